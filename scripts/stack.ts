@@ -1,0 +1,200 @@
+// Runs a Pulumi program of this repository through the Automation API with the real CLI, in a plain Node
+// process (Jest's module sandbox breaks closure serialization). The Node.js language host cannot be built from
+// the module proxy (see README "Toolchain"), so every program runs inline: the SDK hosts the language server in
+// this process and the CLI does the rest. Prints one JSON line prefixed with RESULT: for callers to parse.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+
+interface Options {
+  command: string;
+  program: string;
+  project: string;
+  stack: string;
+  stateDir: string;
+  config: Record<string, string>;
+  secretConfig: Record<string, string>;
+  expectNoChanges: boolean;
+  showSecrets: boolean;
+  quiet: boolean;
+}
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = {
+    command: argv[0] ?? "",
+    program: "",
+    project: "",
+    stack: "dev",
+    stateDir: path.join(repoRoot, ".run", "state"),
+    config: {},
+    secretConfig: {},
+    expectNoChanges: false,
+    showSecrets: false,
+    quiet: false,
+  };
+  for (let i = 1; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const pair = (target: Record<string, string>): void => {
+      const raw = value();
+      const eq = raw.indexOf("=");
+      if (eq < 1) throw new Error(`${flag} takes key=value, got ${raw}`);
+      target[raw.slice(0, eq)] = raw.slice(eq + 1);
+    };
+    switch (flag) {
+      case "--program":
+        opts.program = path.resolve(value());
+        break;
+      case "--project":
+        opts.project = value();
+        break;
+      case "--stack":
+        opts.stack = value();
+        break;
+      case "--state":
+        opts.stateDir = path.resolve(value());
+        break;
+      case "--config":
+        pair(opts.config);
+        break;
+      case "--secret-config":
+        pair(opts.secretConfig);
+        break;
+      case "--expect-no-changes":
+        opts.expectNoChanges = true;
+        break;
+      case "--show-secrets":
+        opts.showSecrets = true;
+        break;
+      case "--quiet":
+        opts.quiet = true;
+        break;
+      default:
+        throw new Error(`unknown flag ${flag}`);
+    }
+  }
+  if (!opts.program || !opts.project) throw new Error("--program and --project are required");
+  return opts;
+}
+
+// Programs run from a fixture project that installs the packed package (scripts/pack-fixture.sh), exactly as a
+// user's project would: the provider modules are then stored in state as a `require` of the installed package
+// (a few hundred bytes) instead of being serialized by value.
+const fixtureDir = path.join(repoRoot, ".run", "pkg");
+
+/** Copies the compiled program into the fixture, so that `heroku-pg-secure` resolves to the installed package. */
+function stageProgram(opts: Options): string {
+  if (!fs.existsSync(path.join(fixtureDir, "node_modules", "heroku-pg-secure", "package.json"))) {
+    throw new Error(`no packed package in ${fixtureDir}: run scripts/pack-fixture.sh first`);
+  }
+  const target = path.join(fixtureDir, "programs", opts.project);
+  fs.mkdirSync(target, { recursive: true });
+  const staged = path.join(target, "index.js");
+  fs.copyFileSync(opts.program, staged);
+  return staged;
+}
+
+/** The folder the CLI runs in: the dynamic-provider host resolves `@pulumi/pulumi` and this package from it. */
+function prepareWorkDir(opts: Options): string {
+  const id = createHash("sha1").update(opts.stateDir).digest("hex").slice(0, 10);
+  const workDir = path.join(fixtureDir, "work", `${opts.project}-${id}`);
+  fs.mkdirSync(workDir, { recursive: true });
+  return workDir;
+}
+
+interface ResourceEvent {
+  urn: string;
+  type: string;
+  op: string;
+  keys?: string[];
+  diffs?: string[];
+}
+
+async function openStack(opts: Options): Promise<Stack> {
+  const backend = path.join(opts.stateDir, "backend");
+  fs.mkdirSync(backend, { recursive: true });
+  const workDir = prepareWorkDir(opts);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program path is only known at run time
+  const loaded = require(stageProgram(opts)) as unknown;
+  const program = (typeof loaded === "function" ? loaded : (loaded as { default?: unknown }).default) as
+    | (() => Promise<Record<string, unknown> | void>)
+    | undefined;
+  if (typeof program !== "function") throw new Error(`${opts.program} does not export a program function`);
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: opts.stack, projectName: opts.project, program },
+    {
+      workDir,
+      projectSettings: { name: opts.project, runtime: "nodejs", backend: { url: `file://${backend}` } },
+      envVars: { PULUMI_BACKEND_URL: `file://${backend}` },
+    },
+  );
+  for (const [key, value] of Object.entries(opts.config)) await stack.setConfig(key, { value });
+  for (const [key, value] of Object.entries(opts.secretConfig)) await stack.setConfig(key, { value, secret: true });
+  return stack;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const stack = await openStack(opts);
+  const events: ResourceEvent[] = [];
+  const onEvent = (e: EngineEvent): void => {
+    const meta = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata;
+    if (!meta || meta.type === "pulumi:pulumi:Stack") return;
+    if (e.resourcePreEvent) events.push({ urn: meta.urn, type: meta.type, op: meta.op, keys: meta.keys, diffs: meta.diffs });
+  };
+  const onOutput = opts.quiet ? undefined : (line: string) => process.stderr.write(line);
+  let result: Record<string, unknown> = {};
+  switch (opts.command) {
+    case "up": {
+      const r = await stack.up({ onOutput, onEvent, diff: true });
+      const outputs = Object.fromEntries(
+        Object.entries(r.outputs).map(([k, v]) => [k, v.secret && !opts.showSecrets ? "[secret]" : v.value]),
+      );
+      result = { summary: r.summary.resourceChanges, outputs };
+      break;
+    }
+    case "preview": {
+      const r = await stack.preview({ onOutput, onEvent, diff: true, expectNoChanges: opts.expectNoChanges });
+      result = { changeSummary: r.changeSummary };
+      break;
+    }
+    case "refresh": {
+      const r = await stack.refresh({ onOutput, onEvent, expectNoChanges: opts.expectNoChanges });
+      result = { summary: r.summary.resourceChanges };
+      break;
+    }
+    case "destroy": {
+      const r = await stack.destroy({ onOutput, onEvent });
+      result = { summary: r.summary.resourceChanges };
+      break;
+    }
+    case "export": {
+      result = { deployment: await stack.exportStack() };
+      break;
+    }
+    case "outputs": {
+      const out = await stack.outputs();
+      result = {
+        outputs: Object.fromEntries(
+          Object.entries(out).map(([k, v]) => [k, v.secret && !opts.showSecrets ? "[secret]" : v.value]),
+        ),
+      };
+      break;
+    }
+    default:
+      throw new Error(`unknown command ${opts.command}: use up, preview, refresh, destroy, export or outputs`);
+  }
+  process.stdout.write(`RESULT:${JSON.stringify({ ...result, events })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stdout.write(`RESULT:${JSON.stringify({ error: err instanceof Error ? err.message : String(err) })}\n`);
+  process.exitCode = 1;
+});
