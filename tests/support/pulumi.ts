@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+
+/** What scripts/stack.ts reports for one command. */
+export interface StackResult {
+  error?: string;
+  summary?: Record<string, number>;
+  changeSummary?: Record<string, number>;
+  outputs?: Record<string, unknown>;
+  deployment?: { deployment: { resources?: StateResource[] } };
+  events: { urn: string; type: string; op: string; keys?: string[]; diffs?: string[] }[];
+  /** Everything the CLI printed, for asserting that no secret reached it. */
+  log: string;
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+export interface StackOptions {
+  /** Compiled program under dist/, e.g. dist/examples/byok-database/index.js. */
+  program: string;
+  project: string;
+  stack: string;
+  stateDir: string;
+  env: Record<string, string>;
+  config?: Record<string, string>;
+  expectNoChanges?: boolean;
+  showSecrets?: boolean;
+}
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+/**
+ * Runs one Pulumi command on a program with the real CLI, in a plain Node process (Pulumi programs must not run
+ * inside Jest's module sandbox). Rejects only when the driver itself could not report; a failed deployment comes
+ * back as `error`.
+ */
+export function runStack(command: string, opts: StackOptions): Promise<StackResult> {
+  const args = [
+    path.join(repoRoot, "dist", "scripts", "stack.js"),
+    command,
+    "--program",
+    path.resolve(repoRoot, opts.program),
+    "--project",
+    opts.project,
+    "--stack",
+    opts.stack,
+    "--state",
+    opts.stateDir,
+  ];
+  for (const [k, v] of Object.entries(opts.config ?? {})) args.push("--config", `${k}=${v}`);
+  if (opts.expectNoChanges) args.push("--expect-no-changes");
+  if (opts.showSecrets) args.push("--show-secrets");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", () => {
+      const line = stdout.split("\n").find((l) => l.startsWith("RESULT:"));
+      if (!line) return reject(new Error(`stack driver gave no result for ${command}:\n${stdout}\n${stderr}`));
+      const parsed = JSON.parse(line.slice("RESULT:".length)) as Omit<StackResult, "log">;
+      resolve({ events: [], ...parsed, log: stderr + stdout });
+    });
+  });
+}
+
+/** The resources of one type in an exported deployment. */
+export function resourcesOfType(result: StackResult, typeSuffix: string): StateResource[] {
+  return (result.deployment?.deployment.resources ?? []).filter((r) => r.type.endsWith(typeSuffix));
+}
