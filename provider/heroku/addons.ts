@@ -1,0 +1,71 @@
+import { herokuClient } from "./client";
+
+/** heroku-api.md section 4.3. */
+export type AddonState = "provisioning" | "provisioned" | "deprovisioning" | "deprovisioned";
+
+export interface Addon {
+  id: string;
+  name: string;
+  state: AddonState | string;
+  app: { id: string; name: string };
+  addon_service: { id?: string; name: string };
+  plan: { id?: string; name: string };
+  config_vars?: string[];
+  provision_message?: string | null;
+}
+
+export interface Attachment {
+  id: string;
+  name: string;
+  namespace?: string | null;
+  addon: { id: string; name: string; app?: { id?: string; name: string } };
+  app: { id?: string; name: string };
+}
+
+/** heroku-api.md section 4.1: plan as `{name}`, config values as strings or booleans. */
+export interface CreateAddonBody {
+  plan: { name: string };
+  name?: string;
+  attachment: { name?: string };
+  config?: Record<string, string | boolean>;
+}
+
+const path = (app: string, addon?: string): string =>
+  `/apps/${encodeURIComponent(app)}/addons${addon === undefined ? "" : `/${encodeURIComponent(addon)}`}`;
+
+/** Not repeated on an ambiguous failure: the caller reads back (by name or by listing) first. */
+export async function createAddon(app: string, body: CreateAddonBody): Promise<Addon> {
+  const res = await herokuClient().request<Addon>({
+    api: "platform",
+    method: "POST",
+    path: path(app),
+    body,
+    // heroku-api.md section 4.1: the CLI sends these; the second keeps provision_message readable.
+    headers: { "Accept-Expansion": "plan", "X-Heroku-Legacy-Provider-Messages": "true" },
+  });
+  return res.data;
+}
+
+export function getAddon(app: string, addon: string): Promise<Addon> {
+  return herokuClient().get<Addon>("platform", path(app, addon), { "Accept-Expansion": "addon_service,plan" });
+}
+
+/** By id or name, without knowing the app (for adoption). */
+export function getAddonGlobal(addon: string): Promise<Addon> {
+  return herokuClient().get<Addon>("platform", `/addons/${encodeURIComponent(addon)}`, {
+    "Accept-Expansion": "addon_service,plan",
+  });
+}
+
+export function listAddons(app: string): Promise<Addon[]> {
+  return herokuClient().list<Addon>("platform", path(app));
+}
+
+export function listAttachments(addonId: string): Promise<Attachment[]> {
+  return herokuClient().list<Attachment>("platform", `/addons/${encodeURIComponent(addonId)}/addon-attachments`);
+}
+
+/** DELETE is idempotent in effect (404 afterwards), so the client may retry it. */
+export async function deleteAddon(app: string, addonId: string): Promise<void> {
+  await herokuClient().request({ api: "platform", method: "DELETE", path: path(app, addonId), body: { force: false } });
+}

@@ -1,0 +1,32 @@
+import { herokuClient } from "./client";
+
+/** The parts of the Platform API App object we use. `space` is null in the Common Runtime. */
+export interface App {
+  id: string;
+  name: string;
+  region: { id?: string; name: string };
+  space: { id: string; name: string; shield?: boolean } | null;
+}
+
+export interface Space {
+  id: string;
+  name: string;
+  shield: boolean;
+  region: { id?: string; name: string };
+}
+
+export function getApp(app: string): Promise<App> {
+  return herokuClient().get<App>("platform", `/apps/${encodeURIComponent(app)}`);
+}
+
+export function getSpace(space: string): Promise<Space> {
+  return herokuClient().get<Space>("platform", `/spaces/${encodeURIComponent(space)}`);
+}
+
+export async function getConfigVars(app: string): Promise<Record<string, string | null>> {
+  const vars = await herokuClient().get<Record<string, string | null> | undefined>(
+    "platform",
+    `/apps/${encodeURIComponent(app)}/config-vars`,
+  );
+  return vars ?? {};
+}

@@ -1,0 +1,60 @@
+import { deepEqual } from "./equality";
+import { containsUnknown } from "./unknown";
+
+/**
+ * How a change to one field is applied:
+ * - `replace`: the object cannot be changed in place (a new one is created);
+ * - `update`: `update` applies it in place;
+ * - `output`: computed by the provider, never compared.
+ */
+export type FieldKind = "replace" | "update" | "output";
+
+/** Every field of a resource, declared once. Keys are the resource's input and output names. */
+export type DiffTable<Fields extends string = string> = Readonly<Record<Fields, FieldKind>>;
+
+export interface TableDiff {
+  changes: boolean;
+  replaces: string[];
+  /** Fields whose value changed, in table order (for tests and messages; the host ignores them). */
+  updates: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface DiffOptions {
+  /**
+   * Replacing must delete first when the new object would collide with the old one (a fixed, globally unique
+   * name). Called only when something is replaced.
+   */
+  deleteBeforeReplace?: (olds: Record<string, unknown>, news: Record<string, unknown>) => boolean;
+}
+
+/**
+ * The one diff every resource uses. `olds` are the stored outputs (hooks store every input in them), `news`
+ * the checked inputs. An unknown value (preview) counts as changed, so a replace-field that is still unknown
+ * shows as a replacement rather than silently as no change.
+ */
+export function diffFromTable(
+  table: DiffTable,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  options: DiffOptions = {},
+): TableDiff {
+  const replaces: string[] = [];
+  const updates: string[] = [];
+  for (const [field, kind] of Object.entries(table)) {
+    if (kind === "output") continue;
+    const changed = containsUnknown(news[field]) || !deepEqual(olds[field], news[field]);
+    if (!changed) continue;
+    (kind === "replace" ? replaces : updates).push(field);
+  }
+  const changes = replaces.length > 0 || updates.length > 0;
+  const deleteBeforeReplace = replaces.length > 0 && (options.deleteBeforeReplace?.(olds, news) ?? false);
+  return { changes, replaces, updates, deleteBeforeReplace };
+}
+
+/** The fields of a table that are inputs (everything but outputs). */
+export function inputFields(table: DiffTable): string[] {
+  return Object.entries(table)
+    .filter(([, kind]) => kind !== "output")
+    .map(([field]) => field);
+}
