@@ -1,0 +1,71 @@
+import { type Addon, getAddon, listAttachments } from "../heroku/addons";
+import { getConfigVars } from "../heroku/apps";
+import { getDatabase, getEnhancedCertificatesStatus, infoRow } from "../heroku/databases";
+import { isNotFound } from "../heroku/errors";
+import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
+
+/** The add-on, or undefined when Heroku no longer has it (404, or deprovisioned: both mean gone). */
+export async function findAddon(app: string, addon: string): Promise<Addon | undefined> {
+  try {
+    const found = await getAddon(app, addon);
+    return found.state === "deprovisioned" ? undefined : found;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The config var holding the connection URL: `<ATTACHMENT>_URL` of the add-on's own (un-namespaced) attachment
+ * on the app (heroku-api.md section 4.4).
+ */
+export async function configVarNameOf(app: string, addon: Addon, attachmentName: string | undefined): Promise<string> {
+  if (attachmentName !== undefined) return `${attachmentName}_URL`;
+  const attachments = await listAttachments(addon.id);
+  const own = attachments.find((a) => (a.app.name === app || a.app.id === app) && !a.namespace);
+  if (own) return `${own.name}_URL`;
+  const fromAddon = addon.config_vars?.[0];
+  if (fromAddon) return fromAddon;
+  return "DATABASE_URL";
+}
+
+/** "Enabled" and "Provisioning" mean on (or turning on); anything else off. */
+export function enhancedCertificatesOn(status: string): boolean {
+  return status === "Enabled" || status === "Provisioning";
+}
+
+/**
+ * Complete state from what Heroku reports. The add-on gives plan and name, the Data API's info rows give the
+ * encryption key and Enhanced Certificates (heroku-api.md section 4.6), the app's config vars the URL. Inputs
+ * Heroku cannot report (timeouts, adoption) and the region (an app never moves) come from `stored`.
+ */
+export async function observeDatabase(
+  addon: Addon,
+  stored: SecureDatabaseInputs & { region: string },
+): Promise<SecureDatabaseOutputs> {
+  const info = await getDatabase(addon.id);
+  const ecStatus = infoRow(info, "Enhanced Certificates")?.[0] ?? (await getEnhancedCertificatesStatus(addon.id));
+  const keyArn = infoRow(info, "Customer Encryption Key")?.[0];
+  const configVarName = await configVarNameOf(stored.app, addon, stored.attachmentName);
+  const vars = await getConfigVars(stored.app);
+  const major = info.postgres_version?.split(".")[0];
+  const outs: SecureDatabaseOutputs = {
+    app: stored.app,
+    plan: addon.plan.name,
+    encryptionKeyArn: keyArn || undefined,
+    enhancedCertificates: enhancedCertificatesOn(ecStatus),
+    postgresVersion: stored.postgresVersion === undefined ? undefined : (major ?? stored.postgresVersion),
+    name: stored.name === undefined ? undefined : addon.name,
+    attachmentName: stored.attachmentName === undefined ? undefined : configVarName.replace(/_URL$/, ""),
+    adoptAddonId: stored.adoptAddonId,
+    timeouts: stored.timeouts,
+    addonId: addon.id,
+    addonName: addon.name,
+    state: addon.state,
+    region: stored.region,
+    connectionUrl: vars[configVarName] ?? "",
+    enhancedCertificatesStatus: ecStatus,
+    configVarName,
+  };
+  return Object.fromEntries(Object.entries(outs).filter(([, v]) => v !== undefined)) as SecureDatabaseOutputs;
+}

@@ -1,0 +1,27 @@
+import type { Timeouts } from "../shared/timeouts";
+
+/** The plain inputs the provider receives (sdk/secure-database.ts has the documented pulumi.Input version). */
+export interface SecureDatabaseInputs {
+  app: string;
+  plan: string;
+  encryptionKeyArn?: string;
+  enhancedCertificates?: boolean;
+  postgresVersion?: string;
+  name?: string;
+  attachmentName?: string;
+  adoptAddonId?: string;
+  timeouts?: Timeouts;
+}
+
+/** Everything stored in state: the inputs and what Heroku reports. */
+export interface SecureDatabaseOutputs extends SecureDatabaseInputs {
+  addonId: string;
+  addonName: string;
+  state: string;
+  /** The Heroku region of the database (the app's space region), e.g. "virginia". */
+  region: string;
+  /** Secret: listed in additionalSecretOutputs by the resource class. */
+  connectionUrl: string;
+  enhancedCertificatesStatus: string;
+  configVarName: string;
+}

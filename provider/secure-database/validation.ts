@@ -1,0 +1,135 @@
+import { type CheckFailure, Failures, isUnknown } from "../shared/check";
+import { checkTimeouts } from "../shared/timeouts";
+import type { SecureDatabaseInputs } from "./types";
+
+export const PLAN_PREFIX = "heroku-postgresql:";
+/** Seed 004, "Limitations": a customer key needs a Private or Shield Space database. */
+export const ENCRYPTION_KEY_PLAN_TIERS: readonly string[] = ["private", "shield"];
+/** Seed 001, "Prerequisites": Standard, Premium, Private or Shield tier. */
+export const ENHANCED_CERTIFICATES_PLAN_TIERS: readonly string[] = ["standard", "premium", "private", "shield"];
+/** Seed 001, "Prerequisites": version 13 or greater. */
+export const MIN_ENHANCED_CERTIFICATES_VERSION = 13;
+export const MIN_POSTGRES_VERSION = 12;
+export const MAX_POSTGRES_VERSION = 17;
+/** Heroku app names: 3 to 30 characters (Platform API schema, app `name`). */
+export const MIN_APP_NAME_LENGTH = 3;
+export const MAX_APP_NAME_LENGTH = 30;
+export const MAX_ADDON_NAME_LENGTH = 256;
+export const MULTI_REGION_KEY_PREFIX = "mrk-";
+
+const APP_NAME = /^[a-z][a-z0-9-]*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PLAN = /^heroku-postgresql:([a-z]+)(?:-[a-z0-9]+)*$/;
+const ADDON_NAME = /^[a-zA-Z][A-Za-z0-9_-]*$/;
+const ATTACHMENT_NAME = /^[A-Z][A-Z0-9_]*$/;
+const VERSION = /^\d+$/;
+/** arn:partition:kms:region:account:key/id (AWS KMS developer guide, "Key ARN"). */
+export const KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/(.+)$/;
+const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `private` for heroku-postgresql:private-7; undefined for a malformed plan. */
+export function planTier(plan: string): string | undefined {
+  return PLAN.exec(plan)?.[1];
+}
+
+/** The pure part of `check`: defaults applied, every rule that needs no API call. Unknown values pass. */
+export function validateSecureDatabase(raw: Record<string, unknown>): {
+  inputs: SecureDatabaseInputs;
+  failures: CheckFailure[];
+} {
+  const f = new Failures();
+  const inputs = { ...raw } as Record<string, unknown>;
+  inputs.enhancedCertificates ??= false;
+
+  if (f.requiredString("app", inputs.app) && typeof inputs.app === "string" && !isUnknown(inputs.app)) {
+    const app = inputs.app;
+    if (!UUID.test(app) && (app.length < MIN_APP_NAME_LENGTH || app.length > MAX_APP_NAME_LENGTH || !APP_NAME.test(app))) {
+      f.add(
+        "app",
+        `app must be an app id or a name of ${MIN_APP_NAME_LENGTH} to ${MAX_APP_NAME_LENGTH} lowercase letters, digits and dashes starting with a letter, got ${JSON.stringify(app)}`,
+      );
+    }
+  }
+
+  let tier: string | undefined;
+  if (f.requiredString("plan", inputs.plan) && typeof inputs.plan === "string" && !isUnknown(inputs.plan)) {
+    tier = planTier(inputs.plan);
+    if (tier === undefined) {
+      f.add("plan", `plan must be a Heroku Postgres plan like "${PLAN_PREFIX}private-0", got ${JSON.stringify(inputs.plan)}`);
+    }
+  }
+
+  checkEncryptionKey(f, inputs.encryptionKeyArn, tier);
+
+  if (f.optionalBoolean("enhancedCertificates", inputs.enhancedCertificates) && inputs.enhancedCertificates === true) {
+    if (tier !== undefined && !ENHANCED_CERTIFICATES_PLAN_TIERS.includes(tier)) {
+      f.add(
+        "enhancedCertificates",
+        `enhancedCertificates needs a ${ENHANCED_CERTIFICATES_PLAN_TIERS.join(", ")} plan, not ${tier}`,
+      );
+    }
+  }
+
+  if (f.optionalString("postgresVersion", inputs.postgresVersion) && typeof inputs.postgresVersion === "string" && !isUnknown(inputs.postgresVersion)) {
+    const version = inputs.postgresVersion;
+    const major = Number(version);
+    if (!VERSION.test(version) || major < MIN_POSTGRES_VERSION || major > MAX_POSTGRES_VERSION) {
+      f.add(
+        "postgresVersion",
+        `postgresVersion must be a major version from ${MIN_POSTGRES_VERSION} to ${MAX_POSTGRES_VERSION} like "16", got ${JSON.stringify(version)}`,
+      );
+    } else if (inputs.enhancedCertificates === true && major < MIN_ENHANCED_CERTIFICATES_VERSION) {
+      f.add("postgresVersion", `enhancedCertificates needs postgresVersion ${MIN_ENHANCED_CERTIFICATES_VERSION} or later, got ${version}`);
+    }
+  }
+
+  if (f.optionalString("name", inputs.name) && typeof inputs.name === "string" && !isUnknown(inputs.name)) {
+    if (!ADDON_NAME.test(inputs.name) || inputs.name.length > MAX_ADDON_NAME_LENGTH) {
+      f.add(
+        "name",
+        `name must start with a letter and hold only letters, digits, "-" and "_", at most ${MAX_ADDON_NAME_LENGTH} characters, got ${JSON.stringify(inputs.name)}`,
+      );
+    }
+  }
+
+  if (f.optionalString("attachmentName", inputs.attachmentName) && typeof inputs.attachmentName === "string" && !isUnknown(inputs.attachmentName)) {
+    if (!ATTACHMENT_NAME.test(inputs.attachmentName)) {
+      f.add(
+        "attachmentName",
+        `attachmentName must start with an uppercase letter and hold only uppercase letters, digits and "_" (it becomes <NAME>_URL), got ${JSON.stringify(inputs.attachmentName)}`,
+      );
+    }
+  }
+
+  if (f.optionalString("adoptAddonId", inputs.adoptAddonId) && typeof inputs.adoptAddonId === "string" && !isUnknown(inputs.adoptAddonId)) {
+    if (!UUID.test(inputs.adoptAddonId) && !ADDON_NAME.test(inputs.adoptAddonId)) {
+      f.add("adoptAddonId", `adoptAddonId must be an add-on id (UUID) or add-on name, got ${JSON.stringify(inputs.adoptAddonId)}`);
+    }
+  }
+
+  checkTimeouts(f, inputs.timeouts);
+  return { inputs: inputs as unknown as SecureDatabaseInputs, failures: f.list };
+}
+
+function checkEncryptionKey(f: Failures, arn: unknown, tier: string | undefined): void {
+  if (!f.optionalString("encryptionKeyArn", arn) || typeof arn !== "string" || isUnknown(arn)) return;
+  const m = KEY_ARN.exec(arn);
+  if (!m) {
+    f.add("encryptionKeyArn", `encryptionKeyArn must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/<uuid>, got ${JSON.stringify(arn)}`);
+    return;
+  }
+  const keyId = m[4] ?? "";
+  if (keyId.startsWith(MULTI_REGION_KEY_PREFIX)) {
+    f.add("encryptionKeyArn", "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support");
+  } else if (!KEY_ID.test(keyId)) {
+    f.add("encryptionKeyArn", `encryptionKeyArn must end in key/<key id>; aliases are not accepted, got ${JSON.stringify(arn)}`);
+  }
+  if (tier !== undefined && !ENCRYPTION_KEY_PLAN_TIERS.includes(tier)) {
+    f.add("plan", `encryptionKeyArn needs a ${PLAN_PREFIX}private-* or ${PLAN_PREFIX}shield-* plan (Private or Shield Space), not ${tier}`);
+  }
+}
+
+/** The AWS region named by a key ARN. */
+export function keyRegion(arn: string): string | undefined {
+  return KEY_ARN.exec(arn)?.[2];
+}

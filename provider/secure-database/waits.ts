@@ -1,0 +1,135 @@
+import { type Addon, deleteAddon, getAddon } from "../heroku/addons";
+import { getConfigVars } from "../heroku/apps";
+import { getEnhancedCertificatesStatus, getWaitStatus, type WaitStatus } from "../heroku/databases";
+import { HerokuApiError, isNotFound } from "../heroku/errors";
+import { waitFor } from "../heroku/waiter";
+import { messageOf, ProviderError } from "../shared/errors";
+
+/** Every wait of one operation shares its deadline (the resource's `timeouts` input). */
+export class Deadline {
+  constructor(private readonly at: number) {}
+  static after(ms: number): Deadline {
+    return new Deadline(Date.now() + ms);
+  }
+  remaining(): number {
+    return Math.max(0, this.at - Date.now());
+  }
+}
+
+export class ProvisioningFailedError extends ProviderError {
+  override readonly name = "ProvisioningFailedError";
+}
+
+/** Provisioning -> provisioned (heroku-api.md section 4.2); a deprovisioned add-on is a failure, cleaned up. */
+export async function waitProvisioned(app: string, addon: Addon, deadline: Deadline, hint: string): Promise<Addon> {
+  try {
+    return await waitFor({
+      what: `add-on ${addon.name} on app ${app}`,
+      target: "provisioned",
+      timeoutMs: deadline.remaining(),
+      poll: () => getAddon(app, addon.id),
+      statusOf: (a) => a.state,
+      isDone: (a) => a.state === "provisioned",
+      failure: (a) => (a.state === "deprovisioned" ? new ProvisioningFailedError(a.provision_message || "no reason given") : undefined),
+      hint,
+    });
+  } catch (err) {
+    if (!(err instanceof ProvisioningFailedError)) throw err;
+    throw await failedProvisioning(app, addon, err.message);
+  }
+}
+
+/** The Data API's own readiness (pg:wait); up to 20 early 404s mean "not registered yet" (section 4.2). */
+export async function waitDatabaseReady(app: string, addon: Addon, deadline: Deadline, hint: string): Promise<void> {
+  let early404s = 0;
+  try {
+    await waitFor<WaitStatus>({
+      what: `database ${addon.name}`,
+      target: "available",
+      timeoutMs: deadline.remaining(),
+      poll: async () => {
+        try {
+          return await getWaitStatus(addon.id);
+        } catch (err) {
+          if (isNotFound(err) && ++early404s <= 20) return { "waiting?": true, "error?": false, message: "not registered yet" };
+          throw err;
+        }
+      },
+      statusOf: (s) => s.message,
+      isDone: (s) => !s["waiting?"],
+      failure: (s) => (s["error?"] ? new ProvisioningFailedError(s.message) : undefined),
+      hint,
+    });
+  } catch (err) {
+    if (!(err instanceof ProvisioningFailedError)) throw err;
+    throw await failedProvisioning(app, addon, err.message);
+  }
+}
+
+/** Deletes a failed add-on so nothing half-made remains, and says why it failed. */
+async function failedProvisioning(app: string, addon: Addon, reason: string): Promise<ProviderError> {
+  let cleanup = "The failed add-on was deleted; fix the cause and run pulumi up again.";
+  try {
+    await deleteAddon(app, addon.id);
+  } catch (err) {
+    if (!isNotFound(err)) {
+      cleanup = `Deleting the failed add-on also failed (${messageOf(err)}); remove it with: heroku addons:destroy ${addon.name} -a ${app}`;
+    }
+  }
+  return new ProvisioningFailedError(`Heroku could not provision add-on ${addon.name} on app ${app}: ${reason}. ${cleanup}`);
+}
+
+/** Enhanced Certificates Provisioning -> Enabled, Deprovisioning -> Disabled (heroku-api.md section 3.1). */
+export async function waitEnhancedCertificates(addon: Addon, enabled: boolean, deadline: Deadline, hint: string): Promise<string> {
+  const target = enabled ? "Enabled" : "Disabled";
+  return waitFor({
+    what: `Enhanced Certificates on ${addon.name}`,
+    target,
+    timeoutMs: deadline.remaining(),
+    poll: () => getEnhancedCertificatesStatus(addon.id),
+    statusOf: (s) => s,
+    isDone: (s) => s === target,
+    hint,
+  });
+}
+
+/** The config var appears (or changes) after the add-on is ready; Terraform waits for it too (section 4.2). */
+export async function waitConfigVar(app: string, name: string, previous: string | undefined, deadline: Deadline, hint: string): Promise<string> {
+  const value = await waitFor({
+    what: `config var ${name} on app ${app}`,
+    target: previous === undefined ? "set" : "changed",
+    timeoutMs: deadline.remaining(),
+    poll: async () => (await getConfigVars(app))[name] ?? undefined,
+    statusOf: (v) => (v === undefined ? "unset" : "unchanged"),
+    isDone: (v) => v !== undefined && v !== null && v !== previous,
+    hint,
+  });
+  return value ?? "";
+}
+
+/** DELETE, then wait for the 404 that means deprovisioned (section 4.2). 404 on DELETE = already gone. */
+export async function deleteAndWait(app: string, addonId: string, deadline: Deadline, hint: string): Promise<void> {
+  try {
+    await deleteAddon(app, addonId);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  await waitFor<Addon | "gone">({
+    what: `add-on ${addonId} on app ${app}`,
+    target: "deleted",
+    timeoutMs: deadline.remaining(),
+    poll: async () => {
+      try {
+        const a = await getAddon(app, addonId);
+        return a.state === "deprovisioned" ? "gone" : a;
+      } catch (err) {
+        if (err instanceof HerokuApiError && err.status === 404) return "gone";
+        throw err;
+      }
+    },
+    statusOf: (a) => (a === "gone" ? "gone" : a.state),
+    isDone: (a) => a === "gone",
+    hint,
+  });
+}

@@ -1,0 +1,149 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PolicyStatement } from "./key-policy";
+
+/** Arguments of a {@link CustomerKey}. */
+export interface CustomerKeyArgs {
+  /**
+   * The AWS region of the key; it must be the region of the Heroku Private or Shield Space of the databases that
+   * will use it. Changing this replaces the resource.
+   * @default the AWS_REGION of the environment running pulumi
+   * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key
+   */
+  region?: pulumi.Input<string>;
+  /**
+   * A description of the key.
+   * @default none
+   */
+  description?: pulumi.Input<string>;
+  /**
+   * An alias for the key, starting with `alias/` (not `alias/aws/`), such as `alias/heroku-data`.
+   * @default no alias
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html
+   */
+  alias?: pulumi.Input<string>;
+  /**
+   * Whether KMS rotates the key material automatically; Heroku Postgres sees no downtime when it does.
+   * @default true
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html
+   */
+  enableKeyRotation?: pulumi.Input<boolean>;
+  /**
+   * Days between automatic rotations, from 90 to 2560. Only with `enableKeyRotation`.
+   * @default 365
+   */
+  rotationPeriodInDays?: pulumi.Input<number>;
+  /**
+   * Days KMS keeps the key after the resource is destroyed, from 7 to 30, during which the deletion can be
+   * cancelled. The key is never deleted at once.
+   * @default 30
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
+   */
+  deletionWindowInDays?: pulumi.Input<number>;
+  /**
+   * IAM statements appended to the key policy, after the ones granting the account root `kms:*` and Heroku's
+   * account 021876802972 use of the key.
+   * @default none
+   */
+  additionalPolicyStatements?: pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+  /**
+   * Tags on the key.
+   * @default none
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Whether the key is enabled. Disabling it shuts down every Heroku Postgres database encrypted with it about 20
+   * minutes later, so `false` also needs `acknowledgeDatabaseShutdown: true`.
+   * @default true
+   * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key#disabling-your-encryption-key
+   */
+  enabled?: pulumi.Input<boolean>;
+  /**
+   * Confirms that `enabled: false` may shut down the databases using the key.
+   * @default false
+   */
+  acknowledgeDatabaseShutdown?: pulumi.Input<boolean>;
+  /**
+   * The id or ARN of an existing key to manage instead of creating one (`pulumi import` does not work for
+   * dynamic resources). Destroying the resource then schedules that key's deletion. Changing this replaces the
+   * resource.
+   * @default a new key is created
+   */
+  adoptKeyId?: pulumi.Input<string>;
+}
+
+// The provider is serialized into every resource's state and run from there later (pulumi-toolchain.md), so each
+// hook only requires the installed package's handler: the stored text stays tiny, holds no config or secret,
+// and fixes in the package reach old resources.
+const provider: pulumi.dynamic.ResourceProvider = {
+  async check(olds, news) {
+    return require("heroku-pg-secure/provider/customer-key/hooks").check(olds, news);
+  },
+  async diff(id, olds, news) {
+    return require("heroku-pg-secure/provider/customer-key/hooks").diff(id, olds, news);
+  },
+  async create(inputs) {
+    return require("heroku-pg-secure/provider/customer-key/hooks").create(inputs);
+  },
+  async read(id, props) {
+    return require("heroku-pg-secure/provider/customer-key/hooks").read(id, props);
+  },
+  async update(id, olds, news) {
+    return require("heroku-pg-secure/provider/customer-key/hooks").update(id, olds, news);
+  },
+  async delete(id, props) {
+    return require("heroku-pg-secure/provider/customer-key/hooks").delete(id, props);
+  },
+};
+
+/**
+ * A symmetric, single-Region AWS KMS key whose policy lets Heroku Postgres encrypt a database with it (BYOK).
+ * Pass its `arn` to `SecureDatabase.encryptionKeyArn`.
+ * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key
+ */
+export class CustomerKey extends pulumi.dynamic.Resource {
+  /** The KMS key id (also the resource id). */
+  declare readonly keyId: pulumi.Output<string>;
+  declare readonly arn: pulumi.Output<string>;
+  declare readonly accountId: pulumi.Output<string>;
+  /** Enabled, Disabled, PendingDeletion ... as KMS reports it. */
+  declare readonly keyState: pulumi.Output<string>;
+  /** The key policy (JSON) as KMS holds it. */
+  declare readonly policy: pulumi.Output<string>;
+  declare readonly aliasArn: pulumi.Output<string | undefined>;
+  declare readonly region: pulumi.Output<string>;
+  declare readonly alias: pulumi.Output<string | undefined>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  declare readonly enableKeyRotation: pulumi.Output<boolean>;
+  declare readonly rotationPeriodInDays: pulumi.Output<number | undefined>;
+  declare readonly deletionWindowInDays: pulumi.Output<number>;
+  declare readonly enabled: pulumi.Output<boolean>;
+  declare readonly tags: pulumi.Output<Record<string, string> | undefined>;
+
+  constructor(name: string, args: CustomerKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        // Declared outputs that are also optional inputs must be in props even when not given.
+        region: undefined,
+        alias: undefined,
+        description: undefined,
+        enableKeyRotation: undefined,
+        rotationPeriodInDays: undefined,
+        deletionWindowInDays: undefined,
+        enabled: undefined,
+        tags: undefined,
+        ...args,
+        keyId: undefined,
+        arn: undefined,
+        accountId: undefined,
+        keyState: undefined,
+        policy: undefined,
+        aliasArn: undefined,
+      },
+      opts,
+      "heroku-pg-secure",
+      "CustomerKey",
+    );
+  }
+}

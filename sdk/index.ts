@@ -1,0 +1,3 @@
+export * from "./key-policy";
+export * from "./customer-key";
+export * from "./secure-database";

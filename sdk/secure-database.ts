@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Per-operation wait limits, as durations like "20m" or "1h30m". */
+export interface SecureDatabaseTimeouts {
+  /** @default "20m" */
+  create?: string;
+  /** @default "45m" (Enhanced Certificates can take 15 minutes or more) */
+  update?: string;
+  /** @default "20m" */
+  delete?: string;
+}
+
+/** Arguments of a {@link SecureDatabase}. */
+export interface SecureDatabaseArgs {
+  /**
+   * The app (name or id) the database is attached to. Changing this replaces the resource.
+   */
+  app: pulumi.Input<string>;
+  /**
+   * The Heroku Postgres plan, such as `heroku-postgresql:private-0`. With `encryptionKeyArn` it must be a
+   * `private-*` or `shield-*` plan; mTLS later also needs one. Changing this replaces the resource.
+   * @see https://devcenter.heroku.com/articles/heroku-postgres-plans
+   */
+  plan: pulumi.Input<string>;
+  /**
+   * ARN of a symmetric, single-Region KMS key in the region of the app's space, whose policy allows Heroku's
+   * account 021876802972 (see `CustomerKey`). Changing this replaces the resource.
+   * @default Heroku's own key
+   * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key
+   */
+  encryptionKeyArn?: pulumi.Input<string>;
+  /**
+   * Publicly verifiable server certificates, so clients can use `sslmode=verify-full`. Toggled in place; the
+   * connection URL changes, and turning it off breaks clients that verify the certificate.
+   * @default false
+   * @see https://devcenter.heroku.com/articles/heroku-postgres-enhanced-certificates
+   */
+  enhancedCertificates?: pulumi.Input<boolean>;
+  /**
+   * The major Postgres version, such as "16". Changing this replaces the resource.
+   * @default Heroku's current default version
+   * @see https://devcenter.heroku.com/articles/heroku-postgres-version-support
+   */
+  postgresVersion?: pulumi.Input<string>;
+  /**
+   * The add-on name, unique across Heroku. Changing this replaces the resource.
+   * @default a name Heroku generates, like postgresql-shaped-12345
+   */
+  name?: pulumi.Input<string>;
+  /**
+   * The attachment name on the app; the connection URL is in the config var `<attachmentName>_URL`. Changing
+   * this replaces the resource.
+   * @default DATABASE for the app's first database, else HEROKU_POSTGRESQL_<COLOR>
+   */
+  attachmentName?: pulumi.Input<string>;
+  /**
+   * The id or name of an existing heroku-postgresql add-on of `app` to manage instead of creating one
+   * (`pulumi import` does not work for dynamic resources). Changing this replaces the resource.
+   * @default a new add-on is created
+   */
+  adoptAddonId?: pulumi.Input<string>;
+  /**
+   * How long create, update and delete wait for Heroku (Pulumi's customTimeouts do not reach this resource).
+   * @default { create: "20m", update: "45m", delete: "20m" }
+   */
+  timeouts?: pulumi.Input<SecureDatabaseTimeouts>;
+}
+
+// See sdk/customer-key.ts: the serialized provider only requires the installed package's handler module.
+const provider: pulumi.dynamic.ResourceProvider = {
+  async check(olds, news) {
+    return require("heroku-pg-secure/provider/secure-database/hooks").check(olds, news);
+  },
+  async diff(id, olds, news) {
+    return require("heroku-pg-secure/provider/secure-database/hooks").diff(id, olds, news);
+  },
+  async create(inputs) {
+    return require("heroku-pg-secure/provider/secure-database/hooks").create(inputs);
+  },
+  async read(id, props) {
+    return require("heroku-pg-secure/provider/secure-database/hooks").read(id, props);
+  },
+  async update(id, olds, news) {
+    return require("heroku-pg-secure/provider/secure-database/hooks").update(id, olds, news);
+  },
+  async delete(id, props) {
+    return require("heroku-pg-secure/provider/secure-database/hooks").delete(id, props);
+  },
+};
+
+/**
+ * A Heroku Postgres database (the heroku-postgresql add-on) with an optional customer-managed encryption key and
+ * Enhanced Certificates. Provisioning is waited for; a failed provisioning is cleaned up and reported.
+ */
+export class SecureDatabase extends pulumi.dynamic.Resource {
+  /** The add-on id (also the resource id). */
+  declare readonly addonId: pulumi.Output<string>;
+  declare readonly addonName: pulumi.Output<string>;
+  /** The add-on state, `provisioned` once ready. */
+  declare readonly state: pulumi.Output<string>;
+  /** The Heroku region of the app, such as `virginia`. */
+  declare readonly region: pulumi.Output<string>;
+  declare readonly plan: pulumi.Output<string>;
+  declare readonly app: pulumi.Output<string>;
+  /** The connection URL from the app's config var (secret). */
+  declare readonly connectionUrl: pulumi.Output<string>;
+  /** Enabled, Disabled, Provisioning or Deprovisioning. */
+  declare readonly enhancedCertificatesStatus: pulumi.Output<string>;
+  declare readonly enhancedCertificates: pulumi.Output<boolean>;
+  /** The key as Heroku reports it in the database's "Customer Encryption Key" info row. */
+  declare readonly encryptionKeyArn: pulumi.Output<string | undefined>;
+  /** The config var holding the connection URL, such as DATABASE_URL. */
+  declare readonly configVarName: pulumi.Output<string>;
+
+  constructor(name: string, args: SecureDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        encryptionKeyArn: undefined,
+        enhancedCertificates: undefined,
+        ...args,
+        addonId: undefined,
+        addonName: undefined,
+        state: undefined,
+        region: undefined,
+        connectionUrl: undefined,
+        enhancedCertificatesStatus: undefined,
+        configVarName: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionUrl"] }),
+      "heroku-pg-secure",
+      "SecureDatabase",
+    );
+  }
+}
