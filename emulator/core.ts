@@ -1,0 +1,47 @@
+import { Faults, type LoggedRequest } from "./http/faults";
+import { RateLimiter } from "./http/rate-limit";
+import type { PgAdmin } from "./pg/admin";
+import type { Store } from "./store/store";
+
+export interface CoreOptions {
+  store: Store;
+  admin: PgAdmin;
+  kmsEndpoint: string;
+  publicRootPath: string;
+  pgPort: number;
+}
+
+/** Everything handlers share: the store, the cluster, and the in-memory test knobs (faults, request log). */
+export class Core {
+  readonly store: Store;
+  readonly admin: PgAdmin;
+  readonly kmsEndpoint: string;
+  readonly publicRootPath: string;
+  readonly pgPort: number;
+  readonly rateLimiter: RateLimiter;
+  readonly faults = new Faults();
+  requests: LoggedRequest[] = [];
+  /** Add-on names held while a create awaits KMS and PostgreSQL, so two creates cannot take the same name. */
+  readonly reservedNames = new Set<string>();
+  /** Side effects still running (database drops, key checks); stop() waits for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(opts: CoreOptions) {
+    this.store = opts.store;
+    this.admin = opts.admin;
+    this.kmsEndpoint = opts.kmsEndpoint;
+    this.publicRootPath = opts.publicRootPath;
+    this.pgPort = opts.pgPort;
+    this.rateLimiter = new RateLimiter(() => this.store.now());
+  }
+
+  track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

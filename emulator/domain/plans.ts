@@ -1,0 +1,51 @@
+import * as crypto from "node:crypto";
+import { invalid } from "../http/errors";
+import type { Space } from "../store/types";
+
+export const SERVICE_NAME = "heroku-postgresql";
+const PLAN = /^heroku-postgresql:(essential|standard|premium|private|shield)-(\d+)$/;
+
+export type Tier = "essential" | "standard" | "premium" | "private" | "shield";
+
+export interface Plan {
+  name: string;
+  tier: Tier;
+  size: number;
+}
+
+export function parsePlan(value: unknown): Plan {
+  const name = typeof value === "string" ? value : typeof value === "object" && value !== null ? (value as { name?: unknown }).name : undefined;
+  if (typeof name !== "string") throw invalid("plan is required, as a string or {name}.");
+  const full = name.includes(":") ? name : `${SERVICE_NAME}:${name}`;
+  const m = PLAN.exec(full);
+  if (!m) throw invalid(`Couldn't find either the add-on service or the add-on plan of "${name}".`);
+  return { name: full, tier: m[1] as Tier, size: Number(m[2]) };
+}
+
+/** Private plans need a Private Space, Shield plans a Shield Space; the other tiers run anywhere. */
+export function checkPlanPlacement(plan: Plan, space: Space | undefined, appName: string): void {
+  if (plan.tier === "private" && (!space || space.shield)) {
+    throw invalid(`The plan ${plan.name} is only available to apps in a Private Space (not Shield); ${appName} is not in one.`);
+  }
+  if (plan.tier === "shield" && (!space || !space.shield)) {
+    throw invalid(`The plan ${plan.name} is only available to apps in a Shield Space; ${appName} is not in one.`);
+  }
+}
+
+export const isPrivateOrShield = (plan: Plan): boolean => plan.tier === "private" || plan.tier === "shield";
+
+/** "heroku-postgresql:private-0" -> "Private 0", as pg:info prints plans. */
+export function planLabel(plan: Plan): string {
+  return `${plan.tier[0]!.toUpperCase()}${plan.tier.slice(1)} ${plan.size}`;
+}
+
+export function monthlyCents(plan: Plan): number {
+  const base: Record<Tier, number> = { essential: 500, standard: 5000, premium: 20000, private: 30000, shield: 36000 };
+  return base[plan.tier] * Math.max(1, plan.size);
+}
+
+/** Stable UUID-shaped id derived from a name, for services and plans that have no stored record. */
+export function stableId(name: string): string {
+  const hex = crypto.createHash("sha1").update(name).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,118 @@
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { Core } from "./core";
+import { settleAll } from "./domain/addons";
+import { KEY_CHECK_INTERVAL_MS, syncKeys } from "./domain/byok-watch";
+import { requestListener } from "./http/server";
+import { PgAdmin } from "./pg/admin";
+import { startCluster, stopCluster } from "./pg/cluster";
+import { buildRouter } from "./routes/table";
+import { defaultSeedFile, loadState, readSeed, stateFromSeed } from "./store/persist";
+import { Store } from "./store/store";
+import { ensureTlsMaterial } from "./tls/material";
+import { freePort } from "./net";
+
+export interface EmulatorOptions {
+  /** Everything persistent: state.json, the PG data dir, TLS material. State survives restart. */
+  stateDir: string;
+  /** moto endpoint used to check BYOK keys. */
+  kmsEndpoint: string;
+  /** HTTP port, 0/undefined = free port. */
+  port?: number;
+  /** HTTPS port, 0/undefined = free port. */
+  httpsPort?: number;
+  /** Default emulator/seed.json. */
+  seedFile?: string;
+  /** PostgreSQL port, 0/undefined = free port. */
+  pgPort?: number;
+}
+
+export interface RunningEmulator {
+  url: string;
+  httpsUrl: string;
+  caCertPath: string;
+  publicRootPath: string;
+  adminDatabaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** How often time-driven transitions advance when nobody polls. */
+const TICK_MS = 250;
+
+function listen(server: http.Server | https.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
+  const stateDir = path.resolve(opts.stateDir);
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const seed = readSeed(opts.seedFile ?? defaultSeedFile());
+  const stateFile = path.join(stateDir, "state.json");
+  const state = loadState(stateFile) ?? stateFromSeed(seed, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"));
+  const store = new Store(state, stateFile, seed);
+  store.save();
+
+  const tls = ensureTlsMaterial(stateDir);
+  const pgPort = opts.pgPort || (await freePort());
+  const cluster = await startCluster(stateDir, tls, pgPort, []);
+  const admin = new PgAdmin(cluster);
+  const core = new Core({ store, admin, kmsEndpoint: opts.kmsEndpoint, publicRootPath: tls.publicRootPath, pgPort });
+
+  const router = buildRouter();
+  const listener = requestListener(core, router);
+  const httpServer = http.createServer(listener);
+  const httpsServer = https.createServer({ key: tls.https.keyPem, cert: tls.https.certPem }, listener);
+  let port: number;
+  let httpsPort: number;
+  try {
+    port = await listen(httpServer, opts.port ?? 0);
+    httpsPort = await listen(httpsServer, opts.httpsPort ?? 0);
+  } catch (err) {
+    httpServer.close();
+    await admin.close();
+    await stopCluster(cluster.dataDir);
+    throw err;
+  }
+
+  // Add-ons that were mid-transition when the emulator stopped continue from their stored start time.
+  const tick = setInterval(() => settleAll(core), TICK_MS);
+  const keyCheck = setInterval(() => void syncKeys(core).catch(() => undefined), KEY_CHECK_INTERVAL_MS);
+  tick.unref();
+  keyCheck.unref();
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      clearInterval(tick);
+      clearInterval(keyCheck);
+      const closing = [httpServer, httpsServer].map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      );
+      await Promise.all(closing);
+      await core.drain();
+      store.save();
+      await admin.close();
+      await stopCluster(cluster.dataDir);
+    })();
+    return stopped;
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    httpsUrl: `https://localhost:${httpsPort}`,
+    caCertPath: tls.caCertPath,
+    publicRootPath: tls.publicRootPath,
+    adminDatabaseUrl: admin.url,
+    stop,
+  };
+}

@@ -1,0 +1,20 @@
+/** Heroku Data's AWS account, which the key policy must allow (seed 004). */
+export const HEROKU_DATA_ACCOUNT_ID = "021876802972";
+
+const KEY_ARN = /^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/((?:mrk-[0-9a-f]{32})|(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))$/;
+
+export interface KeyArn {
+  arn: string;
+  region: string;
+  account: string;
+  keyId: string;
+  multiRegion: boolean;
+}
+
+export function parseKeyArn(arn: string): KeyArn | undefined {
+  const m = KEY_ARN.exec(arn);
+  if (!m) return undefined;
+  const [, region, account, keyId] = m;
+  if (region === undefined || account === undefined || keyId === undefined) return undefined;
+  return { arn, region, account, keyId, multiRegion: keyId.startsWith("mrk-") };
+}

@@ -1,0 +1,60 @@
+import { startEmulator, type EmulatorOptions } from "./index";
+
+/**
+ * CLI: `npm run emulator -- --state-dir DIR --kms-endpoint URL [--port N] [--https-port N] [--pg-port N] [--seed FILE]`.
+ * Each flag may also come from the environment (HPS_EMULATOR_STATE_DIR, AWS_ENDPOINT_URL_KMS, HPS_EMULATOR_PORT,
+ * HPS_EMULATOR_HTTPS_PORT, HPS_EMULATOR_PG_PORT, HPS_EMULATOR_SEED). Prints one JSON line once ready.
+ */
+function flag(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  const arg = args[i]!;
+  return arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : args[i + 1];
+}
+
+function optionalPort(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got ${value}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const env = process.env;
+  const stateDir = flag(args, "state-dir") ?? env.HPS_EMULATOR_STATE_DIR ?? ".run/emulator";
+  const kmsEndpoint = flag(args, "kms-endpoint") ?? env.AWS_ENDPOINT_URL_KMS ?? "http://127.0.0.1:5000";
+  const opts: EmulatorOptions = { stateDir, kmsEndpoint };
+  const port = optionalPort(flag(args, "port") ?? env.HPS_EMULATOR_PORT, "--port");
+  const httpsPort = optionalPort(flag(args, "https-port") ?? env.HPS_EMULATOR_HTTPS_PORT, "--https-port");
+  const pgPort = optionalPort(flag(args, "pg-port") ?? env.HPS_EMULATOR_PG_PORT, "--pg-port");
+  const seedFile = flag(args, "seed") ?? env.HPS_EMULATOR_SEED;
+  if (port !== undefined) opts.port = port;
+  if (httpsPort !== undefined) opts.httpsPort = httpsPort;
+  if (pgPort !== undefined) opts.pgPort = pgPort;
+  if (seedFile) opts.seedFile = seedFile;
+
+  const emulator = await startEmulator(opts);
+  const { url, httpsUrl, caCertPath, publicRootPath } = emulator;
+  process.stdout.write(JSON.stringify({ url, httpsUrl, caCertPath, publicRootPath }) + "\n");
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    emulator.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`emulator: stop after ${signal} failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  console.error(`emulator: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import * as crypto from "node:crypto";
+import { Pool } from "pg";
+import type { DatabaseRecord } from "../store/types";
+import type { ClusterInfo } from "./cluster";
+
+const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+export function randomFrom(alphabet: string, length: number): string {
+  let out = "";
+  while (out.length < length) {
+    for (const byte of crypto.randomBytes(length * 2)) {
+      // Reject the top of the byte range so every character is equally likely.
+      if (byte < 256 - (256 % alphabet.length) && out.length < length) out += alphabet[byte % alphabet.length];
+    }
+  }
+  return out;
+}
+
+/** Heroku-style names: database d…, user u…, and a 65-character alphanumeric password (seed 002). */
+export function newDatabaseRecord(): DatabaseRecord {
+  return {
+    database: "d" + randomFrom(LOWER_ALNUM, 13),
+    user: "u" + randomFrom(LOWER_ALNUM, 13),
+    password: randomFrom(ALNUM, 65),
+  };
+}
+
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/** Superuser operations on the cluster, over TLS like every other connection. */
+export class PgAdmin {
+  private readonly pool: Pool;
+
+  constructor(readonly cluster: ClusterInfo) {
+    this.pool = new Pool({
+      host: "127.0.0.1",
+      port: cluster.port,
+      user: cluster.adminUser,
+      password: cluster.adminPassword,
+      database: "postgres",
+      // Our own server; the cert names localhost, not 127.0.0.1.
+      ssl: { rejectUnauthorized: false },
+      max: 4,
+    });
+    this.pool.on("error", () => undefined); // a terminated idle client must not crash the emulator
+  }
+
+  get url(): string {
+    const c = this.cluster;
+    return `postgres://${c.adminUser}:${c.adminPassword}@127.0.0.1:${c.port}/postgres?sslmode=require`;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query<T>(sql, params)).rows;
+  }
+
+  /** The default credential owns the database and alone (with superusers) may connect to it. */
+  async createDatabase(db: DatabaseRecord): Promise<void> {
+    await this.query(`CREATE ROLE ${ident(db.user)} LOGIN PASSWORD ${literal(db.password)}`);
+    await this.query(`CREATE DATABASE ${ident(db.database)} OWNER ${ident(db.user)}`);
+    await this.query(`REVOKE ALL ON DATABASE ${ident(db.database)} FROM PUBLIC`);
+    await this.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(db.database)} TO ${ident(db.user)}`);
+  }
+
+  async dropDatabase(db: DatabaseRecord): Promise<void> {
+    await this.query(`DROP DATABASE IF EXISTS ${ident(db.database)} WITH (FORCE)`);
+    await this.query(`DROP ROLE IF EXISTS ${ident(db.user)}`);
+  }
+
+  /** Used for BYOK: a disabled key makes the database refuse every connection, open ones included. */
+  async setAllowConnections(database: string, allow: boolean): Promise<void> {
+    await this.query(`ALTER DATABASE ${ident(database)} ALLOW_CONNECTIONS ${allow ? "true" : "false"}`);
+    if (!allow) {
+      await this.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database]);
+    }
+  }
+
+  async serverVersion(): Promise<string> {
+    const rows = await this.query<{ server_version: string }>("SHOW server_version");
+    // Debian builds append " (Debian 15.x-...)"; pg:info shows the bare version.
+    return (rows[0]?.server_version ?? "15").split(" ")[0]!;
+  }
+
+  async databaseStats(database: string): Promise<{ size: string; connections: number }> {
+    const rows = await this.query<{ size: string | null; connections: string }>(
+      `SELECT pg_size_pretty(pg_database_size(d.oid)) AS size,
+              (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = d.datname) AS connections
+         FROM pg_database d WHERE d.datname = $1`,
+      [database],
+    );
+    const row = rows[0];
+    return { size: row?.size ?? "0 bytes", connections: Number(row?.connections ?? 0) };
+  }
+
+  async databaseExists(database: string): Promise<boolean> {
+    return (await this.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])).length > 0;
+  }
+
+  async roleExists(role: string): Promise<boolean> {
+    return (await this.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role])).length > 0;
+  }
+}

@@ -1,0 +1,28 @@
+import { addonView } from "../domain/views";
+import { ApiError, invalid } from "../http/errors";
+import type { Router } from "../http/router";
+
+export function actionRoutes(r: Router): void {
+  // Resolves an add-on by id, name, or attachment name on the given app; answers a list like Heroku's resolver.
+  r.add("POST", "/actions/addons/resolve", "platform", ({ core, user, body }) => {
+    if (typeof body.addon !== "string") throw invalid("addon is required.");
+    const store = core.store;
+    const direct = store.findAddon(body.addon);
+    if (direct) {
+      store.assertAddonVisible(user, direct);
+      return { status: 200, json: [addonView(core, direct)] };
+    }
+    if (typeof body.app === "string") {
+      const app = store.visibleApp(user, body.app);
+      const name = body.addon.replace(/_URL$/, "");
+      const att = store.attachmentsOfApp(app.id).find((a) => a.name === name);
+      const addon = att && store.state.addons.find((a) => a.id === att.addonId);
+      if (addon) return { status: 200, json: [addonView(core, addon)] };
+    }
+    throw new ApiError("not_found", `Couldn't find that add-on.`);
+  });
+  r.add("GET", "/account/rate-limits", "platform", ({ core, user }) => ({
+    status: 200,
+    json: { remaining: core.rateLimiter.remaining(user.id) },
+  }));
+}

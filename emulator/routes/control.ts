@@ -1,0 +1,93 @@
+import { settleAll } from "../domain/addons";
+import { syncKeys } from "../domain/byok-watch";
+import { MACHINES, parseSpeed } from "../machines/definitions";
+import { invalid } from "../http/errors";
+import type { Router } from "../http/router";
+import type { Speed } from "../store/types";
+
+/** The test-facing control API under /__emulator (no auth, never in the request log). */
+export function controlRoutes(r: Router): void {
+  r.add("POST", "/__emulator/reset", "control", async ({ core }) => {
+    for (const addon of core.store.state.addons) {
+      if (addon.state !== "deprovisioned") await core.admin.dropDatabase(addon.db);
+    }
+    core.store.resetToSeed();
+    core.faults.clear();
+    core.requests = [];
+    core.rateLimiter.reset();
+    return { status: 200, json: { ok: true } };
+  });
+
+  r.add("GET", "/__emulator/requests", "control", ({ core }) => ({ status: 200, json: core.requests }));
+  r.add("DELETE", "/__emulator/requests", "control", ({ core }) => {
+    core.requests = [];
+    return { status: 200, json: { ok: true } };
+  });
+
+  r.add("GET", "/__emulator/speed", "control", ({ core }) => ({ status: 200, json: core.store.state.speeds }));
+  r.add("PUT", "/__emulator/speed", "control", ({ core, body }) => {
+    const updates: Record<string, Speed> = {};
+    for (const [machine, value] of Object.entries(body)) {
+      if (!MACHINES[machine]) throw invalid(`Unknown machine ${machine}; known: ${Object.keys(MACHINES).join(", ")}.`);
+      const speed = parseSpeed(value);
+      if (!speed) throw invalid(`Speed for ${machine} must be "immediate", {"polls":N} or {"ms":N}.`);
+      updates[machine] = speed;
+    }
+    Object.assign(core.store.state.speeds, updates);
+    core.store.save();
+    settleAll(core);
+    return { status: 200, json: core.store.state.speeds };
+  });
+
+  r.add("GET", "/__emulator/faults", "control", ({ core }) => ({ status: 200, json: core.faults.list() }));
+  r.add("POST", "/__emulator/faults", "control", ({ core, body }) => {
+    if (typeof body.path !== "string") throw invalid("path (a regular expression) is required.");
+    let path: RegExp;
+    try {
+      path = new RegExp(body.path);
+    } catch {
+      throw invalid(`path is not a valid regular expression: ${body.path}`);
+    }
+    const status = typeof body.status === "number" ? body.status : undefined;
+    const drop = body.drop === true;
+    if (!drop && status === undefined) throw invalid("A fault needs a status or drop: true.");
+    core.faults.add({
+      path,
+      times: typeof body.times === "number" && body.times > 0 ? body.times : 1,
+      ...(typeof body.method === "string" ? { method: body.method.toUpperCase() } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(typeof body.retryAfter === "number" ? { retryAfter: body.retryAfter } : {}),
+      ...(drop ? { drop } : {}),
+    });
+    return { status: 201, json: core.faults.list() };
+  });
+  r.add("DELETE", "/__emulator/faults", "control", ({ core }) => {
+    core.faults.clear();
+    return { status: 200, json: [] };
+  });
+
+  r.add("POST", "/__emulator/clock", "control", ({ core, body }) => {
+    const seconds = body.advanceSeconds;
+    if (typeof seconds !== "number" || seconds < 0) throw invalid("advanceSeconds must be a number >= 0.");
+    core.store.state.clockOffsetMs += seconds * 1000;
+    core.store.save();
+    settleAll(core);
+    return { status: 200, json: { now: core.store.nowIso(), offsetSeconds: core.store.state.clockOffsetMs / 1000 } };
+  });
+
+  r.add("POST", "/__emulator/kms-sync", "control", async ({ core }) => ({ status: 200, json: await syncKeys(core) }));
+
+  // Not in the shared contract: lets tests reach an empty bucket without 4,500 requests.
+  r.add("PUT", "/__emulator/rate-limit", "control", ({ core, body }) => {
+    if (typeof body.remaining !== "number" || body.remaining < 0) throw invalid("remaining must be a number >= 0.");
+    core.rateLimiter.setAll(body.remaining, core.store.state.users.map((u) => u.id));
+    return { status: 200, json: { remaining: body.remaining } };
+  });
+
+  r.add("GET", "/__emulator/state", "control", ({ core }) => ({ status: 200, json: redacted(core.store.state) }));
+}
+
+/** The dump is for tests to inspect; passwords and tokens stay out of it (they are in state.json, mode 0600). */
+function redacted(state: unknown): unknown {
+  return JSON.parse(JSON.stringify(state, (key, value: unknown) => (key === "password" || key === "token" ? "[redacted]" : value)));
+}

@@ -1,0 +1,26 @@
+import { Router } from "../http/router";
+import { actionRoutes } from "./actions";
+import { addonRoutes } from "./addons";
+import { appRoutes } from "./apps";
+import { attachmentRoutes } from "./attachments";
+import { configVarRoutes } from "./config-vars";
+import { controlRoutes } from "./control";
+import { dataDatabaseRoutes } from "./data-databases";
+import { enhancedCertificateRoutes } from "./data-enhanced-certificates";
+
+/**
+ * Every route the emulator serves. Anything else answers 501 naming the route. Next to come here:
+ * mTLS (/postgres/v0/databases/:db/tls-endpoint...) and credentials (/postgres/v0/databases/:db/credentials...).
+ */
+export function buildRouter(): Router {
+  const r = new Router();
+  appRoutes(r);
+  addonRoutes(r);
+  attachmentRoutes(r);
+  configVarRoutes(r);
+  actionRoutes(r);
+  dataDatabaseRoutes(r);
+  enhancedCertificateRoutes(r);
+  controlRoutes(r);
+  return r;
+}

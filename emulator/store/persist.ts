@@ -1,0 +1,40 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Seed, State } from "./types";
+import { defaultSpeeds } from "../machines/definitions";
+
+/** state.json holds database passwords, so it is written owner-only and replaced atomically (write, then rename). */
+export function saveState(file: string, state: State): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+export function loadState(file: string): State | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const state = JSON.parse(fs.readFileSync(file, "utf8")) as State;
+  // Machines added in a later version get their defaults.
+  state.speeds = { ...defaultSpeeds(), ...state.speeds };
+  return state;
+}
+
+export function readSeed(file: string): Seed {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Seed;
+}
+
+export const defaultSeedFile = (): string => path.join(__dirname, "..", "seed.json");
+
+export function stateFromSeed(seed: Seed, nowIso: string): State {
+  return {
+    version: 1,
+    teams: seed.teams,
+    users: seed.users,
+    spaces: seed.spaces,
+    apps: seed.apps.map((a) => ({ ...a, createdAt: nowIso })),
+    addons: [],
+    attachments: [],
+    configVars: {},
+    speeds: defaultSpeeds(),
+    clockOffsetMs: 0,
+  };
+}

@@ -1,0 +1,109 @@
+/** The emulator's persistent state: seed data plus everything created through the APIs. Saved as stateDir/state.json. */
+
+export interface Team {
+  id: string;
+  name: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  team: string;
+  token: string;
+}
+
+export interface Space {
+  id: string;
+  name: string;
+  team: string;
+  /** Heroku region name: virginia, oregon, frankfurt, ... */
+  region: string;
+  shield: boolean;
+}
+
+export interface App {
+  id: string;
+  name: string;
+  team: string;
+  /** Space name; absent for Common Runtime apps. */
+  space?: string;
+  /** Common Runtime region (us, eu); ignored when the app is in a space. */
+  region?: string;
+  createdAt: string;
+}
+
+export interface Seed {
+  teams: Team[];
+  users: User[];
+  spaces: Space[];
+  apps: Omit<App, "createdAt">[];
+}
+
+/** A transition under way on one field of one object, advanced by the engine in machines/engine.ts. */
+export interface PendingTransition {
+  machine: string;
+  field: string;
+  to: string;
+  /** Emulator clock (ms) when the transition began. */
+  since: number;
+  /** Reads of the object since the transition began. */
+  polls: number;
+}
+
+export type AddonState = "provisioning" | "provisioned" | "deprovisioning" | "deprovisioned";
+export type EnhancedCertificatesStatus = "Enabled" | "Disabled" | "Provisioning" | "Deprovisioning";
+
+/** The real PostgreSQL objects behind an add-on: one database owned by the default credential's role. */
+export interface DatabaseRecord {
+  database: string;
+  user: string;
+  password: string;
+}
+
+export interface Addon {
+  id: string;
+  name: string;
+  appId: string;
+  plan: string;
+  state: AddonState;
+  provisionMessage?: string;
+  createdAt: string;
+  updatedAt: string;
+  db: DatabaseRecord;
+  /** KMS key ARN when the add-on was created with config["encryption-key"]. */
+  encryptionKey?: string;
+  /** True while the BYOK key is disabled (or gone) in KMS: the database refuses connections. */
+  keyUnavailable?: boolean;
+  enhancedCertificates: EnhancedCertificatesStatus;
+  /** Every config value sent at creation, stringified; never returned by the Platform API. */
+  config: Record<string, string>;
+  pending: PendingTransition[];
+}
+
+export interface Attachment {
+  id: string;
+  name: string;
+  addonId: string;
+  appId: string;
+  /** null for the default credential; "credential:<name>" once credentials exist. */
+  namespace: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type Speed = "immediate" | { polls: number } | { ms: number };
+
+export interface State {
+  version: 1;
+  teams: Team[];
+  users: User[];
+  spaces: Space[];
+  apps: App[];
+  addons: Addon[];
+  attachments: Attachment[];
+  /** User-set config vars per app id (attachment vars are derived, never stored). */
+  configVars: Record<string, Record<string, string>>;
+  speeds: Record<string, Speed>;
+  /** Added to the wall clock by POST /__emulator/clock. */
+  clockOffsetMs: number;
+}
