@@ -1,0 +1,117 @@
+import { Client } from "pg";
+import { ACME_TOKEN } from "../support/services";
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: T;
+}
+
+export interface CallOptions {
+  token?: string | null;
+  auth?: "bearer" | "basic";
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A raw call to the emulator as a Heroku client would make it (Bearer by default, the acme token). */
+export async function api<T = unknown>(base: string, method: string, path: string, opts: CallOptions = {}): Promise<ApiResponse<T>> {
+  const token = opts.token === undefined ? ACME_TOKEN : opts.token;
+  const headers: Record<string, string> = { Accept: "application/vnd.heroku+json; version=3", ...opts.headers };
+  if (token !== null) {
+    headers.Authorization = opts.auth === "basic" ? `Basic ${Buffer.from(`:${token}`).toString("base64")}` : `Bearer ${token}`;
+  }
+  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+  });
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json: json as T };
+}
+
+export async function control<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}/__emulator${path}`, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} /__emulator${path} answered ${res.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Polls `read` until `done` holds (no fixed sleeps); fails with the last value after `timeoutMs`. */
+export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface AddonJson {
+  id: string;
+  name: string;
+  state: string;
+  config_vars: string[];
+  provision_message: string | null;
+  plan: { id: string; name: string };
+  app: { id: string; name: string };
+}
+
+export interface InfoJson {
+  addon_id: string;
+  name: string;
+  info: { name: string; values: string[] }[];
+}
+
+export const row = (info: InfoJson, name: string): string[] | undefined => info.info.find((r) => r.name === name)?.values;
+
+/** Creates a Postgres add-on and waits until it is provisioned; returns it with the app's config vars. */
+export async function provisioned(
+  base: string,
+  app: string,
+  body: Record<string, unknown>,
+): Promise<{ addon: AddonJson; vars: Record<string, string> }> {
+  const created = await api<AddonJson>(base, "POST", `/apps/${app}/addons`, { body });
+  if (created.status !== 201) throw new Error(`create answered ${created.status}: ${created.text}`);
+  const addon = await pollUntil(
+    async () => (await api<AddonJson>(base, "GET", `/apps/${app}/addons/${created.json.id}`)).json,
+    (a) => a.state !== "provisioning",
+  );
+  const vars = (await api<Record<string, string>>(base, "GET", `/apps/${app}/config-vars`)).json;
+  return { addon, vars };
+}
+
+/**
+ * node-postgres 8.x treats sslmode=require as verify-full unless uselibpqcompat=true is set, so tests add it to
+ * get libpq's meaning of the URL (the one psql and Heroku's docs use).
+ */
+export function libpq(url: string): string {
+  return url + (url.includes("?") ? "&" : "?") + "uselibpqcompat=true";
+}
+
+export async function whoAmI(url: string): Promise<{ user: string; ssl: boolean; db: string }> {
+  const client = new Client({ connectionString: libpq(url), connectionTimeoutMillis: 5000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    const r = await client.query<{ user: string; ssl: boolean; db: string }>(
+      "select current_user as user, ssl, current_database() as db from pg_stat_ssl where pid = pg_backend_pid()",
+    );
+    return r.rows[0]!;
+  } finally {
+    await client.end();
+  }
+}
