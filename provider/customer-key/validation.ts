@@ -81,7 +81,7 @@ export function validateCustomerKey(
 }
 
 function checkAlias(f: Failures, alias: unknown): void {
-  if (!f.optionalString("alias", alias) || typeof alias !== "string") return;
+  if (!f.optionalString("alias", alias) || typeof alias !== "string" || isUnknown(alias)) return;
   if (!alias.startsWith(ALIAS_PREFIX)) {
     f.add("alias", `alias must start with "${ALIAS_PREFIX}", got ${JSON.stringify(alias)}`);
   } else if (alias.startsWith(RESERVED_ALIAS_PREFIX)) {

@@ -8,6 +8,8 @@ export type ApiName = "Platform" | "Data";
  */
 export class HerokuApiError extends ProviderError {
   override readonly name = "HerokuApiError";
+  /** Heroku's own message, credentials removed. */
+  readonly herokuMessage: string;
 
   constructor(
     readonly api: ApiName,
@@ -15,10 +17,11 @@ export class HerokuApiError extends ProviderError {
     readonly path: string,
     readonly status: number,
     readonly errorId: string,
-    readonly herokuMessage: string,
+    herokuMessage: string,
     readonly requestId: string | undefined,
   ) {
     super(redactSecrets(describe(api, method, path, status, errorId, herokuMessage, requestId)));
+    this.herokuMessage = redactSecrets(herokuMessage);
   }
 }
 
