@@ -15,7 +15,7 @@ import { MIN_DELETION_WINDOW_DAYS, validateCustomerKey } from "./validation";
  */
 
 export async function check(
-  _olds: Record<string, unknown>,
+  _olds: unknown,
   news: Record<string, unknown>,
 ): Promise<{ inputs: CustomerKeyInputs; failures: CheckFailure[] }> {
   return validateCustomerKey(news, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);

@@ -61,8 +61,8 @@ export function listAddons(app: string): Promise<Addon[]> {
   return herokuClient().list<Addon>("platform", path(app));
 }
 
-export function listAttachments(addonId: string): Promise<Attachment[]> {
-  return herokuClient().list<Attachment>("platform", `/addons/${encodeURIComponent(addonId)}/addon-attachments`);
+export function listAppAttachments(app: string): Promise<Attachment[]> {
+  return herokuClient().list<Attachment>("platform", `/apps/${encodeURIComponent(app)}/addon-attachments`);
 }
 
 /** DELETE is idempotent in effect (404 afterwards), so the client may retry it. */

@@ -1,4 +1,4 @@
-import { type Addon, getAddon, listAttachments } from "../heroku/addons";
+import { type Addon, getAddon, listAppAttachments } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
 import { getDatabase, getEnhancedCertificatesStatus, infoRow } from "../heroku/databases";
 import { isNotFound } from "../heroku/errors";
@@ -21,8 +21,8 @@ export async function findAddon(app: string, addon: string): Promise<Addon | und
  */
 export async function configVarNameOf(app: string, addon: Addon, attachmentName: string | undefined): Promise<string> {
   if (attachmentName !== undefined) return `${attachmentName}_URL`;
-  const attachments = await listAttachments(addon.id);
-  const own = attachments.find((a) => (a.app.name === app || a.app.id === app) && !a.namespace);
+  const attachments = await listAppAttachments(app);
+  const own = attachments.find((a) => a.addon.id === addon.id && !a.namespace);
   if (own) return `${own.name}_URL`;
   const fromAddon = addon.config_vars?.[0];
   if (fromAddon) return fromAddon;

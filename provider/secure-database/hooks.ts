@@ -33,7 +33,7 @@ export const DEFAULT_DELETE_TIMEOUT_MS = 20 * 60_000;
 const HEROKU_POSTGRESQL = "heroku-postgresql";
 
 export async function check(
-  _olds: Record<string, unknown>,
+  _olds: unknown,
   news: Record<string, unknown>,
 ): Promise<{ inputs: SecureDatabaseInputs; failures: CheckFailure[] }> {
   return validateSecureDatabase(news);
