@@ -1,0 +1,201 @@
+import * as path from "node:path";
+import forge from "node-forge";
+import { ProviderError } from "../shared/errors";
+
+// Seed 000, "Client certificate renewal": certificates expire 13 months after creation and Heroku makes a new
+// one 75 days before that.
+export const CLIENT_CERTIFICATE_VALIDITY_MONTHS = 13;
+export const CERTIFICATE_RENEWAL_LEAD_DAYS = 75;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+// Seed 000, "Download client-side certificates": the CLI's default directory and the three files it writes;
+// the key must be chmod 0600 (libpq refuses a key readable by others).
+export const DEFAULT_CERTIFICATE_SUBDIRECTORY = ".postgresql";
+export const CLIENT_CERTIFICATE_FILE = "postgresql.crt";
+export const CLIENT_KEY_FILE = "postgresql.key";
+export const ROOT_CERTIFICATE_FILE = "root.crt";
+export const PKCS8_KEY_FILE = "postgresql.pk8";
+export const PRIVATE_KEY_FILE_MODE = 0o600;
+export const CERTIFICATE_FILE_MODE = 0o644;
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * A PEM RSA private key, PKCS#1 (`RSA PRIVATE KEY`, what Heroku returns) or unencrypted PKCS#8 (`PRIVATE KEY`),
+ * as PKCS#8 DER in base64: the format JDBC's sslkey needs (seed 000, "Configuring external applications";
+ * the same bytes as `openssl pkcs8 -topk8 -outform DER -nocrypt`).
+ */
+export function privateKeyToPkcs8DerBase64(pem: string): string {
+  const type = /-----BEGIN ([A-Z ]+)-----/.exec(pem)?.[1];
+  if (type === "ENCRYPTED PRIVATE KEY" || /Proc-Type: 4,ENCRYPTED/.test(pem)) {
+    throw new ProviderError("the private key is encrypted; only unencrypted PEM keys can be converted to PKCS#8 DER");
+  }
+  if (type !== "RSA PRIVATE KEY" && type !== "PRIVATE KEY") {
+    throw new ProviderError(`expected a PEM "RSA PRIVATE KEY" or "PRIVATE KEY", got ${type ? `"${type}"` : "no PEM block"}`);
+  }
+  let key: forge.pki.rsa.PrivateKey;
+  try {
+    key = forge.pki.privateKeyFromPem(pem);
+  } catch (err) {
+    throw new ProviderError(`the private key could not be read as an RSA key: ${(err as Error).message}`);
+  }
+  const info = forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key));
+  return forge.util.encode64(forge.asn1.toDer(info).getBytes());
+}
+
+/**
+ * The certificates of a PEM chain, each normalised: `\n` line endings, base64 wrapped at 64 columns, one
+ * trailing newline. Text between blocks (openssl's `subject=` lines) is dropped; other PEM types are rejected.
+ */
+export function splitPemChain(text: string): string[] {
+  const blocks: string[] = [];
+  for (const match of text.matchAll(PEM_BLOCK)) {
+    const [, type, rawBody] = match;
+    if (type !== "CERTIFICATE") throw new ProviderError(`expected only CERTIFICATE blocks in the chain, found "${type}"`);
+    const body = (rawBody ?? "").replace(/\s+/g, "");
+    if (!BASE64_BODY.test(body)) throw new ProviderError(`certificate ${blocks.length + 1} of the chain is not valid base64`);
+    const lines = body.match(/.{1,64}/g) ?? [];
+    blocks.push(`-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`);
+  }
+  if (blocks.length === 0) throw new ProviderError("expected at least one PEM CERTIFICATE block, found none");
+  return blocks;
+}
+
+/** The chain as one normalised PEM text (leaf first, as given). */
+export function normalizePemChain(text: string): string {
+  return splitPemChain(text).join("");
+}
+
+export interface CertificateSummary {
+  /** `CN=..., O=...` in the certificate's attribute order. */
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+/** Subject, issuer and validity of the first certificate in a PEM text (the leaf of a chain). */
+export function readCertificate(pem: string): CertificateSummary {
+  const first = splitPemChain(pem)[0] ?? "";
+  let cert: forge.pki.Certificate;
+  try {
+    cert = forge.pki.certificateFromPem(first);
+  } catch (err) {
+    throw new ProviderError(`the certificate could not be parsed: ${(err as Error).message}`);
+  }
+  return {
+    subject: formatName(cert.subject.attributes),
+    issuer: formatName(cert.issuer.attributes),
+    serialNumber: cert.serialNumber,
+    notBefore: cert.validity.notBefore.toISOString(),
+    notAfter: cert.validity.notAfter.toISOString(),
+  };
+}
+
+function formatName(attributes: forge.pki.CertificateField[]): string {
+  return attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(", ");
+}
+
+// heroku-api.md 1.3 "Timestamp format warning": both forms occur in certificate and IP-rule JSON.
+const RUBY_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * `2024-07-31 01:16:17 +0000` (Ruby Time#to_s, what Heroku sends now) or ISO-8601 such as
+ * `2020-09-03T22:00:20.926+00:00` (the 2020 captures) -> `2020-09-03T22:00:20.926Z`. Anything else throws,
+ * so a third format is noticed rather than read wrong.
+ */
+export function parseHerokuTimestamp(text: string): string {
+  const ruby = RUBY_TIME.exec(text);
+  const iso = ruby ? undefined : ISO_TIME.exec(text);
+  const fields = ruby
+    ? { date: ruby.slice(1, 7), fraction: "", zulu: false, sign: ruby[7], offH: ruby[8], offM: ruby[9] }
+    : iso
+      ? { date: iso.slice(1, 7), fraction: iso[7] ?? "", zulu: iso[8] === "Z", sign: iso[9], offH: iso[10], offM: iso[11] }
+      : undefined;
+  if (!fields) throw new ProviderError(`unrecognised timestamp ${JSON.stringify(text)}`);
+  const [year, month, day, hour, minute, second] = fields.date.map(Number) as [number, number, number, number, number, number];
+  const ms = Number(fields.fraction.padEnd(3, "0").slice(0, 3));
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(local);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw new ProviderError(`timestamp ${JSON.stringify(text)} is not a real date and time`);
+  }
+  const offsetMinutes = fields.zulu ? 0 : (fields.sign === "-" ? -1 : 1) * (Number(fields.offH) * 60 + Number(fields.offM));
+  return new Date(local - offsetMinutes * 60_000).toISOString();
+}
+
+/** As parseHerokuTimestamp, but `null`/missing (a pending certificate's `expires_at`) gives undefined. */
+export function parseOptionalTimestamp(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value === "" ? undefined : parseHerokuTimestamp(value);
+}
+
+/** Creation + 13 months (UTC), clamped to the month's last day (Jan 31 -> Feb 28/29 of the next year). */
+export function expectedExpiry(createdAt: string): string {
+  const created = new Date(createdAt);
+  const target = created.getUTCMonth() + CLIENT_CERTIFICATE_VALIDITY_MONTHS;
+  const lastDay = new Date(Date.UTC(created.getUTCFullYear(), target + 1, 0)).getUTCDate();
+  const expiry = new Date(created);
+  expiry.setUTCDate(1);
+  expiry.setUTCMonth(target);
+  expiry.setUTCDate(Math.min(created.getUTCDate(), lastDay));
+  return expiry.toISOString();
+}
+
+/** When Heroku makes the replacement certificate: 75 days before expiry. */
+export function renewalDueAt(expiresAt: string): string {
+  return new Date(Date.parse(expiresAt) - CERTIFICATE_RENEWAL_LEAD_DAYS * DAY_MS).toISOString();
+}
+
+/** True from the moment Heroku renews (75 days before expiry) onwards, expired certificates included. */
+export function isRenewalDue(expiresAt: string, now: Date): boolean {
+  return now.getTime() >= Date.parse(renewalDueAt(expiresAt));
+}
+
+export interface ClientCertificateMaterial {
+  certificateWithChain: string;
+  privateKey: string;
+  /** The server's CA chain (the tls-endpoint's `certificate_authority_chain`). */
+  certificateAuthorityChain: string;
+}
+
+export interface PlannedFile {
+  path: string;
+  contents: string;
+  /** How `contents` is encoded: text, or base64 of binary bytes (the DER key). */
+  encoding: "utf8" | "base64";
+  mode: number;
+}
+
+/**
+ * The files `heroku data:mtls:certificates:download --prefix P --dir D` writes (seed 000): `D/Ppostgresql.crt`
+ * (client certificate with chain), `D/Ppostgresql.key` (mode 0600), `D/Proot.crt` (server chain); with
+ * `includePkcs8` also `D/Ppostgresql.pk8` (DER, 0600) for JDBC.
+ */
+export function planCertificateFiles(
+  dir: string,
+  prefix: string,
+  material: ClientCertificateMaterial,
+  includePkcs8 = false,
+): PlannedFile[] {
+  if (/[/\\\0]/.test(prefix)) {
+    throw new ProviderError(`prefix ${JSON.stringify(prefix)} must not contain "/", "\\" or NUL: it goes in front of file names`);
+  }
+  const file = (name: string): string => path.join(dir, `${prefix}${name}`);
+  const files: PlannedFile[] = [
+    { path: file(CLIENT_CERTIFICATE_FILE), contents: normalizePemChain(material.certificateWithChain), encoding: "utf8", mode: CERTIFICATE_FILE_MODE },
+    { path: file(CLIENT_KEY_FILE), contents: withNewline(material.privateKey.replace(/\r\n/g, "\n")), encoding: "utf8", mode: PRIVATE_KEY_FILE_MODE },
+    { path: file(ROOT_CERTIFICATE_FILE), contents: normalizePemChain(material.certificateAuthorityChain), encoding: "utf8", mode: CERTIFICATE_FILE_MODE },
+  ];
+  if (includePkcs8) {
+    files.push({ path: file(PKCS8_KEY_FILE), contents: privateKeyToPkcs8DerBase64(material.privateKey), encoding: "base64", mode: PRIVATE_KEY_FILE_MODE });
+  }
+  return files;
+}
+
+function withNewline(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length === 0 ? "" : `${trimmed}\n`;
+}

@@ -1,0 +1,40 @@
+import type { Timeouts } from "../shared/timeouts";
+
+/** The plain inputs the provider receives (the sdk class has the documented pulumi.Input version). */
+export interface MtlsConfigInputs {
+  /** The Postgres add-on's name or id (heroku-api.md 0: `{db}` accepts both). */
+  database: string;
+  /**
+   * Names of the client certificates to keep, one per consumer. Enabling mTLS makes one certificate
+   * (heroku-api.md 1.1); it takes the first name, and each further name gets a new certificate.
+   */
+  certificateNames: string[];
+  /** Adopt an mTLS configuration that is already enabled instead of enabling it. */
+  adoptExisting?: boolean;
+  timeouts?: Timeouts;
+}
+
+/** One client certificate as stored in state (heroku-api.md 1.2 plus what we derive). */
+export interface ClientCertificateOutput {
+  id: string;
+  /** `pending`, `ready`, `disabling` (heroku-api.md 1.2). */
+  status: string;
+  createdAt: string;
+  expiresAt?: string;
+  certificateWithChain: string;
+  /** Secret. PEM as Heroku returns it. */
+  privateKey: string;
+  /** Secret. PKCS#8 DER in base64, for JDBC's sslkey (seed 000, "Configuring external applications"). */
+  privateKeyPkcs8DerBase64: string;
+}
+
+/** Everything stored in state. */
+export interface MtlsConfigOutputs extends MtlsConfigInputs {
+  /** `Provisioning`, `Operational` (heroku-api.md 1.1). */
+  status: string;
+  enabledBy?: string;
+  /** The server's CA chain: what the CLI's download writes as `<prefix>root.crt`. */
+  certificateAuthorityChain: string;
+  /** Keyed by certificate name. */
+  certificates: Record<string, ClientCertificateOutput>;
+}
