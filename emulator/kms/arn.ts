@@ -1,7 +1,10 @@
 /** Heroku Data's AWS account, which the key policy must allow (seed 004). */
 export const HEROKU_DATA_ACCOUNT_ID = "021876802972";
 
-const KEY_ARN = /^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/((?:mrk-[0-9a-f]{32})|(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))$/;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+// Key ids are UUIDs; multi-region keys are mrk- plus 32 hex digits (AWS) or plus a UUID (moto).
+const KEY_ID = `mrk-[0-9a-f]{32}|mrk-${UUID}|${UUID}`;
+const KEY_ARN = new RegExp(`^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\\d):(\\d{12}):key/(${KEY_ID})$`);
 
 export interface KeyArn {
   arn: string;
