@@ -1,0 +1,67 @@
+// State survives a restart: add-ons, attachments, config vars, speeds, the databases themselves, and add-ons that
+// were still provisioning continue where they were.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type RunningEmulator } from "../../emulator/index";
+import { startMoto, type RunningMoto } from "../support/moto";
+import { api, control, provisioned, whoAmI, type AddonJson } from "./helpers";
+
+jest.setTimeout(180_000);
+let moto: RunningMoto;
+let stateDir: string;
+let emulator: RunningEmulator | undefined;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-emulator-restart-"));
+});
+afterAll(async () => {
+  await emulator?.stop();
+  await moto?.stop();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+test("a restarted emulator keeps its state and finishes provisioning", async () => {
+  emulator = await startEmulator({ stateDir, kmsEndpoint: moto.endpoint });
+  let base = emulator.url;
+  await control(base, "PUT", "/speed", { "addon-provision": "immediate" });
+  const { addon: ready, vars } = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
+  await api(base, "PATCH", "/apps/acme-api/config-vars", { body: { GREETING: "hello" } });
+  await control(base, "PUT", "/speed", { "addon-provision": { ms: 3_600_000 } });
+  const pending = await api<AddonJson>(base, "POST", "/apps/acme-reports/addons", { body: { plan: "heroku-postgresql:private-0" } });
+  expect(pending.json.state).toBe("provisioning");
+
+  const stateFile = path.join(stateDir, "state.json");
+  expect(fs.statSync(stateFile).mode & 0o777).toBe(0o600);
+  await emulator.stop();
+  emulator = undefined;
+
+  emulator = await startEmulator({ stateDir, kmsEndpoint: moto.endpoint });
+  base = emulator.url;
+  const again = await api<AddonJson>(base, "GET", `/addons/${ready.id}`);
+  expect(again.json).toMatchObject({ name: ready.name, state: "provisioned", config_vars: ["DATABASE_URL"] });
+  const varsAfter = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
+  expect(varsAfter.GREETING).toBe("hello");
+  // Same credentials and database; only the port may differ.
+  const strip = (u: string): string => u.replace(/:\d+\//, ":PORT/");
+  expect(strip(varsAfter.DATABASE_URL!)).toBe(strip(vars.DATABASE_URL!));
+  expect((await whoAmI(varsAfter.DATABASE_URL!)).ssl).toBe(true);
+
+  expect((await control<Record<string, unknown>>(base, "GET", "/speed"))["addon-provision"]).toEqual({ ms: 3_600_000 });
+  expect((await api<AddonJson>(base, "GET", `/addons/${pending.json.id}`)).json.state).toBe("provisioning");
+  await control(base, "POST", "/clock", { advanceSeconds: 3600 });
+  expect((await api<AddonJson>(base, "GET", `/addons/${pending.json.id}`)).json.state).toBe("provisioned");
+});
+
+test("reset drops every database and returns to the seed", async () => {
+  const base = emulator!.url;
+  const state = await control<{ addons: { name: string; db: { password: string } }[] }>(base, "GET", "/state");
+  expect(state.addons.length).toBe(2);
+  expect(state.addons.every((a) => a.db.password === "[redacted]")).toBe(true);
+  const vars = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
+  await control(base, "POST", "/reset");
+  expect((await api<unknown[]>(base, "GET", "/addons")).json).toEqual([]);
+  await expect(whoAmI(vars.DATABASE_URL!)).rejects.toThrow();
+  expect((await control<Record<string, unknown>>(base, "GET", "/speed"))["addon-provision"]).toEqual({ ms: 1500 });
+});
