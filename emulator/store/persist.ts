@@ -22,7 +22,11 @@ export function readSeed(file: string): Seed {
   return JSON.parse(fs.readFileSync(file, "utf8")) as Seed;
 }
 
-export const defaultSeedFile = (): string => path.join(__dirname, "..", "seed.json");
+/** emulator/seed.json from the sources (ts-node, jest) or, compiled to dist/emulator/, from the package root. */
+export function defaultSeedFile(): string {
+  const candidates = [path.join(__dirname, "..", "seed.json"), path.join(__dirname, "..", "..", "..", "emulator", "seed.json")];
+  return candidates.find((f) => fs.existsSync(f)) ?? candidates[0]!;
+}
 
 export function stateFromSeed(seed: Seed, nowIso: string): State {
   return {
