@@ -69,7 +69,9 @@ export function buildKeyPolicy(args: KeyPolicyArgs): KeyPolicyDocument {
   const heroku = { AWS: `arn:${partition}:iam::${HEROKU_DATA_ACCOUNT_ID}:root` };
   for (const statement of args.additionalStatements ?? []) {
     if (statement.Sid !== undefined && RESERVED_STATEMENT_SIDS.includes(statement.Sid)) {
-      throw new Error(`additional statement Sid ${JSON.stringify(statement.Sid)} is reserved by the key policy builder`);
+      throw new Error(
+        `additional statement Sid ${JSON.stringify(statement.Sid)} is reserved by the key policy builder`,
+      );
     }
   }
   return {
@@ -83,7 +85,13 @@ export function buildKeyPolicy(args: KeyPolicyArgs): KeyPolicyDocument {
         Action: "kms:*",
         Resource: "*",
       },
-      { Sid: HEROKU_USE_STATEMENT_SID, Effect: "Allow", Principal: heroku, Action: [...HEROKU_KEY_USE_ACTIONS], Resource: "*" },
+      {
+        Sid: HEROKU_USE_STATEMENT_SID,
+        Effect: "Allow",
+        Principal: heroku,
+        Action: [...HEROKU_KEY_USE_ACTIONS],
+        Resource: "*",
+      },
       {
         Sid: HEROKU_GRANTS_STATEMENT_SID,
         Effect: "Allow",

@@ -115,20 +115,30 @@ async function createKey(region: string, inputs: CustomerKeyInputs): Promise<str
 async function adoptable(region: string, adoptKeyId: string): Promise<string> {
   const observed = await observeKey(region, adoptKeyId);
   if (!observed) {
-    throw new ProviderError(`adoptKeyId ${adoptKeyId} does not exist in ${region} or is pending deletion; cancel the deletion or pick another key`);
+    throw new ProviderError(
+      `adoptKeyId ${adoptKeyId} does not exist in ${region} or is pending deletion; cancel the deletion or pick another key`,
+    );
   }
   const m = observed.metadata;
-  if (m.MultiRegion) throw new ProviderError(`adoptKeyId ${adoptKeyId} is a multi-Region key, which Heroku Postgres does not support`);
+  if (m.MultiRegion)
+    throw new ProviderError(`adoptKeyId ${adoptKeyId} is a multi-Region key, which Heroku Postgres does not support`);
   if (m.KeySpec !== undefined && m.KeySpec !== "SYMMETRIC_DEFAULT") {
-    throw new ProviderError(`adoptKeyId ${adoptKeyId} has key spec ${m.KeySpec}; Heroku Postgres needs SYMMETRIC_DEFAULT`);
+    throw new ProviderError(
+      `adoptKeyId ${adoptKeyId} has key spec ${m.KeySpec}; Heroku Postgres needs SYMMETRIC_DEFAULT`,
+    );
   }
   if (m.KeyUsage !== undefined && m.KeyUsage !== "ENCRYPT_DECRYPT") {
-    throw new ProviderError(`adoptKeyId ${adoptKeyId} has key usage ${m.KeyUsage}; Heroku Postgres needs ENCRYPT_DECRYPT`);
+    throw new ProviderError(
+      `adoptKeyId ${adoptKeyId} has key usage ${m.KeyUsage}; Heroku Postgres needs ENCRYPT_DECRYPT`,
+    );
   }
   return m.KeyId;
 }
 
-async function mustObserve(region: string, keyId: string): Promise<NonNullable<Awaited<ReturnType<typeof observeKey>>>> {
+async function mustObserve(
+  region: string,
+  keyId: string,
+): Promise<NonNullable<Awaited<ReturnType<typeof observeKey>>>> {
   const observed = await observeKey(region, keyId);
   if (!observed) throw new ProviderError(`key ${keyId} in ${region} no longer exists or is pending deletion`);
   return observed;

@@ -142,7 +142,9 @@ export function toOutputs(region: string, observed: ObservedKey, stored: Custome
     description: m.Description ? m.Description : stored.description === undefined ? undefined : "",
     alias,
     enableKeyRotation: observed.rotationEnabled,
-    rotationPeriodInDays: observed.rotationEnabled ? (observed.rotationPeriodInDays ?? stored.rotationPeriodInDays) : undefined,
+    rotationPeriodInDays: observed.rotationEnabled
+      ? (observed.rotationPeriodInDays ?? stored.rotationPeriodInDays)
+      : undefined,
     deletionWindowInDays: stored.deletionWindowInDays,
     additionalPolicyStatements: stored.additionalPolicyStatements,
     tags: hasTags || stored.tags !== undefined ? observed.tags : undefined,

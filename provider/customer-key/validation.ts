@@ -51,24 +51,46 @@ export function validateCustomerKey(
 
   if (f.optionalString("description", inputs.description) && typeof inputs.description === "string") {
     if (inputs.description.length > MAX_DESCRIPTION_LENGTH) {
-      f.add("description", `description must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${inputs.description.length}`);
+      f.add(
+        "description",
+        `description must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${inputs.description.length}`,
+      );
     }
   }
 
   checkAlias(f, inputs.alias);
 
   f.optionalBoolean("enableKeyRotation", inputs.enableKeyRotation);
-  f.optionalIntegerInRange("rotationPeriodInDays", inputs.rotationPeriodInDays, MIN_ROTATION_PERIOD_DAYS, MAX_ROTATION_PERIOD_DAYS, "days");
+  f.optionalIntegerInRange(
+    "rotationPeriodInDays",
+    inputs.rotationPeriodInDays,
+    MIN_ROTATION_PERIOD_DAYS,
+    MAX_ROTATION_PERIOD_DAYS,
+    "days",
+  );
   if (inputs.enableKeyRotation === false && inputs.rotationPeriodInDays !== undefined) {
-    f.add("rotationPeriodInDays", "rotationPeriodInDays applies only when enableKeyRotation is true; remove it or enable rotation");
+    f.add(
+      "rotationPeriodInDays",
+      "rotationPeriodInDays applies only when enableKeyRotation is true; remove it or enable rotation",
+    );
   }
-  f.optionalIntegerInRange("deletionWindowInDays", inputs.deletionWindowInDays, MIN_DELETION_WINDOW_DAYS, MAX_DELETION_WINDOW_DAYS, "days");
+  f.optionalIntegerInRange(
+    "deletionWindowInDays",
+    inputs.deletionWindowInDays,
+    MIN_DELETION_WINDOW_DAYS,
+    MAX_DELETION_WINDOW_DAYS,
+    "days",
+  );
 
   checkStatements(f, inputs.additionalPolicyStatements);
   checkTags(f, inputs.tags);
 
   f.optionalBoolean("acknowledgeDatabaseShutdown", inputs.acknowledgeDatabaseShutdown);
-  if (f.optionalBoolean("enabled", inputs.enabled) && inputs.enabled === false && inputs.acknowledgeDatabaseShutdown !== true) {
+  if (
+    f.optionalBoolean("enabled", inputs.enabled) &&
+    inputs.enabled === false &&
+    inputs.acknowledgeDatabaseShutdown !== true
+  ) {
     // Seed 004, "Disabling your encryption key": every database using the key is shut down about 20 minutes later.
     f.add(
       "enabled",
@@ -89,7 +111,10 @@ function checkAlias(f: Failures, alias: unknown): void {
   } else if (alias.length > MAX_ALIAS_LENGTH) {
     f.add("alias", `alias must be at most ${MAX_ALIAS_LENGTH} characters, got ${alias.length}`);
   } else if (!ALIAS_NAME.test(alias)) {
-    f.add("alias", `alias may contain only letters, digits, "/", "_" and "-" after "${ALIAS_PREFIX}", got ${JSON.stringify(alias)}`);
+    f.add(
+      "alias",
+      `alias may contain only letters, digits, "/", "_" and "-" after "${ALIAS_PREFIX}", got ${JSON.stringify(alias)}`,
+    );
   }
 }
 
@@ -113,7 +138,10 @@ function checkStatements(f: Failures, statements: unknown): void {
       f.add(`${property}.Action`, `${property} needs Action or NotAction`);
     }
     if (typeof statement.Sid === "string" && RESERVED_STATEMENT_SIDS.includes(statement.Sid)) {
-      f.add(`${property}.Sid`, `${property}.Sid ${JSON.stringify(statement.Sid)} is reserved for the statements CustomerKey writes itself`);
+      f.add(
+        `${property}.Sid`,
+        `${property}.Sid ${JSON.stringify(statement.Sid)} is reserved for the statements CustomerKey writes itself`,
+      );
     }
   });
 }

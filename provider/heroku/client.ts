@@ -2,7 +2,14 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { ProviderError, redactSecrets } from "../shared/errors";
 import { apiKey, dataApiUrl, platformApiUrl } from "./env";
 import { AmbiguousRequestError, type ApiName, HerokuApiError, RetriesExhaustedError } from "./errors";
-import { backoffDelay, isNetworkFailure, isTransientStatus, neverSent, pacingDelay, parseRetryAfter } from "./retry-policy";
+import {
+  backoffDelay,
+  isNetworkFailure,
+  isTransientStatus,
+  neverSent,
+  pacingDelay,
+  parseRetryAfter,
+} from "./retry-policy";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -79,7 +86,15 @@ export class HerokuClient {
     for (let page = 0; page < this.options.maxPages; page++) {
       const res = await this.request<T[]>({ api, method: "GET", path, headers: range ? { Range: range } : {} });
       if (!Array.isArray(res.data)) {
-        throw new HerokuApiError(apiName(api), "GET", path, res.status, "unexpected_body", "expected a JSON list", res.requestId);
+        throw new HerokuApiError(
+          apiName(api),
+          "GET",
+          path,
+          res.status,
+          "unexpected_body",
+          "expected a JSON list",
+          res.requestId,
+        );
       }
       items.push(...res.data);
       range = res.status === 206 ? res.headers["next-range"] : undefined;
@@ -90,7 +105,9 @@ export class HerokuClient {
     );
   }
 
-  async request<T>(spec: RequestSpec): Promise<{ status: number; data: T; headers: Record<string, string>; requestId?: string }> {
+  async request<T>(
+    spec: RequestSpec,
+  ): Promise<{ status: number; data: T; headers: Record<string, string>; requestId?: string }> {
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const label = `Heroku ${apiName(spec.api)} API ${spec.method} ${spec.path}`;
     const token = apiKey();
@@ -103,7 +120,9 @@ export class HerokuClient {
       } catch (err) {
         const code = networkCode(err);
         if (!isNetworkFailure(code)) {
-          throw new ProviderError(`${label} could not be sent: ${redactSecrets(err instanceof Error ? err.message : String(err))}`);
+          throw new ProviderError(
+            `${label} could not be sent: ${redactSecrets(err instanceof Error ? err.message : String(err))}`,
+          );
         }
         lastProblem = `network error ${code ?? "unknown"}`;
         if (!idempotent && !neverSent(code)) {
@@ -198,7 +217,12 @@ function parseBody(text: string | undefined): unknown {
   }
 }
 
-function toApiError(spec: RequestSpec, status: number, text: string | undefined, requestId: string | undefined): HerokuApiError {
+function toApiError(
+  spec: RequestSpec,
+  status: number,
+  text: string | undefined,
+  requestId: string | undefined,
+): HerokuApiError {
   const body = parseBody(text);
   let errorId = status === 404 ? "not_found" : `http_${status}`;
   let message = "no error message";
@@ -208,7 +232,11 @@ function toApiError(spec: RequestSpec, status: number, text: string | undefined,
     if (typeof record.message === "string") message = record.message;
   } else if (typeof body === "string" && body.trim() !== "") {
     // The Data API answers route misses with HTML (heroku-api.md section 5): keep the text, not the markup.
-    message = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
+    message = body
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim()
+      .slice(0, 200);
   }
   return new HerokuApiError(apiName(spec.api), spec.method, spec.path, status, errorId, message, requestId);
 }

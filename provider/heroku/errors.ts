@@ -38,7 +38,8 @@ function describe(
   if (status === 401) {
     text += ". Check HEROKU_API_KEY: the token is missing, expired or revoked (heroku auth:token shows a valid one)";
   } else if (status === 403) {
-    text += ". Check HEROKU_API_KEY: the token's account lacks access to this app or team, or the action needs two-factor";
+    text +=
+      ". Check HEROKU_API_KEY: the token's account lacks access to this app or team, or the action needs two-factor";
   }
   return requestId ? `${text} (request id ${requestId})` : text;
 }

@@ -70,7 +70,9 @@ export async function waitFor<T>(spec: WaitSpec<T>, tuning: Partial<WaitTuning> 
       );
     }
     if (now - lastProgress >= t.progressEveryMs) {
-      t.progress(`still waiting for ${spec.what} to become ${spec.target} (now ${JSON.stringify(status)}, ${formatDuration(elapsed)} so far)`);
+      t.progress(
+        `still waiting for ${spec.what} to become ${spec.target} (now ${JSON.stringify(status)}, ${formatDuration(elapsed)} so far)`,
+      );
       lastProgress = now;
     }
     await t.sleep(Math.min(delay, Math.max(0, spec.timeoutMs - elapsed)));

@@ -39,7 +39,9 @@ export function regionFor(keyIdOrArn: string | undefined, fallback?: string): st
   const fromArn = keyIdOrArn ? parseKeyArn(keyIdOrArn)?.region : undefined;
   const region = fromArn ?? fallback ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) {
-    throw new ProviderError("no AWS region: set the resource's region input or AWS_REGION in the environment that runs pulumi");
+    throw new ProviderError(
+      "no AWS region: set the resource's region input or AWS_REGION in the environment that runs pulumi",
+    );
   }
   return region;
 }

@@ -32,6 +32,7 @@ export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> 
  */
 export function mustDeleteBeforeReplace(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
   const sameName = news.name !== undefined && news.name === olds.name;
-  const sameAttachment = news.attachmentName !== undefined && news.attachmentName === olds.attachmentName && news.app === olds.app;
+  const sameAttachment =
+    news.attachmentName !== undefined && news.attachmentName === olds.attachmentName && news.app === olds.app;
   return sameName || sameAttachment;
 }

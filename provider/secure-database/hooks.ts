@@ -103,7 +103,10 @@ export async function update(
   return withContext(`updating SecureDatabase ${olds.addonName} on app ${olds.app}`, async () => {
     const deadline = Deadline.after(timeoutMs(news.timeouts, "update", DEFAULT_UPDATE_TIMEOUT_MS));
     const addon = await findAddon(olds.app, id);
-    if (!addon) throw new ProviderError(`add-on ${olds.addonName} no longer exists; run pulumi refresh, then pulumi up to create it again`);
+    if (!addon)
+      throw new ProviderError(
+        `add-on ${olds.addonName} no longer exists; run pulumi refresh, then pulumi up to create it again`,
+      );
     const stored = { ...olds, ...news, region: olds.region };
     const before = await observeDatabase(addon, stored);
     const wanted = news.enhancedCertificates === true;
@@ -155,7 +158,9 @@ async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
           (a) => !before?.has(a.id) && a.addon_service.name === HEROKU_POSTGRESQL && a.plan.name === inputs.plan,
         );
     if (found) return found;
-    throw new ProviderError(`${err.message}. Reading back found no new add-on on ${inputs.app}, so none was made; run pulumi up again`);
+    throw new ProviderError(
+      `${err.message}. Reading back found no new add-on on ${inputs.app}, so none was made; run pulumi up again`,
+    );
   }
 }
 
@@ -170,10 +175,14 @@ async function adoptable(inputs: SecureDatabaseInputs): Promise<Addon> {
     throw new ProviderError(`adoptAddonId ${id} is a ${addon.addon_service.name} add-on, not ${HEROKU_POSTGRESQL}`);
   }
   if (addon.plan.name !== inputs.plan) {
-    throw new ProviderError(`adoptAddonId ${id} has plan ${addon.plan.name} but plan is ${inputs.plan}; set plan to ${addon.plan.name} to adopt it`);
+    throw new ProviderError(
+      `adoptAddonId ${id} has plan ${addon.plan.name} but plan is ${inputs.plan}; set plan to ${addon.plan.name} to adopt it`,
+    );
   }
   if (inputs.name !== undefined && addon.name !== inputs.name) {
-    throw new ProviderError(`adoptAddonId ${id} is named ${addon.name} but name is ${inputs.name}; set name to ${addon.name} or remove it`);
+    throw new ProviderError(
+      `adoptAddonId ${id} is named ${addon.name} but name is ${inputs.name}; set name to ${addon.name} or remove it`,
+    );
   }
   return addon;
 }

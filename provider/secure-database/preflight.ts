@@ -20,10 +20,14 @@ export async function preflight(app: App, inputs: SecureDatabaseInputs): Promise
     }
     const shield = app.space.shield ?? (await getSpace(app.space.id)).shield;
     if (tier === "shield" && !shield) {
-      throw new ProviderError(`plan ${inputs.plan} needs a Shield Space, but app ${app.name} is in ${app.space.name}, a Private Space; use a private-* plan`);
+      throw new ProviderError(
+        `plan ${inputs.plan} needs a Shield Space, but app ${app.name} is in ${app.space.name}, a Private Space; use a private-* plan`,
+      );
     }
     if (tier === "private" && shield) {
-      throw new ProviderError(`plan ${inputs.plan} cannot run in Shield Space ${app.space.name} (app ${app.name}); use a shield-* plan`);
+      throw new ProviderError(
+        `plan ${inputs.plan} cannot run in Shield Space ${app.space.name} (app ${app.name}); use a shield-* plan`,
+      );
     }
   }
   if (inputs.encryptionKeyArn !== undefined) await checkKey(app, inputs.encryptionKeyArn, tier);
@@ -51,11 +55,16 @@ async function checkKey(app: App, arn: string, tier: string | undefined): Promis
     return;
   }
   if (!metadata) return;
-  if (metadata.MultiRegion) throw new ProviderError(`encryptionKeyArn ${arn} is a multi-Region key, which Heroku Postgres does not support`);
+  if (metadata.MultiRegion)
+    throw new ProviderError(`encryptionKeyArn ${arn} is a multi-Region key, which Heroku Postgres does not support`);
   if (metadata.KeySpec !== undefined && metadata.KeySpec !== "SYMMETRIC_DEFAULT") {
-    throw new ProviderError(`encryptionKeyArn ${arn} has key spec ${metadata.KeySpec}; Heroku Postgres needs a symmetric key (SYMMETRIC_DEFAULT)`);
+    throw new ProviderError(
+      `encryptionKeyArn ${arn} has key spec ${metadata.KeySpec}; Heroku Postgres needs a symmetric key (SYMMETRIC_DEFAULT)`,
+    );
   }
   if (metadata.KeyState !== "Enabled") {
-    throw new ProviderError(`encryptionKeyArn ${arn} is ${metadata.KeyState ?? "not enabled"}; Heroku can only provision with an Enabled key (aws kms enable-key)`);
+    throw new ProviderError(
+      `encryptionKeyArn ${arn} is ${metadata.KeyState ?? "not enabled"}; Heroku can only provision with an Enabled key (aws kms enable-key)`,
+    );
   }
 }

@@ -43,7 +43,10 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
 
   if (f.requiredString("app", inputs.app) && typeof inputs.app === "string" && !isUnknown(inputs.app)) {
     const app = inputs.app;
-    if (!UUID.test(app) && (app.length < MIN_APP_NAME_LENGTH || app.length > MAX_APP_NAME_LENGTH || !APP_NAME.test(app))) {
+    if (
+      !UUID.test(app) &&
+      (app.length < MIN_APP_NAME_LENGTH || app.length > MAX_APP_NAME_LENGTH || !APP_NAME.test(app))
+    ) {
       f.add(
         "app",
         `app must be an app id or a name of ${MIN_APP_NAME_LENGTH} to ${MAX_APP_NAME_LENGTH} lowercase letters, digits and dashes starting with a letter, got ${JSON.stringify(app)}`,
@@ -55,7 +58,10 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
   if (f.requiredString("plan", inputs.plan) && typeof inputs.plan === "string" && !isUnknown(inputs.plan)) {
     tier = planTier(inputs.plan);
     if (tier === undefined) {
-      f.add("plan", `plan must be a Heroku Postgres plan like "${PLAN_PREFIX}private-0", got ${JSON.stringify(inputs.plan)}`);
+      f.add(
+        "plan",
+        `plan must be a Heroku Postgres plan like "${PLAN_PREFIX}private-0", got ${JSON.stringify(inputs.plan)}`,
+      );
     }
   }
 
@@ -70,7 +76,11 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
     }
   }
 
-  if (f.optionalString("postgresVersion", inputs.postgresVersion) && typeof inputs.postgresVersion === "string" && !isUnknown(inputs.postgresVersion)) {
+  if (
+    f.optionalString("postgresVersion", inputs.postgresVersion) &&
+    typeof inputs.postgresVersion === "string" &&
+    !isUnknown(inputs.postgresVersion)
+  ) {
     const version = inputs.postgresVersion;
     const major = Number(version);
     if (!VERSION.test(version) || major < MIN_POSTGRES_VERSION || major > MAX_POSTGRES_VERSION) {
@@ -79,7 +89,10 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
         `postgresVersion must be a major version from ${MIN_POSTGRES_VERSION} to ${MAX_POSTGRES_VERSION} like "16", got ${JSON.stringify(version)}`,
       );
     } else if (inputs.enhancedCertificates === true && major < MIN_ENHANCED_CERTIFICATES_VERSION) {
-      f.add("postgresVersion", `enhancedCertificates needs postgresVersion ${MIN_ENHANCED_CERTIFICATES_VERSION} or later, got ${version}`);
+      f.add(
+        "postgresVersion",
+        `enhancedCertificates needs postgresVersion ${MIN_ENHANCED_CERTIFICATES_VERSION} or later, got ${version}`,
+      );
     }
   }
 
@@ -92,7 +105,11 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
     }
   }
 
-  if (f.optionalString("attachmentName", inputs.attachmentName) && typeof inputs.attachmentName === "string" && !isUnknown(inputs.attachmentName)) {
+  if (
+    f.optionalString("attachmentName", inputs.attachmentName) &&
+    typeof inputs.attachmentName === "string" &&
+    !isUnknown(inputs.attachmentName)
+  ) {
     if (!ATTACHMENT_NAME.test(inputs.attachmentName)) {
       f.add(
         "attachmentName",
@@ -101,9 +118,16 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
     }
   }
 
-  if (f.optionalString("adoptAddonId", inputs.adoptAddonId) && typeof inputs.adoptAddonId === "string" && !isUnknown(inputs.adoptAddonId)) {
+  if (
+    f.optionalString("adoptAddonId", inputs.adoptAddonId) &&
+    typeof inputs.adoptAddonId === "string" &&
+    !isUnknown(inputs.adoptAddonId)
+  ) {
     if (!UUID.test(inputs.adoptAddonId) && !ADDON_NAME.test(inputs.adoptAddonId)) {
-      f.add("adoptAddonId", `adoptAddonId must be an add-on id (UUID) or add-on name, got ${JSON.stringify(inputs.adoptAddonId)}`);
+      f.add(
+        "adoptAddonId",
+        `adoptAddonId must be an add-on id (UUID) or add-on name, got ${JSON.stringify(inputs.adoptAddonId)}`,
+      );
     }
   }
 
@@ -115,17 +139,29 @@ function checkEncryptionKey(f: Failures, arn: unknown, tier: string | undefined)
   if (!f.optionalString("encryptionKeyArn", arn) || typeof arn !== "string" || isUnknown(arn)) return;
   const m = KEY_ARN.exec(arn);
   if (!m) {
-    f.add("encryptionKeyArn", `encryptionKeyArn must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/<uuid>, got ${JSON.stringify(arn)}`);
+    f.add(
+      "encryptionKeyArn",
+      `encryptionKeyArn must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/<uuid>, got ${JSON.stringify(arn)}`,
+    );
     return;
   }
   const keyId = m[4] ?? "";
   if (keyId.startsWith(MULTI_REGION_KEY_PREFIX)) {
-    f.add("encryptionKeyArn", "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support");
+    f.add(
+      "encryptionKeyArn",
+      "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support",
+    );
   } else if (!KEY_ID.test(keyId)) {
-    f.add("encryptionKeyArn", `encryptionKeyArn must end in key/<key id>; aliases are not accepted, got ${JSON.stringify(arn)}`);
+    f.add(
+      "encryptionKeyArn",
+      `encryptionKeyArn must end in key/<key id>; aliases are not accepted, got ${JSON.stringify(arn)}`,
+    );
   }
   if (tier !== undefined && !ENCRYPTION_KEY_PLAN_TIERS.includes(tier)) {
-    f.add("plan", `encryptionKeyArn needs a ${PLAN_PREFIX}private-* or ${PLAN_PREFIX}shield-* plan (Private or Shield Space), not ${tier}`);
+    f.add(
+      "plan",
+      `encryptionKeyArn needs a ${PLAN_PREFIX}private-* or ${PLAN_PREFIX}shield-* plan (Private or Shield Space), not ${tier}`,
+    );
   }
 }
 

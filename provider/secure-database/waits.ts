@@ -30,7 +30,8 @@ export async function waitProvisioned(app: string, addon: Addon, deadline: Deadl
       poll: () => getAddon(app, addon.id),
       statusOf: (a) => a.state,
       isDone: (a) => a.state === "provisioned",
-      failure: (a) => (a.state === "deprovisioned" ? new ProvisioningFailedError(a.provision_message || "no reason given") : undefined),
+      failure: (a) =>
+        a.state === "deprovisioned" ? new ProvisioningFailedError(a.provision_message || "no reason given") : undefined,
       hint,
     });
   } catch (err) {
@@ -51,7 +52,8 @@ export async function waitDatabaseReady(app: string, addon: Addon, deadline: Dea
         try {
           return await getWaitStatus(addon.id);
         } catch (err) {
-          if (isNotFound(err) && ++early404s <= 20) return { "waiting?": true, "error?": false, message: "not registered yet" };
+          if (isNotFound(err) && ++early404s <= 20)
+            return { "waiting?": true, "error?": false, message: "not registered yet" };
           throw err;
         }
       },
@@ -76,11 +78,18 @@ async function failedProvisioning(app: string, addon: Addon, reason: string): Pr
       cleanup = `Deleting the failed add-on also failed (${messageOf(err)}); remove it with: heroku addons:destroy ${addon.name} -a ${app}`;
     }
   }
-  return new ProvisioningFailedError(`Heroku could not provision add-on ${addon.name} on app ${app}: ${reason}. ${cleanup}`);
+  return new ProvisioningFailedError(
+    `Heroku could not provision add-on ${addon.name} on app ${app}: ${reason}. ${cleanup}`,
+  );
 }
 
 /** Enhanced Certificates Provisioning -> Enabled, Deprovisioning -> Disabled (heroku-api.md section 3.1). */
-export async function waitEnhancedCertificates(addon: Addon, enabled: boolean, deadline: Deadline, hint: string): Promise<string> {
+export async function waitEnhancedCertificates(
+  addon: Addon,
+  enabled: boolean,
+  deadline: Deadline,
+  hint: string,
+): Promise<string> {
   const target = enabled ? "Enabled" : "Disabled";
   return waitFor({
     what: `Enhanced Certificates on ${addon.name}`,
@@ -94,7 +103,13 @@ export async function waitEnhancedCertificates(addon: Addon, enabled: boolean, d
 }
 
 /** The config var appears (or changes) after the add-on is ready; Terraform waits for it too (section 4.2). */
-export async function waitConfigVar(app: string, name: string, previous: string | undefined, deadline: Deadline, hint: string): Promise<string> {
+export async function waitConfigVar(
+  app: string,
+  name: string,
+  previous: string | undefined,
+  deadline: Deadline,
+  hint: string,
+): Promise<string> {
   const value = await waitFor({
     what: `config var ${name} on app ${app}`,
     target: previous === undefined ? "set" : "changed",

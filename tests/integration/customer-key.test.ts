@@ -35,7 +35,9 @@ afterAll(async () => {
 });
 
 /** check, then create, as the engine does. */
-async function createKey(raw: Record<string, unknown>): Promise<{ id: string; outs: CustomerKeyOutputs; inputs: CustomerKeyInputs }> {
+async function createKey(
+  raw: Record<string, unknown>,
+): Promise<{ id: string; outs: CustomerKeyOutputs; inputs: CustomerKeyInputs }> {
   const { inputs, failures } = await hooks.check({}, raw);
   expect(failures).toEqual([]);
   const { id, outs } = await hooks.create(inputs);
@@ -95,18 +97,33 @@ describe("CustomerKey against moto", () => {
   });
 
   it("updates rotation, alias, description and tags in place", async () => {
-    const { inputs } = await hooks.check(key.outs, { alias: "alias/orders-db-v2", description: "orders v2", enableKeyRotation: false, tags: { team: "platform", env: "prod" } });
+    const { inputs } = await hooks.check(key.outs, {
+      alias: "alias/orders-db-v2",
+      description: "orders v2",
+      enableKeyRotation: false,
+      tags: { team: "platform", env: "prod" },
+    });
     const d = await hooks.diff(key.id, key.outs, inputs);
     expect(d.replaces).toEqual([]);
     expect(d.updates).toEqual(["description", "alias", "enableKeyRotation", "rotationPeriodInDays", "tags"]);
     const { outs } = await hooks.update(key.id, key.outs, inputs);
-    expect(outs).toMatchObject({ alias: "alias/orders-db-v2", description: "orders v2", enableKeyRotation: false, tags: { team: "platform", env: "prod" } });
+    expect(outs).toMatchObject({
+      alias: "alias/orders-db-v2",
+      description: "orders v2",
+      enableKeyRotation: false,
+      tags: { team: "platform", env: "prod" },
+    });
     expect(outs.rotationPeriodInDays).toBeUndefined();
     const aliases = (await kms.send(new ListAliasesCommand({ KeyId: key.id }))).Aliases?.map((a) => a.AliasName);
     expect(aliases).toEqual(["alias/orders-db-v2"]);
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.id }))).KeyRotationEnabled).toBe(false);
     const tags = (await kms.send(new ListResourceTagsCommand({ KeyId: key.id }))).Tags;
-    expect(tags).toEqual(expect.arrayContaining([{ TagKey: "team", TagValue: "platform" }, { TagKey: "env", TagValue: "prod" }]));
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { TagKey: "team", TagValue: "platform" },
+        { TagKey: "env", TagValue: "prod" },
+      ]),
+    );
     expect(tags).toHaveLength(2);
     key = { ...key, outs, inputs };
     expect((await hooks.diff(key.id, outs, inputs)).changes).toBe(false);
@@ -115,7 +132,11 @@ describe("CustomerKey against moto", () => {
   it("disables only with the acknowledgement, and enables again", async () => {
     const refused = await hooks.check(key.outs, { ...key.inputs, enabled: false });
     expect(refused.failures.map((f) => f.property)).toEqual(["enabled"]);
-    const { inputs } = await hooks.check(key.outs, { ...key.inputs, enabled: false, acknowledgeDatabaseShutdown: true });
+    const { inputs } = await hooks.check(key.outs, {
+      ...key.inputs,
+      enabled: false,
+      acknowledgeDatabaseShutdown: true,
+    });
     const disabled = await hooks.update(key.id, key.outs, inputs);
     expect(disabled.outs).toMatchObject({ keyState: "Disabled", enabled: false });
     const enabled = await hooks.update(key.id, disabled.outs, key.inputs);
@@ -136,7 +157,9 @@ describe("CustomerKey against moto", () => {
 
   it("treats a key that never existed as gone", async () => {
     const missing = "00000000-0000-4000-8000-000000000000";
-    expect(await hooks.read(missing, { ...key.outs, keyId: missing, arn: key.outs.arn.replace(key.id, missing) })).toEqual({});
+    expect(
+      await hooks.read(missing, { ...key.outs, keyId: missing, arn: key.outs.arn.replace(key.id, missing) }),
+    ).toEqual({});
     await expect(hooks.delete(missing, { ...key.outs, alias: undefined })).resolves.toBeUndefined();
   });
 });
@@ -145,7 +168,11 @@ describe("CustomerKey adoption", () => {
   it("adopts an existing key and applies the Heroku policy to it", async () => {
     const existing = (await kms.send(new CreateKeyCommand({ Description: "made by hand" }))).KeyMetadata;
     const keyId = existing?.KeyId ?? "";
-    const { id, outs } = await createKey({ adoptKeyId: existing?.Arn, description: "made by hand", alias: "alias/adopted" });
+    const { id, outs } = await createKey({
+      adoptKeyId: existing?.Arn,
+      description: "made by hand",
+      alias: "alias/adopted",
+    });
     expect(id).toBe(keyId);
     expect(outs.adoptKeyId).toBe(existing?.Arn);
     const policy = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy ?? "{}";
@@ -161,6 +188,8 @@ describe("CustomerKey adoption", () => {
 
   it("refuses a multi-Region key", async () => {
     const mrk = (await kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata;
-    await expect(hooks.create({ region: "us-east-1", adoptKeyId: mrk?.KeyId ?? "" })).rejects.toThrow(/is a multi-Region key/);
+    await expect(hooks.create({ region: "us-east-1", adoptKeyId: mrk?.KeyId ?? "" })).rejects.toThrow(
+      /is a multi-Region key/,
+    );
   });
 });

@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await control("POST", "/reset");
-  await control("PUT", "/speed", { "addon-provision": { ms: 300 }, "addon-deprovision": "immediate", "enhanced-certificates": { polls: 2 } });
+  await control("PUT", "/speed", {
+    "addon-provision": { ms: 300 },
+    "addon-deprovision": "immediate",
+    "enhanced-certificates": { polls: 2 },
+  });
 });
 
 async function control(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -35,7 +39,10 @@ async function requests(method: string, pathPart: string): Promise<{ method: str
 
 async function addonCount(app: string): Promise<number> {
   const res = await fetch(`${services.emulator.url}/apps/${app}/addons`, {
-    headers: { Accept: "application/vnd.heroku+json; version=3", Authorization: `Bearer ${services.env.HEROKU_API_KEY}` },
+    headers: {
+      Accept: "application/vnd.heroku+json; version=3",
+      Authorization: `Bearer ${services.env.HEROKU_API_KEY}`,
+    },
   });
   return ((await res.json()) as unknown[]).length;
 }
@@ -48,7 +55,13 @@ async function checked(raw: Record<string, unknown>): Promise<SecureDatabaseInpu
 
 describe("SecureDatabase under faults and slowness", () => {
   it("retries a create refused with 429 and Retry-After, making exactly one add-on", async () => {
-    await control("POST", "/faults", { method: "POST", path: "^/apps/[^/]+/addons$", status: 429, retryAfter: 1, times: 1 });
+    await control("POST", "/faults", {
+      method: "POST",
+      path: "^/apps/[^/]+/addons$",
+      status: 429,
+      retryAfter: 1,
+      times: 1,
+    });
     const { outs } = await hooks.create(await checked({ app: ACME_PRIVATE_APP, plan: "heroku-postgresql:private-0" }));
     expect(outs.state).toBe("provisioned");
     expect((await requests("POST", "/addons")).map((r) => r.status)).toEqual([429, 201]);
@@ -57,8 +70,12 @@ describe("SecureDatabase under faults and slowness", () => {
 
   it("never repeats a create whose connection dropped: reads back, finds none, says so", async () => {
     await control("POST", "/faults", { method: "POST", path: "^/apps/[^/]+/addons$", drop: true, times: 1 });
-    const err = (await hooks.create(await checked({ app: ACME_PRIVATE_APP, plan: "heroku-postgresql:private-0", name: "orders-db" })).catch((e: unknown) => e)) as Error;
-    expect(err.message).toMatch(/it is unknown whether it took effect\. Reading back found no new add-on on acme-api, so none was made; run pulumi up again$/);
+    const err = (await hooks
+      .create(await checked({ app: ACME_PRIVATE_APP, plan: "heroku-postgresql:private-0", name: "orders-db" }))
+      .catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(
+      /it is unknown whether it took effect\. Reading back found no new add-on on acme-api, so none was made; run pulumi up again$/,
+    );
     expect((await requests("POST", "/addons")).length).toBe(1);
     expect(await addonCount(ACME_PRIVATE_APP)).toBe(0);
   });
@@ -71,9 +88,15 @@ describe("SecureDatabase under faults and slowness", () => {
 
   it("times out with the add-on, its status and the wait, keeps it, and lets it be adopted", async () => {
     await control("PUT", "/speed", { "addon-provision": { ms: 60_000 } });
-    const inputs = await checked({ app: ACME_PRIVATE_APP, plan: "heroku-postgresql:private-0", timeouts: { create: "2s" } });
+    const inputs = await checked({
+      app: ACME_PRIVATE_APP,
+      plan: "heroku-postgresql:private-0",
+      timeouts: { create: "2s" },
+    });
     const err = (await hooks.create(inputs).catch((e: unknown) => e)) as Error;
-    expect(err.message).toMatch(/Timed out after \d+s waiting for add-on \S+ on app acme-api to become provisioned: it is still "provisioning"\. It was not deleted: raise timeouts\.create, or set adoptAddonId: "[0-9a-f-]+" to take it over/);
+    expect(err.message).toMatch(
+      /Timed out after \d+s waiting for add-on \S+ on app acme-api to become provisioned: it is still "provisioning"\. It was not deleted: raise timeouts\.create, or set adoptAddonId: "[0-9a-f-]+" to take it over/,
+    );
     const addonId = /adoptAddonId: "([0-9a-f-]+)"/.exec(err.message)?.[1] ?? "";
     await control("PUT", "/speed", { "addon-provision": "immediate" });
     const { id } = await hooks.create(await checked({ ...inputs, adoptAddonId: addonId, timeouts: undefined }));
@@ -82,14 +105,29 @@ describe("SecureDatabase under faults and slowness", () => {
   });
 
   it("creates a Shield database with Enhanced Certificates on from the start", async () => {
-    const { outs } = await hooks.create(await checked({ app: ACME_SHIELD_APP, plan: "heroku-postgresql:shield-0", enhancedCertificates: true, name: "vault-db", attachmentName: "VAULT_DB" }));
-    expect(outs).toMatchObject({ addonName: "vault-db", configVarName: "VAULT_DB_URL", enhancedCertificatesStatus: "Enabled", region: "oregon" });
+    const { outs } = await hooks.create(
+      await checked({
+        app: ACME_SHIELD_APP,
+        plan: "heroku-postgresql:shield-0",
+        enhancedCertificates: true,
+        name: "vault-db",
+        attachmentName: "VAULT_DB",
+      }),
+    );
+    expect(outs).toMatchObject({
+      addonName: "vault-db",
+      configVarName: "VAULT_DB_URL",
+      enhancedCertificatesStatus: "Enabled",
+      region: "oregon",
+    });
     expect(outs.connectionUrl).toContain("sslmode=verify-full");
     expect((await requests("PUT", "/enhanced_certificates/")).length).toBe(0);
   });
 
   it("refuses a private plan in a Shield Space before creating anything", async () => {
-    await expect(hooks.create(await checked({ app: ACME_SHIELD_APP, plan: "heroku-postgresql:private-0" }))).rejects.toThrow(
+    await expect(
+      hooks.create(await checked({ app: ACME_SHIELD_APP, plan: "heroku-postgresql:private-0" })),
+    ).rejects.toThrow(
       "plan heroku-postgresql:private-0 cannot run in Shield Space acme-shield (app acme-vault); use a shield-* plan",
     );
     expect(await requests("POST", "/addons")).toEqual([]);

@@ -12,7 +12,11 @@ let services: Services;
 beforeAll(async () => {
   services = await startServices();
   Object.assign(process.env, services.env);
-  await control("PUT", "/speed", { "addon-provision": { ms: 300 }, "addon-deprovision": { ms: 300 }, "enhanced-certificates": { polls: 2 } });
+  await control("PUT", "/speed", {
+    "addon-provision": { ms: 300 },
+    "addon-deprovision": { ms: 300 },
+    "enhanced-certificates": { polls: 2 },
+  });
 });
 afterAll(async () => {
   await services?.stop();
@@ -51,7 +55,9 @@ async function heroku(method: string, path: string, body?: unknown): Promise<{ s
 
 async function postgresAddons(app: string): Promise<{ id: string; name: string }[]> {
   const { json } = await heroku("GET", `/apps/${app}/addons`);
-  return (json as { id: string; name: string; addon_service: { name: string } }[]).filter((a) => a.addon_service.name === "heroku-postgresql");
+  return (json as { id: string; name: string; addon_service: { name: string } }[]).filter(
+    (a) => a.addon_service.name === "heroku-postgresql",
+  );
 }
 
 async function checked(raw: Record<string, unknown>): Promise<SecureDatabaseInputs> {
@@ -68,7 +74,9 @@ async function goodKeyArn(region = "us-east-1"): Promise<string> {
 /** Connects with the URL as given (libpq semantics for sslmode) and says whether the session is encrypted. */
 async function sslInUse(url: string): Promise<boolean> {
   const sep = url.includes("?") ? "&" : "?";
-  const client = new Client({ connectionString: url.includes("sslmode=require") ? `${url}${sep}uselibpqcompat=true` : url });
+  const client = new Client({
+    connectionString: url.includes("sslmode=require") ? `${url}${sep}uselibpqcompat=true` : url,
+  });
   await client.connect();
   try {
     const r = await client.query<{ ssl: boolean }>("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
@@ -84,7 +92,11 @@ describe("SecureDatabase with a customer key", () => {
   let inputs: SecureDatabaseInputs;
 
   beforeAll(async () => {
-    inputs = await checked({ app: ACME_PRIVATE_APP, plan: "heroku-postgresql:private-0", encryptionKeyArn: await goodKeyArn() });
+    inputs = await checked({
+      app: ACME_PRIVATE_APP,
+      plan: "heroku-postgresql:private-0",
+      encryptionKeyArn: await goodKeyArn(),
+    });
     ({ id, outs } = await hooks.create(inputs));
   });
 
@@ -114,7 +126,11 @@ describe("SecureDatabase with a customer key", () => {
 
   it("turns Enhanced Certificates on in place; the new URL verifies the server (verify-full)", async () => {
     const wanted = await checked({ ...inputs, enhancedCertificates: true });
-    expect(await hooks.diff(id, outs, wanted)).toMatchObject({ changes: true, replaces: [], updates: ["enhancedCertificates"] });
+    expect(await hooks.diff(id, outs, wanted)).toMatchObject({
+      changes: true,
+      replaces: [],
+      updates: ["enhancedCertificates"],
+    });
     const updated = (await hooks.update(id, outs, wanted)).outs;
     expect(updated).toMatchObject({ addonId: id, enhancedCertificates: true, enhancedCertificatesStatus: "Enabled" });
     expect(updated.connectionUrl).toContain("sslmode=verify-full");
@@ -129,17 +145,26 @@ describe("SecureDatabase with a customer key", () => {
     expect(put.status).toBe(200);
     let status = "";
     for (let i = 0; i < 20 && status !== "Disabled"; i++) {
-      status = ((await heroku("GET", `/client/v11/enhanced_certificates/${outs.addonName}/status`)).json as { status: string }).status;
+      status = (
+        (await heroku("GET", `/client/v11/enhanced_certificates/${outs.addonName}/status`)).json as { status: string }
+      ).status;
     }
     const r = await hooks.read(id, outs);
     expect(r.props).toMatchObject({ enhancedCertificates: false, enhancedCertificatesStatus: "Disabled" });
     expect(r.inputs?.enhancedCertificates).toBe(false);
-    expect(await hooks.diff(id, r.props as SecureDatabaseOutputs, inputs)).toMatchObject({ updates: ["enhancedCertificates"], replaces: [] });
+    expect(await hooks.diff(id, r.props as SecureDatabaseOutputs, inputs)).toMatchObject({
+      updates: ["enhancedCertificates"],
+      replaces: [],
+    });
     outs = r.props as SecureDatabaseOutputs;
   });
 
   it("replaces on a new key, plan or app, never in place", async () => {
-    const d = await hooks.diff(id, outs, { ...inputs, plan: "heroku-postgresql:private-2", encryptionKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
+    const d = await hooks.diff(id, outs, {
+      ...inputs,
+      plan: "heroku-postgresql:private-2",
+      encryptionKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    });
     expect(d.replaces).toEqual(["plan", "encryptionKeyArn"]);
   });
 
@@ -163,7 +188,9 @@ describe("SecureDatabase refusals leave no add-on behind", () => {
     const arn = (await kms().send(new CreateKeyCommand({ Description: "no heroku grant" }))).KeyMetadata?.Arn ?? "";
     const inputs = await checked({ app, plan: "heroku-postgresql:private-0", encryptionKeyArn: arn });
     const err = (await hooks.create(inputs).catch((e: unknown) => e)) as Error;
-    expect(err.message).toMatch(/^creating SecureDatabase heroku-postgresql:private-0 on app acme-reports: Heroku could not provision add-on \S+ on app acme-reports: .+\. The failed add-on was deleted; fix the cause and run pulumi up again\.$/);
+    expect(err.message).toMatch(
+      /^creating SecureDatabase heroku-postgresql:private-0 on app acme-reports: Heroku could not provision add-on \S+ on app acme-reports: .+\. The failed add-on was deleted; fix the cause and run pulumi up again\.$/,
+    );
     expect("id" in err).toBe(false);
   });
 
@@ -172,7 +199,9 @@ describe("SecureDatabase refusals leave no add-on behind", () => {
     await kms().send(new DisableKeyCommand({ KeyId: arn.split("/")[1] }));
     await control("DELETE", "/requests");
     const inputs = await checked({ app, plan: "heroku-postgresql:private-0", encryptionKeyArn: arn });
-    await expect(hooks.create(inputs)).rejects.toThrow(`encryptionKeyArn ${arn} is Disabled; Heroku can only provision with an Enabled key (aws kms enable-key)`);
+    await expect(hooks.create(inputs)).rejects.toThrow(
+      `encryptionKeyArn ${arn} is Disabled; Heroku can only provision with an Enabled key (aws kms enable-key)`,
+    );
     const requests = (await control("GET", "/requests")) as { method: string }[];
     expect(requests.filter((r) => r.method === "POST")).toEqual([]);
   });
@@ -186,20 +215,45 @@ describe("SecureDatabase refusals leave no add-on behind", () => {
   });
 
   it("a multi-Region key: refused by check", async () => {
-    const { failures } = await hooks.check({}, { app, plan: "heroku-postgresql:private-0", encryptionKeyArn: "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab" });
-    expect(failures).toEqual([{ property: "encryptionKeyArn", reason: "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support" }]);
+    const { failures } = await hooks.check(
+      {},
+      {
+        app,
+        plan: "heroku-postgresql:private-0",
+        encryptionKeyArn: "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+      },
+    );
+    expect(failures).toEqual([
+      {
+        property: "encryptionKeyArn",
+        reason: "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support",
+      },
+    ]);
   });
 });
 
 describe("SecureDatabase adoption", () => {
   it("adopts an add-on made outside Pulumi, with the name Heroku gave it", async () => {
-    const made = await heroku("POST", `/apps/${ACME_EU_APP}/addons`, { plan: { name: "heroku-postgresql:private-0" }, attachment: { name: "LEGACY" } });
+    const made = await heroku("POST", `/apps/${ACME_EU_APP}/addons`, {
+      plan: { name: "heroku-postgresql:private-0" },
+      attachment: { name: "LEGACY" },
+    });
     expect(made.status).toBe(201);
     const addon = made.json as { id: string; name: string };
-    const inputs = await checked({ app: ACME_EU_APP, plan: "heroku-postgresql:private-0", adoptAddonId: addon.id, attachmentName: "LEGACY" });
+    const inputs = await checked({
+      app: ACME_EU_APP,
+      plan: "heroku-postgresql:private-0",
+      adoptAddonId: addon.id,
+      attachmentName: "LEGACY",
+    });
     const { id, outs } = await hooks.create(inputs);
     expect(id).toBe(addon.id);
-    expect(outs).toMatchObject({ addonName: addon.name, region: "frankfurt", configVarName: "LEGACY_URL", state: "provisioned" });
+    expect(outs).toMatchObject({
+      addonName: addon.name,
+      region: "frankfurt",
+      configVarName: "LEGACY_URL",
+      state: "provisioned",
+    });
     expect(await sslInUse(outs.connectionUrl)).toBe(true);
     expect((await hooks.diff(id, outs, inputs)).changes).toBe(false);
     await hooks.delete(id, outs);
@@ -210,7 +264,9 @@ describe("SecureDatabase adoption", () => {
     const made = await heroku("POST", `/apps/${ACME_EU_APP}/addons`, { plan: "heroku-postgresql:private-2" });
     const addon = made.json as { id: string };
     const inputs = await checked({ app: ACME_EU_APP, plan: "heroku-postgresql:private-0", adoptAddonId: addon.id });
-    await expect(hooks.create(inputs)).rejects.toThrow(/has plan heroku-postgresql:private-2 but plan is heroku-postgresql:private-0/);
+    await expect(hooks.create(inputs)).rejects.toThrow(
+      /has plan heroku-postgresql:private-2 but plan is heroku-postgresql:private-0/,
+    );
     expect((await postgresAddons(ACME_EU_APP)).map((a) => a.id)).toEqual([addon.id]);
   });
 });

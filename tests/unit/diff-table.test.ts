@@ -9,7 +9,11 @@ const table: DiffTable = { region: "replace", description: "update", keyId: "out
 
 describe("diffFromTable", () => {
   it("reports no change when inputs are equal, whatever the key order of nested objects", () => {
-    const d = diffFromTable(table, { region: "a", description: { x: 1, y: 2 } }, { region: "a", description: { y: 2, x: 1 } });
+    const d = diffFromTable(
+      table,
+      { region: "a", description: { x: 1, y: 2 } },
+      { region: "a", description: { y: 2, x: 1 } },
+    );
     expect(d).toEqual({ changes: false, replaces: [], updates: [], deleteBeforeReplace: false });
   });
   it("ignores output fields", () => {
@@ -21,13 +25,20 @@ describe("diffFromTable", () => {
   });
   it("treats an unknown value as changed, also nested", () => {
     expect(diffFromTable(table, { region: "a" }, { region: UNKNOWN }).replaces).toEqual(["region"]);
-    expect(diffFromTable(table, { description: ["x"] }, { description: ["x", UNKNOWN] }).updates).toEqual(["description"]);
+    expect(diffFromTable(table, { description: ["x"] }, { description: ["x", UNKNOWN] }).updates).toEqual([
+      "description",
+    ]);
   });
   it("asks deleteBeforeReplace only when something is replaced", () => {
     const dbr = jest.fn(() => true);
-    expect(diffFromTable(table, { description: "x" }, { description: "y" }, { deleteBeforeReplace: dbr }).deleteBeforeReplace).toBe(false);
+    expect(
+      diffFromTable(table, { description: "x" }, { description: "y" }, { deleteBeforeReplace: dbr })
+        .deleteBeforeReplace,
+    ).toBe(false);
     expect(dbr).not.toHaveBeenCalled();
-    expect(diffFromTable(table, { region: "a" }, { region: "b" }, { deleteBeforeReplace: dbr }).deleteBeforeReplace).toBe(true);
+    expect(
+      diffFromTable(table, { region: "a" }, { region: "b" }, { deleteBeforeReplace: dbr }).deleteBeforeReplace,
+    ).toBe(true);
   });
 });
 
@@ -47,18 +58,27 @@ describe.each([
 
 describe("table contents", () => {
   it("CustomerKey replaces only on region and adoption", () => {
-    expect(Object.entries(CUSTOMER_KEY_DIFF_TABLE).filter(([, k]) => k === "replace").map(([f]) => f)).toEqual(["region", "adoptKeyId"]);
+    expect(
+      Object.entries(CUSTOMER_KEY_DIFF_TABLE)
+        .filter(([, k]) => k === "replace")
+        .map(([f]) => f),
+    ).toEqual(["region", "adoptKeyId"]);
   });
   it("SecureDatabase updates only Enhanced Certificates and timeouts in place", () => {
-    expect(Object.entries(SECURE_DATABASE_DIFF_TABLE).filter(([, k]) => k === "update").map(([f]) => f)).toEqual([
-      "enhancedCertificates",
-      "timeouts",
-    ]);
+    expect(
+      Object.entries(SECURE_DATABASE_DIFF_TABLE)
+        .filter(([, k]) => k === "update")
+        .map(([f]) => f),
+    ).toEqual(["enhancedCertificates", "timeouts"]);
   });
   it("SecureDatabase deletes first when a fixed name or attachment would collide", () => {
     expect(mustDeleteBeforeReplace({ name: "db-a", app: "x" }, { name: "db-a", app: "y" })).toBe(true);
-    expect(mustDeleteBeforeReplace({ attachmentName: "MAIN", app: "x" }, { attachmentName: "MAIN", app: "x" })).toBe(true);
-    expect(mustDeleteBeforeReplace({ attachmentName: "MAIN", app: "x" }, { attachmentName: "MAIN", app: "y" })).toBe(false);
+    expect(mustDeleteBeforeReplace({ attachmentName: "MAIN", app: "x" }, { attachmentName: "MAIN", app: "x" })).toBe(
+      true,
+    );
+    expect(mustDeleteBeforeReplace({ attachmentName: "MAIN", app: "x" }, { attachmentName: "MAIN", app: "y" })).toBe(
+      false,
+    );
     expect(mustDeleteBeforeReplace({}, {})).toBe(false);
   });
 });
@@ -86,8 +106,20 @@ describe("CustomerKey diff compares the key policy as a document", () => {
     expect(d).toMatchObject({ changes: true, replaces: [], updates: ["policy"] });
   });
   it("sees an update of policy and statements when extra statements change", async () => {
-    const extra = [{ Sid: "Audit", Effect: "Allow" as const, Action: "kms:DescribeKey", Resource: "*", Principal: { AWS: "arn:aws:iam::123456789012:role/audit" } }];
-    const d = await customerKeyDiff("k", stored(buildKeyPolicy({ accountId })), { region: "us-east-1", enabled: true, additionalPolicyStatements: extra });
+    const extra = [
+      {
+        Sid: "Audit",
+        Effect: "Allow" as const,
+        Action: "kms:DescribeKey",
+        Resource: "*",
+        Principal: { AWS: "arn:aws:iam::123456789012:role/audit" },
+      },
+    ];
+    const d = await customerKeyDiff("k", stored(buildKeyPolicy({ accountId })), {
+      region: "us-east-1",
+      enabled: true,
+      additionalPolicyStatements: extra,
+    });
     expect(d.updates).toEqual(["additionalPolicyStatements", "policy"]);
   });
 });

@@ -45,11 +45,20 @@ beforeEach(() => {
 });
 
 const client = (maxRetries = 3) =>
-  new HerokuClient({ maxRetries, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) });
+  new HerokuClient({
+    maxRetries,
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
+    random: () => 0.5,
+    sleep: async (ms) => void sleeps.push(ms),
+  });
 
 describe("HerokuClient", () => {
   it("sends the version 3 Accept header, Bearer to the Platform API and Basic with an empty user to the Data API", async () => {
-    answers = [{ status: 200, body: '{"name":"acme-api"}' }, { status: 200, body: "{}" }];
+    answers = [
+      { status: 200, body: '{"name":"acme-api"}' },
+      { status: 200, body: "{}" },
+    ];
     await expect(client().get("platform", "/apps/acme-api")).resolves.toEqual({ name: "acme-api" });
     await client().get("data", "/client/v11/databases/x");
     expect(seen[0]?.headers.accept).toBe("application/vnd.heroku+json; version=3");
@@ -59,7 +68,14 @@ describe("HerokuClient", () => {
   });
 
   it("honours Retry-After on 429, even for a create", async () => {
-    answers = [{ status: 429, body: '{"id":"rate_limit","message":"Your account reached the API rate limit"}', headers: { "Retry-After": "3" } }, { status: 201, body: '{"id":"a1"}' }];
+    answers = [
+      {
+        status: 429,
+        body: '{"id":"rate_limit","message":"Your account reached the API rate limit"}',
+        headers: { "Retry-After": "3" },
+      },
+      { status: 201, body: '{"id":"a1"}' },
+    ];
     const res = await client().request({ api: "platform", method: "POST", path: "/apps/acme-api/addons", body: {} });
     expect(res.status).toBe(201);
     expect(sleeps).toEqual([3000]);
@@ -74,14 +90,20 @@ describe("HerokuClient", () => {
   });
 
   it("retries transient 5xx and dropped connections for idempotent calls", async () => {
-    answers = [{ status: 503, body: '{"id":"unavailable","message":"try later"}' }, "drop", { status: 200, body: '{"ok":true}' }];
+    answers = [
+      { status: 503, body: '{"id":"unavailable","message":"try later"}' },
+      "drop",
+      { status: 200, body: '{"ok":true}' },
+    ];
     await expect(client().get("platform", "/apps/acme-api")).resolves.toEqual({ ok: true });
     expect(seen).toHaveLength(3);
   });
 
   it("stops after the bound with an error that says what happened and what to do", async () => {
     answers = [{ status: 500 }, { status: 500 }, { status: 500 }];
-    const err = await client(2).get("platform", "/apps/acme-api").catch((e: unknown) => e);
+    const err = await client(2)
+      .get("platform", "/apps/acme-api")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetriesExhaustedError);
     expect((err as Error).message).toBe(
       "Heroku Platform API GET /apps/acme-api still failed after 3 attempts (last: 500 no error message). " +
@@ -92,11 +114,15 @@ describe("HerokuClient", () => {
 
   it("never repeats a create after an ambiguous failure", async () => {
     answers = [{ status: 502, body: '{"id":"bad_gateway","message":"upstream"}' }];
-    const err = await client().request({ api: "platform", method: "POST", path: "/apps/acme-api/addons", body: {} }).catch((e: unknown) => e);
+    const err = await client()
+      .request({ api: "platform", method: "POST", path: "/apps/acme-api/addons", body: {} })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AmbiguousRequestError);
     expect(seen).toHaveLength(1);
     answers = ["drop"];
-    const dropped = await client().request({ api: "platform", method: "POST", path: "/apps/acme-api/addons", body: {} }).catch((e: unknown) => e);
+    const dropped = await client()
+      .request({ api: "platform", method: "POST", path: "/apps/acme-api/addons", body: {} })
+      .catch((e: unknown) => e);
     expect(dropped).toBeInstanceOf(AmbiguousRequestError);
     expect((dropped as Error).message).toMatch(/may have reached Heroku; it is unknown whether it took effect/);
     expect(seen).toHaveLength(2);
@@ -114,23 +140,42 @@ describe("HerokuClient", () => {
   });
 
   it("throws a typed error with status, Heroku's id as errorId, message and request id (and no id property)", async () => {
-    answers = [{ status: 422, body: '{"id":"invalid_params","message":"Plan is invalid"}', headers: { "Request-Id": "req-123" } }];
-    const err = await client().get("platform", "/apps/acme-api/addons").catch((e: unknown) => e);
+    answers = [
+      {
+        status: 422,
+        body: '{"id":"invalid_params","message":"Plan is invalid"}',
+        headers: { "Request-Id": "req-123" },
+      },
+    ];
+    const err = await client()
+      .get("platform", "/apps/acme-api/addons")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HerokuApiError);
-    expect(err).toMatchObject({ status: 422, errorId: "invalid_params", herokuMessage: "Plan is invalid", requestId: "req-123" });
+    expect(err).toMatchObject({
+      status: 422,
+      errorId: "invalid_params",
+      herokuMessage: "Plan is invalid",
+      requestId: "req-123",
+    });
     expect("id" in (err as object)).toBe(false);
-    expect((err as Error).message).toBe("Heroku Platform API GET /apps/acme-api/addons answered 422 invalid_params: Plan is invalid (request id req-123)");
+    expect((err as Error).message).toBe(
+      "Heroku Platform API GET /apps/acme-api/addons answered 422 invalid_params: Plan is invalid (request id req-123)",
+    );
   });
 
   it("turns the Data API's HTML 404 into not_found", async () => {
     answers = [{ status: 404, body: "<h1>Not Found</h1>", headers: { "Content-Type": "text/html" } }];
-    const err = await client().get("data", "/client/v11/databases/nope").catch((e: unknown) => e);
+    const err = await client()
+      .get("data", "/client/v11/databases/nope")
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 404, errorId: "not_found", herokuMessage: "Not Found" });
   });
 
   it("names HEROKU_API_KEY on 401 without printing the token", async () => {
     answers = [{ status: 401, body: `{"id":"unauthorized","message":"Invalid credentials provided: ${TOKEN}"}` }];
-    const err = (await client().get("platform", "/account").catch((e: unknown) => e)) as Error;
+    const err = (await client()
+      .get("platform", "/account")
+      .catch((e: unknown) => e)) as Error;
     expect(err.message).toContain("Check HEROKU_API_KEY");
     expect(err.message).not.toContain(TOKEN);
     expect(JSON.stringify(err)).not.toContain(TOKEN);
@@ -139,11 +184,16 @@ describe("HerokuClient", () => {
 
   it("names HEROKU_API_KEY on 403", async () => {
     answers = [{ status: 403, body: '{"id":"forbidden","message":"You do not have access to the app acme-api."}' }];
-    await expect(client().get("platform", "/apps/acme-api")).rejects.toThrow(/403 forbidden: .*Check HEROKU_API_KEY: the token's account lacks access/);
+    await expect(client().get("platform", "/apps/acme-api")).rejects.toThrow(
+      /403 forbidden: .*Check HEROKU_API_KEY: the token's account lacks access/,
+    );
   });
 
   it("slows down when RateLimit-Remaining runs low", async () => {
-    answers = [{ status: 200, body: "{}", headers: { "RateLimit-Remaining": "10" } }, { status: 200, body: "{}" }];
+    answers = [
+      { status: 200, body: "{}", headers: { "RateLimit-Remaining": "10" } },
+      { status: 200, body: "{}" },
+    ];
     const c = client();
     await c.get("platform", "/account");
     expect(sleeps).toEqual([]);

@@ -37,16 +37,27 @@ describe("buildKeyPolicy", () => {
   });
 
   it("appends extra statements and honours the partition", () => {
-    const extra: PolicyStatement = { Sid: "Audit", Effect: "Allow", Principal: { AWS: "arn:aws-us-gov:iam::123456789012:role/audit" }, Action: "kms:DescribeKey", Resource: "*" };
+    const extra: PolicyStatement = {
+      Sid: "Audit",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws-us-gov:iam::123456789012:role/audit" },
+      Action: "kms:DescribeKey",
+      Resource: "*",
+    };
     const p = buildKeyPolicy({ accountId: "123456789012", partition: "aws-us-gov", additionalStatements: [extra] });
     expect(p.Statement[3]).toEqual(extra);
     expect(p.Statement[1]?.Principal).toEqual({ AWS: "arn:aws-us-gov:iam::021876802972:root" });
   });
 
   it("refuses a malformed account id and reserved statement ids", () => {
-    expect(() => buildKeyPolicy({ accountId: "1234" })).toThrow('accountId must be a 12-digit AWS account id, got "1234"');
+    expect(() => buildKeyPolicy({ accountId: "1234" })).toThrow(
+      'accountId must be a 12-digit AWS account id, got "1234"',
+    );
     expect(() =>
-      buildKeyPolicy({ accountId: "123456789012", additionalStatements: [{ Sid: "AllowHerokuDataUseOfTheKey", Effect: "Deny", Action: "kms:*" }] }),
+      buildKeyPolicy({
+        accountId: "123456789012",
+        additionalStatements: [{ Sid: "AllowHerokuDataUseOfTheKey", Effect: "Deny", Action: "kms:*" }],
+      }),
     ).toThrow('additional statement Sid "AllowHerokuDataUseOfTheKey" is reserved by the key policy builder');
   });
 

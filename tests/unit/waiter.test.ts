@@ -22,7 +22,14 @@ describe("waitFor", () => {
     const states = ["provisioning", "provisioning", "provisioning", "provisioning", "provisioning", "provisioned"];
     const c = clock();
     const result = await waitFor(
-      { what: "add-on db", target: "provisioned", timeoutMs: 60_000, poll: async () => states.shift() ?? "?", statusOf: (s) => s, isDone: (s) => s === "provisioned" },
+      {
+        what: "add-on db",
+        target: "provisioned",
+        timeoutMs: 60_000,
+        poll: async () => states.shift() ?? "?",
+        statusOf: (s) => s,
+        isDone: (s) => s === "provisioned",
+      },
       { ...c.tuning, initialDelayMs: 500, maxDelayMs: 1500, factor: 2 },
     );
     expect(result).toBe("provisioned");
@@ -32,7 +39,15 @@ describe("waitFor", () => {
   it("times out naming the resource, the status it was stuck in and how long it waited", async () => {
     const c = clock();
     const err = await waitFor(
-      { what: "add-on db on app acme-api", target: "provisioned", timeoutMs: 10_000, poll: async () => "provisioning", statusOf: (s) => s, isDone: () => false, hint: "Raise timeouts.create." },
+      {
+        what: "add-on db on app acme-api",
+        target: "provisioned",
+        timeoutMs: 10_000,
+        poll: async () => "provisioning",
+        statusOf: (s) => s,
+        isDone: () => false,
+        hint: "Raise timeouts.create.",
+      },
       c.tuning,
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
@@ -45,7 +60,18 @@ describe("waitFor", () => {
   it("stops at once on a failure", async () => {
     const c = clock();
     await expect(
-      waitFor({ what: "x", target: "y", timeoutMs: 1000, poll: async () => "deprovisioned", statusOf: (s) => s, isDone: () => false, failure: () => new Error("boom") }, c.tuning),
+      waitFor(
+        {
+          what: "x",
+          target: "y",
+          timeoutMs: 1000,
+          poll: async () => "deprovisioned",
+          statusOf: (s) => s,
+          isDone: () => false,
+          failure: () => new Error("boom"),
+        },
+        c.tuning,
+      ),
     ).rejects.toThrow("boom");
     expect(c.sleeps).toEqual([]);
   });
@@ -55,7 +81,14 @@ describe("waitFor", () => {
     const lines: string[] = [];
     let polls = 0;
     await waitFor(
-      { what: "db", target: "ready", timeoutMs: 600_000, poll: async () => ++polls, statusOf: () => "busy", isDone: (n) => n > 30 },
+      {
+        what: "db",
+        target: "ready",
+        timeoutMs: 600_000,
+        poll: async () => ++polls,
+        statusOf: () => "busy",
+        isDone: (n) => n > 30,
+      },
       { ...c.tuning, progress: (l) => lines.push(l), progressEveryMs: 30_000 },
     );
     expect(lines.length).toBeGreaterThan(0);
