@@ -78,6 +78,7 @@ function sortedStrings(value: unknown): unknown {
 
 function sortedAttachments(value: unknown): unknown {
   if (!Array.isArray(value) || containsUnknown(value)) return value;
-  const key = (a: unknown): string => (isRecord(a) ? `${String(a.app)}\u0000${a.name === undefined ? "" : String(a.name)}` : "");
+  const key = (a: unknown): string =>
+    isRecord(a) ? `${String(a.app)}\u0000${a.name === undefined ? "" : String(a.name)}` : "";
   return [...value].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

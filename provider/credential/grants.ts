@@ -11,7 +11,9 @@ import type { PermissionLevel } from "./types";
 export type EffectiveLevel = PermissionLevel | "custom";
 
 // What each level holds on a schema's tables and sequences (ARCHITECTURE.md, "Permission levels").
-export const LEVEL_PRIVILEGES: Readonly<Record<PermissionLevel, { schema: string[]; tables: string[]; sequences: string[] }>> = {
+export const LEVEL_PRIVILEGES: Readonly<
+  Record<PermissionLevel, { schema: string[]; tables: string[]; sequences: string[] }>
+> = {
   none: { schema: [], tables: [], sequences: [] },
   "read-only": { schema: ["USAGE"], tables: ["SELECT"], sequences: [] },
   "read-write": { schema: ["USAGE"], tables: ["SELECT", "INSERT", "UPDATE", "DELETE"], sequences: ["USAGE", "SELECT"] },
@@ -60,9 +62,11 @@ export function grantStatements(role: string, owner: string, schema: string, lev
     `GRANT ${wanted.schema.join(", ")} ON SCHEMA ${s} TO ${r}`,
     `GRANT ${wanted.tables.join(", ")} ON ALL TABLES IN SCHEMA ${s} TO ${r}`,
   ];
-  if (wanted.sequences.length > 0) statements.push(`GRANT ${wanted.sequences.join(", ")} ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`);
+  if (wanted.sequences.length > 0)
+    statements.push(`GRANT ${wanted.sequences.join(", ")} ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`);
   statements.push(`${defaults} GRANT ${wanted.tables.join(", ")} ON TABLES TO ${r}`);
-  if (wanted.sequences.length > 0) statements.push(`${defaults} GRANT ${wanted.sequences.join(", ")} ON SEQUENCES TO ${r}`);
+  if (wanted.sequences.length > 0)
+    statements.push(`${defaults} GRANT ${wanted.sequences.join(", ")} ON SEQUENCES TO ${r}`);
   return statements;
 }
 
@@ -89,8 +93,15 @@ export function planPermissionStatements(plan: PermissionPlan): string[] {
  * - tables / sequences: every relation in the schemas (so one with no grant is seen);
  * - tablePrivileges: information_schema.role_table_grants where grantee is the role;
  * - sequencePrivileges: aclexplode(pg_class.relacl) of sequences where grantee is the role;
- * - defaultPrivileges: aclexplode(pg_default_acl.defaclacl) for the owner's entries, objectType from defaclobjtype.
+ * - defaultPrivileges: aclexplode(pg_default_acl.defaclacl) for the owner's entries, objectType from
+ *   defaclobjtype through DEFAULT_ACL_OBJECT_TYPES.
  */
+/** pg_default_acl.defaclobjtype codes for the two object types the levels set default privileges on. */
+export const DEFAULT_ACL_OBJECT_TYPES: Readonly<Record<string, "tables" | "sequences">> = {
+  r: "tables",
+  S: "sequences",
+};
+
 export interface GrantFacts {
   schemaPrivileges: ReadonlyArray<{ schema: string; privilege: string }>;
   tables: ReadonlyArray<{ schema: string; name: string }>;
@@ -140,9 +151,13 @@ function observeSchema(facts: GrantFacts, schema: string): ObservedSchema {
         .map((row) => row.privilege.toUpperCase()),
     );
   return {
-    schema: new Set(facts.schemaPrivileges.filter((row) => row.schema === schema).map((row) => row.privilege.toUpperCase())),
+    schema: new Set(
+      facts.schemaPrivileges.filter((row) => row.schema === schema).map((row) => row.privilege.toUpperCase()),
+    ),
     tables: facts.tables.filter((t) => t.schema === schema).map((t) => privilegesOf(facts.tablePrivileges, t.name)),
-    sequences: facts.sequences.filter((q) => q.schema === schema).map((q) => privilegesOf(facts.sequencePrivileges, q.name)),
+    sequences: facts.sequences
+      .filter((q) => q.schema === schema)
+      .map((q) => privilegesOf(facts.sequencePrivileges, q.name)),
     defaultTables: defaults("tables"),
     defaultSequences: defaults("sequences"),
   };

@@ -121,7 +121,10 @@ export function attachmentConfigVar(attachmentName: string): string {
  * The pure part of Credential's `check`: defaults applied (permissions `none`, schemas `["public"]`, no
  * attachments), every input rule, no API call. Unknown values (preview) pass.
  */
-export function validateCredential(raw: Record<string, unknown>): { inputs: CredentialInputs; failures: CheckFailure[] } {
+export function validateCredential(raw: Record<string, unknown>): {
+  inputs: CredentialInputs;
+  failures: CheckFailure[];
+} {
   const f = new Failures();
   const inputs: Record<string, unknown> = { ...raw };
   inputs.permissions ??= DEFAULT_PERMISSION_LEVEL;
@@ -135,7 +138,10 @@ export function validateCredential(raw: Record<string, unknown>): { inputs: Cred
   }
   const level = inputs.permissions;
   if (!isUnknown(level) && !PERMISSION_LEVELS.includes(level as PermissionLevel)) {
-    f.add("permissions", `permissions must be one of ${PERMISSION_LEVELS.map((l) => `"${l}"`).join(", ")}, got ${JSON.stringify(level)}`);
+    f.add(
+      "permissions",
+      `permissions must be one of ${PERMISSION_LEVELS.map((l) => `"${l}"`).join(", ")}, got ${JSON.stringify(level)}`,
+    );
   }
   checkSchemas(f, inputs.schemas);
   checkAttachments(f, inputs.attachments);
@@ -160,7 +166,11 @@ function checkSchemas(f: Failures, schemas: unknown): void {
     const problem = schemaNameProblem(schema);
     if (problem) f.add(property, `${property}: ${problem}`);
     const earlier = seen.get(schema);
-    if (earlier !== undefined) f.add(property, `${property} repeats ${JSON.stringify(schema)} (also at index ${earlier}); schemas must be unique`);
+    if (earlier !== undefined)
+      f.add(
+        property,
+        `${property} repeats ${JSON.stringify(schema)} (also at index ${earlier}); schemas must be unique`,
+      );
     else seen.set(schema, i);
   });
 }
@@ -189,7 +199,8 @@ function checkAttachments(f: Failures, attachments: unknown): void {
     const key = `${app}\u0000${typeof name === "string" ? name : ""}`;
     const earlier = seen.get(key);
     const label = typeof name === "string" ? `app ${app} as ${name}` : `app ${app} without a name`;
-    if (earlier !== undefined) f.add(property, `${property} repeats ${label} (also at index ${earlier}); each app and name pair must be unique`);
+    if (earlier !== undefined)
+      f.add(property, `${property} repeats ${label} (also at index ${earlier}); each app and name pair must be unique`);
     else seen.set(key, i);
   });
 }

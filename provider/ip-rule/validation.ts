@@ -25,7 +25,6 @@ export type CidrParse = { ok: true; cidr: Ipv4Cidr } | { ok: false; reason: stri
 const CIDR_SHAPE = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/;
 const ADDRESS_SHAPE = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
  * Strict IPv4 CIDR parsing: four decimal octets 0-255 without leading zeros (which some tools read as octal),
@@ -143,7 +142,8 @@ export function descriptionProblem(description: string): string | undefined {
   if (description.length > MAX_IP_RULE_DESCRIPTION_LENGTH) {
     return `description must be at most ${MAX_IP_RULE_DESCRIPTION_LENGTH} characters, got ${description.length}`;
   }
-  if (CONTROL_CHARACTERS.test(description)) return "description must not contain control characters such as newlines or tabs";
+  if (hasControlCharacter(description))
+    return "description must not contain control characters such as newlines or tabs";
   return undefined;
 }
 
@@ -162,7 +162,7 @@ export function validateIpRule(raw: Record<string, unknown>): { inputs: IpRuleIn
   }
 
   if (raw.description === undefined || (typeof raw.description !== "string" && !isUnknown(raw.description))) {
-    f.add("description", "description is required and must be a string, e.g. \"Office IP\"");
+    f.add("description", 'description is required and must be a string, e.g. "Office IP"');
   } else if (typeof raw.description === "string" && !isUnknown(raw.description)) {
     const problem = descriptionProblem(raw.description);
     if (problem) f.add("description", problem);
@@ -175,6 +175,10 @@ export function validateIpRule(raw: Record<string, unknown>): { inputs: IpRuleIn
   }
   checkTimeouts(f, raw.timeouts);
   return { inputs: { ...raw } as unknown as IpRuleInputs, failures: f.list };
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 }
 
 function hasLeadingZero(digits: string): boolean {

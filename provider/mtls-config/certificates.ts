@@ -32,7 +32,9 @@ export function privateKeyToPkcs8DerBase64(pem: string): string {
     throw new ProviderError("the private key is encrypted; only unencrypted PEM keys can be converted to PKCS#8 DER");
   }
   if (type !== "RSA PRIVATE KEY" && type !== "PRIVATE KEY") {
-    throw new ProviderError(`expected a PEM "RSA PRIVATE KEY" or "PRIVATE KEY", got ${type ? `"${type}"` : "no PEM block"}`);
+    throw new ProviderError(
+      `expected a PEM "RSA PRIVATE KEY" or "PRIVATE KEY", got ${type ? `"${type}"` : "no PEM block"}`,
+    );
   }
   let key: forge.pki.rsa.PrivateKey;
   try {
@@ -52,9 +54,11 @@ export function splitPemChain(text: string): string[] {
   const blocks: string[] = [];
   for (const match of text.matchAll(PEM_BLOCK)) {
     const [, type, rawBody] = match;
-    if (type !== "CERTIFICATE") throw new ProviderError(`expected only CERTIFICATE blocks in the chain, found "${type}"`);
+    if (type !== "CERTIFICATE")
+      throw new ProviderError(`expected only CERTIFICATE blocks in the chain, found "${type}"`);
     const body = (rawBody ?? "").replace(/\s+/g, "");
-    if (!BASE64_BODY.test(body)) throw new ProviderError(`certificate ${blocks.length + 1} of the chain is not valid base64`);
+    if (!BASE64_BODY.test(body))
+      throw new ProviderError(`certificate ${blocks.length + 1} of the chain is not valid base64`);
     const lines = body.match(/.{1,64}/g) ?? [];
     blocks.push(`-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`);
   }
@@ -113,17 +117,33 @@ export function parseHerokuTimestamp(text: string): string {
   const fields = ruby
     ? { date: ruby.slice(1, 7), fraction: "", zulu: false, sign: ruby[7], offH: ruby[8], offM: ruby[9] }
     : iso
-      ? { date: iso.slice(1, 7), fraction: iso[7] ?? "", zulu: iso[8] === "Z", sign: iso[9], offH: iso[10], offM: iso[11] }
+      ? {
+          date: iso.slice(1, 7),
+          fraction: iso[7] ?? "",
+          zulu: iso[8] === "Z",
+          sign: iso[9],
+          offH: iso[10],
+          offM: iso[11],
+        }
       : undefined;
   if (!fields) throw new ProviderError(`unrecognised timestamp ${JSON.stringify(text)}`);
-  const [year, month, day, hour, minute, second] = fields.date.map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = fields.date.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = Number(fields.fraction.padEnd(3, "0").slice(0, 3));
   const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const check = new Date(local);
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     throw new ProviderError(`timestamp ${JSON.stringify(text)} is not a real date and time`);
   }
-  const offsetMinutes = fields.zulu ? 0 : (fields.sign === "-" ? -1 : 1) * (Number(fields.offH) * 60 + Number(fields.offM));
+  const offsetMinutes = fields.zulu
+    ? 0
+    : (fields.sign === "-" ? -1 : 1) * (Number(fields.offH) * 60 + Number(fields.offM));
   return new Date(local - offsetMinutes * 60_000).toISOString();
 }
 
@@ -181,16 +201,38 @@ export function planCertificateFiles(
   includePkcs8 = false,
 ): PlannedFile[] {
   if (/[/\\\0]/.test(prefix)) {
-    throw new ProviderError(`prefix ${JSON.stringify(prefix)} must not contain "/", "\\" or NUL: it goes in front of file names`);
+    throw new ProviderError(
+      `prefix ${JSON.stringify(prefix)} must not contain "/", "\\" or NUL: it goes in front of file names`,
+    );
   }
   const file = (name: string): string => path.join(dir, `${prefix}${name}`);
   const files: PlannedFile[] = [
-    { path: file(CLIENT_CERTIFICATE_FILE), contents: normalizePemChain(material.certificateWithChain), encoding: "utf8", mode: CERTIFICATE_FILE_MODE },
-    { path: file(CLIENT_KEY_FILE), contents: withNewline(material.privateKey.replace(/\r\n/g, "\n")), encoding: "utf8", mode: PRIVATE_KEY_FILE_MODE },
-    { path: file(ROOT_CERTIFICATE_FILE), contents: normalizePemChain(material.certificateAuthorityChain), encoding: "utf8", mode: CERTIFICATE_FILE_MODE },
+    {
+      path: file(CLIENT_CERTIFICATE_FILE),
+      contents: normalizePemChain(material.certificateWithChain),
+      encoding: "utf8",
+      mode: CERTIFICATE_FILE_MODE,
+    },
+    {
+      path: file(CLIENT_KEY_FILE),
+      contents: withNewline(material.privateKey.replace(/\r\n/g, "\n")),
+      encoding: "utf8",
+      mode: PRIVATE_KEY_FILE_MODE,
+    },
+    {
+      path: file(ROOT_CERTIFICATE_FILE),
+      contents: normalizePemChain(material.certificateAuthorityChain),
+      encoding: "utf8",
+      mode: CERTIFICATE_FILE_MODE,
+    },
   ];
   if (includePkcs8) {
-    files.push({ path: file(PKCS8_KEY_FILE), contents: privateKeyToPkcs8DerBase64(material.privateKey), encoding: "base64", mode: PRIVATE_KEY_FILE_MODE });
+    files.push({
+      path: file(PKCS8_KEY_FILE),
+      contents: privateKeyToPkcs8DerBase64(material.privateKey),
+      encoding: "base64",
+      mode: PRIVATE_KEY_FILE_MODE,
+    });
   }
   return files;
 }

@@ -63,7 +63,10 @@ export function certificateNameProblem(name: string): string | undefined {
 }
 
 /** The pure part of MtlsConfig's `check`: every input rule, no API call. Unknown values (preview) pass. */
-export function validateMtlsConfig(raw: Record<string, unknown>): { inputs: MtlsConfigInputs; failures: CheckFailure[] } {
+export function validateMtlsConfig(raw: Record<string, unknown>): {
+  inputs: MtlsConfigInputs;
+  failures: CheckFailure[];
+} {
   const f = new Failures();
   f.requiredString("database", raw.database);
   checkCertificateNames(f, raw.certificateNames);
@@ -84,7 +87,10 @@ function checkCertificateNames(f: Failures, names: unknown): void {
       `certificateNames must hold at least ${MIN_CLIENT_CERTIFICATES} name: enabling mTLS creates a client certificate, which takes the first name`,
     );
   } else if (names.length > MAX_CLIENT_CERTIFICATES) {
-    f.add("certificateNames", `certificateNames may hold at most ${MAX_CLIENT_CERTIFICATES} names, got ${names.length}`);
+    f.add(
+      "certificateNames",
+      `certificateNames may hold at most ${MAX_CLIENT_CERTIFICATES} names, got ${names.length}`,
+    );
   }
   const seen = new Map<string, number>();
   names.forEach((name: unknown, i) => {
@@ -98,7 +104,10 @@ function checkCertificateNames(f: Failures, names: unknown): void {
     if (problem) f.add(property, `${property}: ${problem}`);
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      f.add(property, `${property} repeats ${JSON.stringify(name)} (also at index ${earlier}); certificate names must be unique`);
+      f.add(
+        property,
+        `${property} repeats ${JSON.stringify(name)} (also at index ${earlier}); certificate names must be unique`,
+      );
     } else {
       seen.set(name, i);
     }

@@ -26,9 +26,19 @@ const stored = {
 describe("CREDENTIAL_DIFF_TABLE", () => {
   it("replaces on database and name; everything else the user sets updates in place", () => {
     const byKind = (kind: string): string[] =>
-      Object.entries(CREDENTIAL_DIFF_TABLE).filter(([, k]) => k === kind).map(([field]) => field);
+      Object.entries(CREDENTIAL_DIFF_TABLE)
+        .filter(([, k]) => k === kind)
+        .map(([field]) => field);
     expect(byKind("replace")).toEqual(["database", "name"]);
-    expect(byKind("update")).toEqual(["permissions", "schemas", "attachments", "rotationTrigger", "forceRotation", "adoptExisting", "timeouts"]);
+    expect(byKind("update")).toEqual([
+      "permissions",
+      "schemas",
+      "attachments",
+      "rotationTrigger",
+      "forceRotation",
+      "adoptExisting",
+      "timeouts",
+    ]);
     expect(byKind("output")).toEqual(["state", "username", "password", "url", "attachmentConfigVars"]);
     expect(CREDENTIAL_SECRET_OUTPUTS.every((field) => CREDENTIAL_DIFF_TABLE[field] === "output")).toBe(true);
     expect(CREDENTIAL_SECRET_OUTPUTS).toEqual(["password", "url"]);
@@ -36,20 +46,35 @@ describe("CREDENTIAL_DIFF_TABLE", () => {
 });
 
 describe("diffCredential", () => {
-  const update = (...updates: string[]): unknown => ({ changes: true, replaces: [], updates, deleteBeforeReplace: false });
+  const update = (...updates: string[]): unknown => ({
+    changes: true,
+    replaces: [],
+    updates,
+    deleteBeforeReplace: false,
+  });
 
   it.each<[string, Record<string, unknown>, unknown]>([
     ["same inputs", inputs, { changes: false, replaces: [], updates: [], deleteBeforeReplace: false }],
-    ["schemas and attachments reordered", { ...inputs, schemas: ["reporting", "public"], attachments: [...inputs.attachments].reverse() },
-      { changes: false, replaces: [], updates: [], deleteBeforeReplace: false }],
+    [
+      "schemas and attachments reordered",
+      { ...inputs, schemas: ["reporting", "public"], attachments: [...inputs.attachments].reverse() },
+      { changes: false, replaces: [], updates: [], deleteBeforeReplace: false },
+    ],
     ["new level", { ...inputs, permissions: "read-write" }, update("permissions")],
     ["a schema more", { ...inputs, schemas: ["public", "reporting", "sales"] }, update("schemas")],
     ["an attachment fewer", { ...inputs, attachments: [{ app: "acme-api" }] }, update("attachments")],
     ["rotation trigger bumped", { ...inputs, rotationTrigger: "2025-Q2" }, update("rotationTrigger")],
     ["unknown schema (preview)", { ...inputs, schemas: ["public", UNKNOWN] }, update("schemas")],
-    ["renamed", { ...inputs, name: "analyst2" }, { changes: true, replaces: ["name"], updates: [], deleteBeforeReplace: false }],
-    ["another database and level", { ...inputs, database: "postgresql-other-1", permissions: "none" },
-      { changes: true, replaces: ["database"], updates: ["permissions"], deleteBeforeReplace: false }],
+    [
+      "renamed",
+      { ...inputs, name: "analyst2" },
+      { changes: true, replaces: ["name"], updates: [], deleteBeforeReplace: false },
+    ],
+    [
+      "another database and level",
+      { ...inputs, database: "postgresql-other-1", permissions: "none" },
+      { changes: true, replaces: ["database"], updates: ["permissions"], deleteBeforeReplace: false },
+    ],
   ])("%s", (_name, news, expected) => {
     expect(diffCredential(stored, news)).toEqual(expected);
   });
@@ -64,8 +89,15 @@ describe("planAttachmentChanges", () => {
 
   it("keeps matching named and unnamed attachments, attaches new ones, detaches the rest", () => {
     expect(
-      planAttachmentChanges(stored2, [{ app: "acme-reports", name: "ANALYTICS_DB" }, { app: "acme-api" }, { app: "acme-vault", name: "VAULT_DB" }]),
-    ).toEqual({ toAttach: [{ app: "acme-vault", name: "VAULT_DB" }], toDetach: [{ app: "acme-eu", name: "DATABASE" }] });
+      planAttachmentChanges(stored2, [
+        { app: "acme-reports", name: "ANALYTICS_DB" },
+        { app: "acme-api" },
+        { app: "acme-vault", name: "VAULT_DB" },
+      ]),
+    ).toEqual({
+      toAttach: [{ app: "acme-vault", name: "VAULT_DB" }],
+      toDetach: [{ app: "acme-eu", name: "DATABASE" }],
+    });
   });
 
   it("a renamed attachment is detached and attached again", () => {

@@ -15,7 +15,7 @@ describe("quoteIdent", () => {
     ["Mixed Case", '"Mixed Case"'],
     ['we"ird', '"we""ird"'],
     ['"', '""""'],
-    ["robert'); DROP TABLE students;--", "\"robert'); DROP TABLE students;--\""],
+    ["robert'); DROP TABLE students;--", '"robert\'); DROP TABLE students;--"'],
     ["ünïcødé", '"ünïcødé"'],
   ])("%s -> %s", (name, quoted) => {
     expect(quoteIdent(name)).toBe(quoted);
@@ -44,18 +44,26 @@ describe("permission statements (seed 002)", () => {
 
   it.each<[string, "none" | "read-only" | "read-write", string[]]>([
     ["none grants nothing", "none", []],
-    ["read-only: USAGE, SELECT, and SELECT on future tables", "read-only", [
-      'GRANT USAGE ON SCHEMA "public" TO "analyst"',
-      'GRANT SELECT ON ALL TABLES IN SCHEMA "public" TO "analyst"',
-      'ALTER DEFAULT PRIVILEGES FOR ROLE "u1abc" IN SCHEMA "public" GRANT SELECT ON TABLES TO "analyst"',
-    ]],
-    ["read-write: also writes and sequences, now and in future", "read-write", [
-      'GRANT USAGE ON SCHEMA "public" TO "analyst"',
-      'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "public" TO "analyst"',
-      'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "public" TO "analyst"',
-      'ALTER DEFAULT PRIVILEGES FOR ROLE "u1abc" IN SCHEMA "public" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "analyst"',
-      'ALTER DEFAULT PRIVILEGES FOR ROLE "u1abc" IN SCHEMA "public" GRANT USAGE, SELECT ON SEQUENCES TO "analyst"',
-    ]],
+    [
+      "read-only: USAGE, SELECT, and SELECT on future tables",
+      "read-only",
+      [
+        'GRANT USAGE ON SCHEMA "public" TO "analyst"',
+        'GRANT SELECT ON ALL TABLES IN SCHEMA "public" TO "analyst"',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "u1abc" IN SCHEMA "public" GRANT SELECT ON TABLES TO "analyst"',
+      ],
+    ],
+    [
+      "read-write: also writes and sequences, now and in future",
+      "read-write",
+      [
+        'GRANT USAGE ON SCHEMA "public" TO "analyst"',
+        'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "public" TO "analyst"',
+        'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "public" TO "analyst"',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "u1abc" IN SCHEMA "public" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "analyst"',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "u1abc" IN SCHEMA "public" GRANT USAGE, SELECT ON SEQUENCES TO "analyst"',
+      ],
+    ],
   ])("%s", (_name, level, statements) => {
     expect(grantStatements("analyst", "u1abc", "public", level)).toEqual(statements);
   });
@@ -83,7 +91,9 @@ describe("permission statements (seed 002)", () => {
   });
 
   it("none on one schema is the revokes alone", () => {
-    expect(planPermissionStatements({ role: "analyst", owner: "u1abc", level: "none", schemas: ["public"] })).toEqual(REVOKE_PUBLIC);
+    expect(planPermissionStatements({ role: "analyst", owner: "u1abc", level: "none", schemas: ["public"] })).toEqual(
+      REVOKE_PUBLIC,
+    );
   });
 });
 
@@ -113,7 +123,11 @@ const readWrite = {
   tablePrivileges: tableGrants(["SELECT", "INSERT", "UPDATE", "DELETE"]),
   sequencePrivileges: ["USAGE", "SELECT"].map((privilege) => ({ schema: "public", name: "orders_id_seq", privilege })),
   defaultPrivileges: [
-    ...["SELECT", "INSERT", "UPDATE", "DELETE"].map((privilege) => ({ schema: "public", objectType: "tables" as const, privilege })),
+    ...["SELECT", "INSERT", "UPDATE", "DELETE"].map((privilege) => ({
+      schema: "public",
+      objectType: "tables" as const,
+      privilege,
+    })),
     ...["USAGE", "SELECT"].map((privilege) => ({ schema: "public", objectType: "sequences" as const, privilege })),
   ],
 };
@@ -124,13 +138,29 @@ describe("derivePermissionLevels", () => {
     ["read-only as planned", readOnly, "read-only"],
     ["read-write as planned", readWrite, "read-write"],
     ["privilege names in lower case", { ...readOnly, tablePrivileges: tableGrants(["select"]) }, "read-only"],
-    ["an out-of-band INSERT on one table", { ...readOnly, tablePrivileges: [...tableGrants(["SELECT"]), ...tableGrants(["INSERT"], ["users"])] }, "custom"],
-    ["a table without the grant (created by another role)", { ...readOnly, tablePrivileges: tableGrants(["SELECT"], ["users"]) }, "custom"],
+    [
+      "an out-of-band INSERT on one table",
+      { ...readOnly, tablePrivileges: [...tableGrants(["SELECT"]), ...tableGrants(["INSERT"], ["users"])] },
+      "custom",
+    ],
+    [
+      "a table without the grant (created by another role)",
+      { ...readOnly, tablePrivileges: tableGrants(["SELECT"], ["users"]) },
+      "custom",
+    ],
     ["read-only without default privileges", { ...readOnly, defaultPrivileges: [] }, "custom"],
     ["read-only without schema USAGE", { ...readOnly, schemaPrivileges: [] }, "custom"],
-    ["CREATE on the schema", { ...readOnly, schemaPrivileges: [...readOnly.schemaPrivileges, { schema: "public", privilege: "CREATE" }] }, "custom"],
+    [
+      "CREATE on the schema",
+      { ...readOnly, schemaPrivileges: [...readOnly.schemaPrivileges, { schema: "public", privilege: "CREATE" }] },
+      "custom",
+    ],
     ["read-write missing sequence use", { ...readWrite, sequencePrivileges: [] }, "custom"],
-    ["TRUNCATE on top of read-write", { ...readWrite, tablePrivileges: [...readWrite.tablePrivileges, ...tableGrants(["TRUNCATE"], ["orders"])] }, "custom"],
+    [
+      "TRUNCATE on top of read-write",
+      { ...readWrite, tablePrivileges: [...readWrite.tablePrivileges, ...tableGrants(["TRUNCATE"], ["orders"])] },
+      "custom",
+    ],
     ["none but USAGE granted directly", { schemaPrivileges: [{ schema: "public", privilege: "USAGE" }] }, "custom"],
     ["an empty schema at read-only", { ...readOnly, tables: [], tablePrivileges: [], sequences: [] }, "read-only"],
   ])("%s -> %s", (_name, overrides, level) => {

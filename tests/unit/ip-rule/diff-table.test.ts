@@ -15,7 +15,9 @@ const inputs = { database: stored.database, cidr: stored.cidr, description: stor
 describe("IP_RULE_DIFF_TABLE", () => {
   it("replaces on everything Heroku stores, updates only provider settings", () => {
     const byKind = (kind: string): string[] =>
-      Object.entries(IP_RULE_DIFF_TABLE).filter(([, k]) => k === kind).map(([field]) => field);
+      Object.entries(IP_RULE_DIFF_TABLE)
+        .filter(([, k]) => k === kind)
+        .map(([field]) => field);
     expect(byKind("replace")).toEqual(["database", "cidr", "description", "adoptRuleId"]);
     expect(byKind("update")).toEqual(["acknowledgeWideCidr", "timeouts"]);
     expect(byKind("output")).toEqual(["ruleId", "status", "createdAt", "updatedAt"]);
@@ -24,7 +26,12 @@ describe("IP_RULE_DIFF_TABLE", () => {
 
 describe("diffIpRule", () => {
   it("no change when the inputs match the stored state", () => {
-    expect(diffIpRule(stored, inputs)).toEqual({ changes: false, replaces: [], updates: [], deleteBeforeReplace: false });
+    expect(diffIpRule(stored, inputs)).toEqual({
+      changes: false,
+      replaces: [],
+      updates: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("a description-only change deletes before re-creating the same CIDR", () => {

@@ -37,7 +37,10 @@ describe("parseIpv4Cidr rejects with a reason naming the rule", () => {
     ["192.168.1.77/24", "cidr 192.168.1.77/24 has host bits set; did you mean 192.168.1.0/24?"],
     ["1.2.3.4/0", "cidr 1.2.3.4/0 has host bits set; did you mean 0.0.0.0/0?"],
     ["255.255.255.255/31", "cidr 255.255.255.255/31 has host bits set; did you mean 255.255.255.254/31?"],
-    ["1.2.3.4", 'cidr must be an IPv4 CIDR block like 203.0.113.10/32, got "1.2.3.4"; a single address is written 1.2.3.4/32'],
+    [
+      "1.2.3.4",
+      'cidr must be an IPv4 CIDR block like 203.0.113.10/32, got "1.2.3.4"; a single address is written 1.2.3.4/32',
+    ],
     ["1.2.3/24", 'cidr must be an IPv4 CIDR block like 203.0.113.10/32, got "1.2.3/24"'],
     [" 1.2.3.4/32", 'cidr must be an IPv4 CIDR block like 203.0.113.10/32, got " 1.2.3.4/32"'],
     ["::1/128", 'cidr must be an IPv4 CIDR block like 203.0.113.10/32, got "::1/128"'],
@@ -76,7 +79,8 @@ describe("overlap and duplicates", () => {
         kind: "duplicate",
         first: 0,
         second: 4,
-        message: "cidr 1.2.3.4/32 is listed twice (entries 0 and 4); the same CIDR cannot be allowed twice on one database",
+        message:
+          "cidr 1.2.3.4/32 is listed twice (entries 0 and 4); the same CIDR cannot be allowed twice on one database",
       },
       { kind: "overlap", first: 1, second: 3, message: "cidr 10.0.0.0/8 (entry 1) overlaps 10.9.0.0/16 (entry 3)" },
     ]);
@@ -106,42 +110,83 @@ describe("validateIpRule", () => {
   });
 
   it("lets unknown values through (preview)", () => {
-    expect(validateIpRule({ database: UNKNOWN, cidr: UNKNOWN, description: UNKNOWN, adoptRuleId: UNKNOWN }).failures).toEqual([]);
+    expect(
+      validateIpRule({ database: UNKNOWN, cidr: UNKNOWN, description: UNKNOWN, adoptRuleId: UNKNOWN }).failures,
+    ).toEqual([]);
   });
 
   const wideReason = (text: string, reach: string): string =>
     `cidr ${text} allows ${reach}; prefixes shorter than /${WIDE_CIDR_MIN_PREFIX} need acknowledgeWideCidr: true to confirm (client certificates still apply)`;
 
   it.each<[string, Record<string, unknown>, { property: string; reason: string }[]]>([
-    ["missing everything", {}, [
-      { property: "database", reason: "database is required and must be a non-empty string" },
-      { property: "cidr", reason: "cidr is required and must be an IPv4 CIDR block like 203.0.113.10/32" },
-      { property: "description", reason: 'description is required and must be a string, e.g. "Office IP"' },
-    ]],
-    ["host bits", { ...good, cidr: "10.1.2.3/8" }, [
-      { property: "cidr", reason: "cidr 10.1.2.3/8 has host bits set; did you mean 10.0.0.0/8?" },
-    ]],
-    ["the whole internet", { ...good, cidr: "0.0.0.0/0" }, [{ property: "cidr", reason: wideReason("0.0.0.0/0", "every IPv4 address") }]],
-    ["a /7", { ...good, cidr: "10.0.0.0/7" }, [{ property: "cidr", reason: wideReason("10.0.0.0/7", "33554432 addresses") }]],
-    ["acknowledged must be a boolean", { ...good, cidr: "0.0.0.0/0", acknowledgeWideCidr: "yes" }, [
-      { property: "acknowledgeWideCidr", reason: "acknowledgeWideCidr must be true or false" },
-      { property: "cidr", reason: wideReason("0.0.0.0/0", "every IPv4 address") },
-    ]],
-    ["blank description", { ...good, description: "   " }, [
-      { property: "description", reason: "description is required and must not be blank" },
-    ]],
-    ["long description", { ...good, description: "x".repeat(MAX_IP_RULE_DESCRIPTION_LENGTH + 1) }, [
-      { property: "description", reason: `description must be at most ${MAX_IP_RULE_DESCRIPTION_LENGTH} characters, got 256` },
-    ]],
-    ["newline in description", { ...good, description: "office\nwifi" }, [
-      { property: "description", reason: "description must not contain control characters such as newlines or tabs" },
-    ]],
-    ["adoptRuleId not a uuid", { ...good, adoptRuleId: "rule-1" }, [
-      { property: "adoptRuleId", reason: 'adoptRuleId must be an IP rule id (a UUID), got "rule-1"' },
-    ]],
-    ["bad timeout", { ...good, timeouts: { create: "soon" } }, [
-      { property: "timeouts.create", reason: 'timeouts.create must be a duration like "20m", "1h30m" or "90s", above zero and at most 24h0m0s, got "soon"' },
-    ]],
+    [
+      "missing everything",
+      {},
+      [
+        { property: "database", reason: "database is required and must be a non-empty string" },
+        { property: "cidr", reason: "cidr is required and must be an IPv4 CIDR block like 203.0.113.10/32" },
+        { property: "description", reason: 'description is required and must be a string, e.g. "Office IP"' },
+      ],
+    ],
+    [
+      "host bits",
+      { ...good, cidr: "10.1.2.3/8" },
+      [{ property: "cidr", reason: "cidr 10.1.2.3/8 has host bits set; did you mean 10.0.0.0/8?" }],
+    ],
+    [
+      "the whole internet",
+      { ...good, cidr: "0.0.0.0/0" },
+      [{ property: "cidr", reason: wideReason("0.0.0.0/0", "every IPv4 address") }],
+    ],
+    [
+      "a /7",
+      { ...good, cidr: "10.0.0.0/7" },
+      [{ property: "cidr", reason: wideReason("10.0.0.0/7", "33554432 addresses") }],
+    ],
+    [
+      "acknowledged must be a boolean",
+      { ...good, cidr: "0.0.0.0/0", acknowledgeWideCidr: "yes" },
+      [
+        { property: "acknowledgeWideCidr", reason: "acknowledgeWideCidr must be true or false" },
+        { property: "cidr", reason: wideReason("0.0.0.0/0", "every IPv4 address") },
+      ],
+    ],
+    [
+      "blank description",
+      { ...good, description: "   " },
+      [{ property: "description", reason: "description is required and must not be blank" }],
+    ],
+    [
+      "long description",
+      { ...good, description: "x".repeat(MAX_IP_RULE_DESCRIPTION_LENGTH + 1) },
+      [
+        {
+          property: "description",
+          reason: `description must be at most ${MAX_IP_RULE_DESCRIPTION_LENGTH} characters, got 256`,
+        },
+      ],
+    ],
+    [
+      "newline in description",
+      { ...good, description: "office\nwifi" },
+      [{ property: "description", reason: "description must not contain control characters such as newlines or tabs" }],
+    ],
+    [
+      "adoptRuleId not a uuid",
+      { ...good, adoptRuleId: "rule-1" },
+      [{ property: "adoptRuleId", reason: 'adoptRuleId must be an IP rule id (a UUID), got "rule-1"' }],
+    ],
+    [
+      "bad timeout",
+      { ...good, timeouts: { create: "soon" } },
+      [
+        {
+          property: "timeouts.create",
+          reason:
+            'timeouts.create must be a duration like "20m", "1h30m" or "90s", above zero and at most 24h0m0s, got "soon"',
+        },
+      ],
+    ],
   ])("%s", (_name, raw, failures) => {
     expect(validateIpRule(raw).failures).toEqual(failures);
   });

@@ -17,7 +17,9 @@ import {
 
 const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
 const pkcs1Pem = forge.pki.privateKeyToPem(keys.privateKey);
-const pkcs8Pem = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)));
+const pkcs8Pem = forge.pki.privateKeyInfoToPem(
+  forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)),
+);
 
 function makeCertificate(cn: string, serial: string, issuer?: forge.pki.CertificateField[]): string {
   const cert = forge.pki.createCertificate();
@@ -63,10 +65,16 @@ describe("privateKeyToPkcs8DerBase64", () => {
   });
 
   it.each([
-    ["an encrypted PKCS#8 key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n",
-      "the private key is encrypted; only unencrypted PEM keys can be converted to PKCS#8 DER"],
-    ["an encrypted PKCS#1 key", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nMIIB\n-----END RSA PRIVATE KEY-----\n",
-      "the private key is encrypted; only unencrypted PEM keys can be converted to PKCS#8 DER"],
+    [
+      "an encrypted PKCS#8 key",
+      "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n",
+      "the private key is encrypted; only unencrypted PEM keys can be converted to PKCS#8 DER",
+    ],
+    [
+      "an encrypted PKCS#1 key",
+      "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nMIIB\n-----END RSA PRIVATE KEY-----\n",
+      "the private key is encrypted; only unencrypted PEM keys can be converted to PKCS#8 DER",
+    ],
     ["a certificate", leaf, 'expected a PEM "RSA PRIVATE KEY" or "PRIVATE KEY", got "CERTIFICATE"'],
     ["plain text", "not a key", 'expected a PEM "RSA PRIVATE KEY" or "PRIVATE KEY", got no PEM block'],
   ])("rejects %s", (_name, pem, message) => {
@@ -74,7 +82,9 @@ describe("privateKeyToPkcs8DerBase64", () => {
   });
 
   it("rejects a non-RSA PKCS#8 key", () => {
-    const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ format: "pem", type: "pkcs8" })
+      .toString();
     expect(() => privateKeyToPkcs8DerBase64(ec)).toThrow(
       "the private key could not be read as an RSA key: Cannot read private key. ASN.1 object does not contain an RSAPrivateKey.",
     );
@@ -96,7 +106,10 @@ describe("splitPemChain / normalizePemChain", () => {
   it.each([
     ["", "expected at least one PEM CERTIFICATE block, found none"],
     [pkcs1Pem, 'expected only CERTIFICATE blocks in the chain, found "RSA PRIVATE KEY"'],
-    [`${leaf}-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n`, "certificate 2 of the chain is not valid base64"],
+    [
+      `${leaf}-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n`,
+      "certificate 2 of the chain is not valid base64",
+    ],
   ])("rejects bad chains (%#)", (text, message) => {
     expect(() => splitPemChain(text)).toThrow(message);
   });
@@ -181,7 +194,12 @@ describe("planCertificateFiles", () => {
 
   it("plans the three files the CLI's download writes, the key 0600", () => {
     expect(planCertificateFiles("/home/me/.postgresql", "demo_", material)).toEqual([
-      { path: "/home/me/.postgresql/demo_postgresql.crt", contents: unix(leaf) + unix(ca), encoding: "utf8", mode: 0o644 },
+      {
+        path: "/home/me/.postgresql/demo_postgresql.crt",
+        contents: unix(leaf) + unix(ca),
+        encoding: "utf8",
+        mode: 0o644,
+      },
       { path: "/home/me/.postgresql/demo_postgresql.key", contents: unix(pkcs1Pem), encoding: "utf8", mode: 0o600 },
       { path: "/home/me/.postgresql/demo_root.crt", contents: unix(ca), encoding: "utf8", mode: 0o644 },
     ]);

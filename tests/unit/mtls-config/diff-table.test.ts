@@ -1,4 +1,8 @@
-import { MTLS_CONFIG_DIFF_TABLE, diffMtlsConfig, planCertificateChanges } from "../../../provider/mtls-config/diff-table";
+import {
+  MTLS_CONFIG_DIFF_TABLE,
+  diffMtlsConfig,
+  planCertificateChanges,
+} from "../../../provider/mtls-config/diff-table";
 import { UNKNOWN } from "../../../provider/shared/unknown";
 
 const stored = {
@@ -13,7 +17,9 @@ const stored = {
 describe("MTLS_CONFIG_DIFF_TABLE", () => {
   it("replaces on database only; certificate names update in place", () => {
     const byKind = (kind: string): string[] =>
-      Object.entries(MTLS_CONFIG_DIFF_TABLE).filter(([, k]) => k === kind).map(([field]) => field);
+      Object.entries(MTLS_CONFIG_DIFF_TABLE)
+        .filter(([, k]) => k === kind)
+        .map(([field]) => field);
     expect(byKind("replace")).toEqual(["database"]);
     expect(byKind("update")).toEqual(["certificateNames", "adoptExisting", "timeouts"]);
     expect(byKind("output")).toEqual(["status", "enabledBy", "certificateAuthorityChain", "certificates"]);
@@ -26,14 +32,26 @@ describe("diffMtlsConfig", () => {
   it.each<[string, Record<string, unknown>, unknown]>([
     ["same names", { database: stored.database, certificateNames: ["bi-tool", "ci-runner"] }, none],
     ["reordered names", { database: stored.database, certificateNames: ["ci-runner", "bi-tool"] }, none],
-    ["added name", { database: stored.database, certificateNames: ["bi-tool", "ci-runner", "etl"] },
-      { changes: true, replaces: [], updates: ["certificateNames"], deleteBeforeReplace: false }],
-    ["removed name", { database: stored.database, certificateNames: ["bi-tool"] },
-      { changes: true, replaces: [], updates: ["certificateNames"], deleteBeforeReplace: false }],
-    ["unknown name (preview)", { database: stored.database, certificateNames: ["bi-tool", UNKNOWN] },
-      { changes: true, replaces: [], updates: ["certificateNames"], deleteBeforeReplace: false }],
-    ["another database", { database: "postgresql-other-2", certificateNames: ["bi-tool", "ci-runner"] },
-      { changes: true, replaces: ["database"], updates: [], deleteBeforeReplace: false }],
+    [
+      "added name",
+      { database: stored.database, certificateNames: ["bi-tool", "ci-runner", "etl"] },
+      { changes: true, replaces: [], updates: ["certificateNames"], deleteBeforeReplace: false },
+    ],
+    [
+      "removed name",
+      { database: stored.database, certificateNames: ["bi-tool"] },
+      { changes: true, replaces: [], updates: ["certificateNames"], deleteBeforeReplace: false },
+    ],
+    [
+      "unknown name (preview)",
+      { database: stored.database, certificateNames: ["bi-tool", UNKNOWN] },
+      { changes: true, replaces: [], updates: ["certificateNames"], deleteBeforeReplace: false },
+    ],
+    [
+      "another database",
+      { database: "postgresql-other-2", certificateNames: ["bi-tool", "ci-runner"] },
+      { changes: true, replaces: ["database"], updates: [], deleteBeforeReplace: false },
+    ],
   ])("%s", (_name, news, expected) => {
     expect(diffMtlsConfig(stored, news)).toEqual(expected);
   });
