@@ -64,7 +64,8 @@ function waitForLine(file: string, pid: number, timeoutMs: number): Promise<stri
       const line = text.split("\n").find((l) => l.trim().startsWith("{"));
       if (line) return resolve(line);
       if (!alive(pid)) return reject(new Error(`the emulator exited while starting; see ${file}`));
-      if (Date.now() > deadline) return reject(new Error(`the emulator did not start within ${timeoutMs} ms; see ${file}`));
+      if (Date.now() > deadline)
+        return reject(new Error(`the emulator did not start within ${timeoutMs} ms; see ${file}`));
       setTimeout(tick, 200);
     };
     tick();
@@ -89,7 +90,13 @@ export async function startServices(dir: string): Promise<ServicesFile> {
   const emulatorLog = fs.openSync(emulatorLogPath, "w");
   const emulator = spawn(
     process.execPath,
-    [path.join(repoRoot, "dist", "emulator", "main.js"), "--state-dir", path.join(dir, "emulator"), "--kms-endpoint", motoEndpoint],
+    [
+      path.join(repoRoot, "dist", "emulator", "main.js"),
+      "--state-dir",
+      path.join(dir, "emulator"),
+      "--kms-endpoint",
+      motoEndpoint,
+    ],
     { detached: true, stdio: ["ignore", emulatorLog, emulatorLog] },
   );
   emulator.unref();

@@ -124,8 +124,7 @@ async function openStack(opts: Options): Promise<Stack> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program path is only known at run time
   const loaded = require(stageProgram(opts)) as unknown;
   const program = (typeof loaded === "function" ? loaded : (loaded as { default?: unknown }).default) as
-    | (() => Promise<Record<string, unknown> | void>)
-    | undefined;
+    (() => Promise<Record<string, unknown> | void>) | undefined;
   if (typeof program !== "function") throw new Error(`${opts.program} does not export a program function`);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: opts.stack, projectName: opts.project, program },
@@ -147,10 +146,11 @@ async function main(): Promise<void> {
   const onEvent = (e: EngineEvent): void => {
     const meta = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata;
     if (!meta || meta.type === "pulumi:pulumi:Stack") return;
-    if (e.resourcePreEvent) events.push({ urn: meta.urn, type: meta.type, op: meta.op, keys: meta.keys, diffs: meta.diffs });
+    if (e.resourcePreEvent)
+      events.push({ urn: meta.urn, type: meta.type, op: meta.op, keys: meta.keys, diffs: meta.diffs });
   };
   const onOutput = opts.quiet ? undefined : (line: string) => process.stderr.write(line);
-  let result: Record<string, unknown> = {};
+  let result: Record<string, unknown>;
   switch (opts.command) {
     case "up": {
       const r = await stack.up({ onOutput, onEvent, diff: true });

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "./key-policy";
+// Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
+import provider = require("../provider/customer-key/provider");
 
 /** Arguments of a {@link CustomerKey}. */
 export interface CustomerKeyArgs {
@@ -70,30 +72,6 @@ export interface CustomerKeyArgs {
    */
   adoptKeyId?: pulumi.Input<string>;
 }
-
-// The provider is serialized into every resource's state and run from there later (pulumi-toolchain.md), so each
-// hook only requires the installed package's handler: the stored text stays tiny, holds no config or secret,
-// and fixes in the package reach old resources.
-const provider: pulumi.dynamic.ResourceProvider = {
-  async check(olds, news) {
-    return require("heroku-pg-secure/provider/customer-key/hooks").check(olds, news);
-  },
-  async diff(id, olds, news) {
-    return require("heroku-pg-secure/provider/customer-key/hooks").diff(id, olds, news);
-  },
-  async create(inputs) {
-    return require("heroku-pg-secure/provider/customer-key/hooks").create(inputs);
-  },
-  async read(id, props) {
-    return require("heroku-pg-secure/provider/customer-key/hooks").read(id, props);
-  },
-  async update(id, olds, news) {
-    return require("heroku-pg-secure/provider/customer-key/hooks").update(id, olds, news);
-  },
-  async delete(id, props) {
-    return require("heroku-pg-secure/provider/customer-key/hooks").delete(id, props);
-  },
-};
 
 /**
  * A symmetric, single-Region AWS KMS key whose policy lets Heroku Postgres encrypt a database with it (BYOK).

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+// Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
+import provider = require("../provider/secure-database/provider");
 
 /** Per-operation wait limits, as durations like "20m" or "1h30m". */
 export interface SecureDatabaseTimeouts {
@@ -65,28 +67,6 @@ export interface SecureDatabaseArgs {
    */
   timeouts?: pulumi.Input<SecureDatabaseTimeouts>;
 }
-
-// See sdk/customer-key.ts: the serialized provider only requires the installed package's handler module.
-const provider: pulumi.dynamic.ResourceProvider = {
-  async check(olds, news) {
-    return require("heroku-pg-secure/provider/secure-database/hooks").check(olds, news);
-  },
-  async diff(id, olds, news) {
-    return require("heroku-pg-secure/provider/secure-database/hooks").diff(id, olds, news);
-  },
-  async create(inputs) {
-    return require("heroku-pg-secure/provider/secure-database/hooks").create(inputs);
-  },
-  async read(id, props) {
-    return require("heroku-pg-secure/provider/secure-database/hooks").read(id, props);
-  },
-  async update(id, olds, news) {
-    return require("heroku-pg-secure/provider/secure-database/hooks").update(id, olds, news);
-  },
-  async delete(id, props) {
-    return require("heroku-pg-secure/provider/secure-database/hooks").delete(id, props);
-  },
-};
 
 /**
  * A Heroku Postgres database (the heroku-postgresql add-on) with an optional customer-managed encryption key and

@@ -19,7 +19,14 @@ let workDir: string;
 const program = "dist/examples/byok-database/index.js";
 
 function options(stack: string, extra: Partial<StackOptions> = {}): StackOptions {
-  return { program, project: "byok-database", stack, stateDir: path.join(workDir, "state"), env: services.env, ...extra };
+  return {
+    program,
+    project: "byok-database",
+    stack,
+    stateDir: path.join(workDir, "state"),
+    env: services.env,
+    ...extra,
+  };
 }
 
 function kms(): KMSClient {
@@ -151,7 +158,9 @@ describe("adoption", () => {
     expect(r.error).toBeUndefined();
     expect(r.outputs?.addonName).toBe(addon.name);
     expect(r.outputs?.keyId).toBe(keyId);
-    const creates = (await mutatingRequests(services)).filter((req) => req.method === "POST" && req.path.endsWith("/addons"));
+    const creates = (await mutatingRequests(services)).filter(
+      (req) => req.method === "POST" && req.path.endsWith("/addons"),
+    );
     expect(creates).toEqual([]);
     const addons = await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-reports/addons");
     expect(addons).toHaveLength(1);

@@ -24,10 +24,15 @@ async function call<T>(url: string, method: string, headers: Record<string, stri
 
 export function herokuJson<T = unknown>(s: ServicesLike, method: string, path: string, body?: unknown): Promise<T> {
   const token = s.env.HEROKU_API_KEY ?? "";
-  return call<T>(`${s.emulator.url}${path}`, method, {
-    Accept: "application/vnd.heroku+json; version=3",
-    Authorization: `Bearer ${token}`,
-  }, body);
+  return call<T>(
+    `${s.emulator.url}${path}`,
+    method,
+    {
+      Accept: "application/vnd.heroku+json; version=3",
+      Authorization: `Bearer ${token}`,
+    },
+    body,
+  );
 }
 
 export function controlJson<T = unknown>(s: ServicesLike, method: string, path: string, body?: unknown): Promise<T> {

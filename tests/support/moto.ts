@@ -10,7 +10,9 @@ export interface RunningMoto {
 }
 
 export function motoBinary(): string {
-  const cache = process.env.HPS_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "heroku-pg-secure");
+  const cache =
+    process.env.HPS_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "heroku-pg-secure");
   return path.join(cache, "moto-venv", "bin", "moto_server");
 }
 
@@ -28,7 +30,7 @@ export async function startMoto(): Promise<RunningMoto> {
     await waitForHttp(`${endpoint}/moto-api/`, 30_000);
   } catch (err) {
     child.kill("SIGKILL");
-    throw new Error(`moto did not start on ${endpoint}: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`moto did not start on ${endpoint}: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     endpoint,

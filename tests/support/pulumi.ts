@@ -71,7 +71,7 @@ export function runStack(command: string, opts: StackOptions): Promise<StackResu
       const line = stdout.split("\n").find((l) => l.startsWith("RESULT:"));
       if (!line) return reject(new Error(`stack driver gave no result for ${command}:\n${stdout}\n${stderr}`));
       const parsed = JSON.parse(line.slice("RESULT:".length)) as Omit<StackResult, "log">;
-      resolve({ events: [], ...parsed, log: stderr + stdout });
+      resolve({ ...parsed, events: parsed.events ?? [], log: stderr + stdout });
     });
   });
 }
