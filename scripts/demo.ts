@@ -5,6 +5,7 @@
 //   node dist/scripts/demo.js destroy    pulumi destroy, then stop the services
 import * as path from "node:path";
 import { Client } from "pg";
+import { libpqUrl } from "../tests/support/pg";
 import { runStack, type StackOptions } from "../tests/support/pulumi";
 import { serviceEnv, startServices, stopServices } from "./services";
 
@@ -61,7 +62,7 @@ async function up(): Promise<number> {
   const url = String(secret.outputs?.connectionUrl ?? "");
   say("proofs:");
   const ok = await prove("connect with the connection URL over verified TLS", async () => {
-    const client = new Client({ connectionString: url });
+    const client = new Client({ connectionString: libpqUrl(url) });
     await client.connect();
     try {
       const r = await client.query<{ user: string; ssl: boolean; version: string }>(

@@ -2,6 +2,7 @@
 // process (Jest's module sandbox breaks closure serialization). The Node.js language host cannot be built from
 // the module proxy (see README "Toolchain"), so every program runs inline: the SDK hosts the language server in
 // this process and the CLI does the rest. Prints one JSON line prefixed with RESULT: for callers to parse.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -117,9 +118,12 @@ interface ResourceEvent {
   diffs?: string[];
 }
 
+function backendUrl(opts: Options): string {
+  return `file://${path.join(opts.stateDir, "backend")}`;
+}
+
 async function openStack(opts: Options): Promise<Stack> {
-  const backend = path.join(opts.stateDir, "backend");
-  fs.mkdirSync(backend, { recursive: true });
+  fs.mkdirSync(path.join(opts.stateDir, "backend"), { recursive: true });
   const workDir = prepareWorkDir(opts);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program path is only known at run time
   const loaded = require(stageProgram(opts)) as unknown;
@@ -130,8 +134,8 @@ async function openStack(opts: Options): Promise<Stack> {
     { stackName: opts.stack, projectName: opts.project, program },
     {
       workDir,
-      projectSettings: { name: opts.project, runtime: "nodejs", backend: { url: `file://${backend}` } },
-      envVars: { PULUMI_BACKEND_URL: `file://${backend}` },
+      projectSettings: { name: opts.project, runtime: "nodejs", backend: { url: backendUrl(opts) } },
+      envVars: { PULUMI_BACKEND_URL: backendUrl(opts) },
     },
   );
   for (const [key, value] of Object.entries(opts.config)) await stack.setConfig(key, { value });
@@ -176,7 +180,14 @@ async function main(): Promise<void> {
       break;
     }
     case "export": {
-      result = { deployment: await stack.exportStack() };
+      // Stack.exportStack() passes --show-secrets; this is what `pulumi stack export` really writes.
+      const stdout = execFileSync("pulumi", ["stack", "export", "--stack", opts.stack], {
+        cwd: stack.workspace.workDir,
+        env: { ...process.env, PULUMI_BACKEND_URL: backendUrl(opts) },
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      result = { deployment: JSON.parse(stdout) as unknown };
       break;
     }
     case "outputs": {

@@ -7,6 +7,7 @@ import { CreateKeyCommand, DescribeKeyCommand, KMSClient, PutKeyPolicyCommand } 
 import { Client } from "pg";
 import { buildKeyPolicy } from "../../sdk/key-policy";
 import { startServices } from "../support/services";
+import { libpqUrl } from "../support/pg";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { controlJson, herokuJson, mutatingRequests } from "./emulator-client";
 
@@ -30,7 +31,11 @@ function options(stack: string, extra: Partial<StackOptions> = {}): StackOptions
 }
 
 function kms(): KMSClient {
-  return new KMSClient({ region: "us-east-1", endpoint: services.env.AWS_ENDPOINT_URL_KMS });
+  return new KMSClient({
+    region: "us-east-1",
+    endpoint: services.env.AWS_ENDPOINT_URL_KMS,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
 }
 
 async function keyState(keyId: string): Promise<string | undefined> {
@@ -39,7 +44,7 @@ async function keyState(keyId: string): Promise<string | undefined> {
 }
 
 async function connect(url: string): Promise<{ user: string; ssl: boolean }> {
-  const client = new Client({ connectionString: url });
+  const client = new Client({ connectionString: libpqUrl(url) });
   await client.connect();
   try {
     const r = await client.query<{ user: string; ssl: boolean }>(

@@ -9,7 +9,7 @@ export interface StackResult {
   outputs?: Record<string, unknown>;
   deployment?: { deployment: { resources?: StateResource[] } };
   events: { urn: string; type: string; op: string; keys?: string[]; diffs?: string[] }[];
-  /** Everything the CLI printed, for asserting that no secret reached it. */
+  /** Everything the CLI printed (not the driver's own result line), for asserting that no secret reached it. */
   log: string;
 }
 
@@ -71,7 +71,16 @@ export function runStack(command: string, opts: StackOptions): Promise<StackResu
       const line = stdout.split("\n").find((l) => l.startsWith("RESULT:"));
       if (!line) return reject(new Error(`stack driver gave no result for ${command}:\n${stdout}\n${stderr}`));
       const parsed = JSON.parse(line.slice("RESULT:".length)) as Omit<StackResult, "log">;
-      resolve({ ...parsed, events: parsed.events ?? [], log: stderr + stdout });
+      resolve({
+        ...parsed,
+        events: parsed.events ?? [],
+        log:
+          stderr +
+          stdout
+            .split("\n")
+            .filter((l) => !l.startsWith("RESULT:"))
+            .join("\n"),
+      });
     });
   });
 }
