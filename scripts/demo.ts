@@ -3,6 +3,7 @@
 // real PostgreSQL server behind the emulator. Exits non-zero when any proof fails.
 //   node dist/scripts/demo.js            up + proofs (services keep running so you can look around)
 //   node dist/scripts/demo.js destroy    pulumi destroy, then stop the services
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
 import { libpqUrl } from "../tests/support/pg";
@@ -75,10 +76,37 @@ async function up(): Promise<number> {
       await client.end();
     }
   });
+  const wrongHost = await prove("a client that checks the server's name refuses a mismatched host", async () => {
+    const client = new Client({ connectionString: libpqUrl(url.replace("@localhost:", "@127.0.0.1:")) });
+    try {
+      await client.connect();
+    } catch (err) {
+      return `refused (${err instanceof Error ? err.message : String(err)})`;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    throw new Error("connected although the certificate does not name 127.0.0.1");
+  });
+  const byok = await prove("Heroku reports the database encrypted with the stack's key", async () => {
+    const res = await fetch(`${services.url}/client/v11/databases/${String(result.outputs?.addonName)}`, {
+      headers: { Authorization: `Bearer ${env.HEROKU_API_KEY}`, Accept: "application/vnd.heroku+json; version=3" },
+    });
+    const info = (await res.json()) as { info: { name: string; values: string[] }[] };
+    const row = info.info.find((r) => r.name === "Customer Encryption Key");
+    if (row?.values[0] !== result.outputs?.keyArn) throw new Error(`info row is ${JSON.stringify(row)}`);
+    return `"Customer Encryption Key" = ${String(result.outputs?.keyArn)}`;
+  });
+
+  // A working URL for the user, without printing the password: a file only its owner can read.
+  const urlFile = path.join(demoDir, "connection-url");
+  fs.writeFileSync(urlFile, `${url}\n`, { mode: 0o600 });
+  fs.chmodSync(urlFile, 0o600);
   say("");
-  say("The services keep running: the connection URL is `pulumi stack output connectionUrl --show-secrets`.");
-  say("Tear everything down with: bash scripts/demo.sh destroy");
-  return ok ? 0 : 1;
+  say(
+    `The connection URL is in ${path.relative(process.cwd(), urlFile)} (mode 0600): psql "$(cat ${path.relative(process.cwd(), urlFile)})"`,
+  );
+  say("The emulator and moto keep running. Tear everything down with: bash scripts/demo.sh destroy");
+  return ok && wrongHost && byok ? 0 : 1;
 }
 
 async function destroy(): Promise<number> {
@@ -91,6 +119,7 @@ async function destroy(): Promise<number> {
   }
   say(`destroyed: ${JSON.stringify(result.summary)}`);
   await stopServices(demoDir);
+  fs.rmSync(path.join(demoDir, "connection-url"), { force: true });
   say("services stopped");
   return 0;
 }

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { repoRoot } from "./repo";
 
 /** What scripts/stack.ts reports for one command. */
 export interface StackResult {
@@ -33,8 +34,6 @@ export interface StackOptions {
   showSecrets?: boolean;
 }
 
-const repoRoot = path.resolve(__dirname, "..", "..");
-
 /**
  * Runs one Pulumi command on a program with the real CLI, in a plain Node process (Pulumi programs must not run
  * inside Jest's module sandbox). Rejects only when the driver itself could not report; a failed deployment comes
@@ -42,10 +41,10 @@ const repoRoot = path.resolve(__dirname, "..", "..");
  */
 export function runStack(command: string, opts: StackOptions): Promise<StackResult> {
   const args = [
-    path.join(repoRoot, "dist", "scripts", "stack.js"),
+    path.join(repoRoot(), "dist", "scripts", "stack.js"),
     command,
     "--program",
-    path.resolve(repoRoot, opts.program),
+    path.resolve(repoRoot(), opts.program),
     "--project",
     opts.project,
     "--stack",
@@ -58,7 +57,7 @@ export function runStack(command: string, opts: StackOptions): Promise<StackResu
   if (opts.showSecrets) args.push("--show-secrets");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
-      cwd: repoRoot,
+      cwd: repoRoot(),
       env: { ...process.env, ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
