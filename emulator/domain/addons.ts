@@ -75,7 +75,11 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
   }
 
   const requested = (body.attachment as { name?: unknown } | undefined)?.name;
-  if (requested !== undefined && requested !== null && (typeof requested !== "string" || !ATTACHMENT_NAME.test(requested))) {
+  if (
+    requested !== undefined &&
+    requested !== null &&
+    (typeof requested !== "string" || !ATTACHMENT_NAME.test(requested))
+  ) {
     throw invalid("attachment.name must be upper case letters, digits and underscores, starting with a letter.");
   }
   if (typeof requested === "string" && attachmentNameTaken(core, app.id, requested)) {
@@ -121,7 +125,13 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
   }
 }
 
-export function newAttachment(addonId: string, appId: string, name: string, namespace: string | null, now: string): Attachment {
+export function newAttachment(
+  addonId: string,
+  appId: string,
+  name: string,
+  namespace: string | null,
+  now: string,
+): Attachment {
   return { id: crypto.randomUUID(), name, addonId, appId, namespace, createdAt: now, updatedAt: now };
 }
 

@@ -19,7 +19,9 @@ export function syncKeys(core: Core): Promise<{ checked: number; changed: string
 
 async function syncOnce(core: Core): Promise<{ checked: number; changed: string[] }> {
   const changed: string[] = [];
-  const addons = core.store.state.addons.filter((a) => a.encryptionKey && (a.state === "provisioned" || a.state === "provisioning"));
+  const addons = core.store.state.addons.filter(
+    (a) => a.encryptionKey && (a.state === "provisioned" || a.state === "provisioning"),
+  );
   for (const addon of addons) {
     const enabled = await keyIsEnabled(core.kmsEndpoint, addon.encryptionKey!);
     if (enabled === undefined) continue;

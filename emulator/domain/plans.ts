@@ -14,7 +14,12 @@ export interface Plan {
 }
 
 export function parsePlan(value: unknown): Plan {
-  const name = typeof value === "string" ? value : typeof value === "object" && value !== null ? (value as { name?: unknown }).name : undefined;
+  const name =
+    typeof value === "string"
+      ? value
+      : typeof value === "object" && value !== null
+        ? (value as { name?: unknown }).name
+        : undefined;
   if (typeof name !== "string") throw invalid("plan is required, as a string or {name}.");
   const full = name.includes(":") ? name : `${SERVICE_NAME}:${name}`;
   const m = PLAN.exec(full);
@@ -25,7 +30,9 @@ export function parsePlan(value: unknown): Plan {
 /** Private plans need a Private Space, Shield plans a Shield Space; the other tiers run anywhere. */
 export function checkPlanPlacement(plan: Plan, space: Space | undefined, appName: string): void {
   if (plan.tier === "private" && (!space || space.shield)) {
-    throw invalid(`The plan ${plan.name} is only available to apps in a Private Space (not Shield); ${appName} is not in one.`);
+    throw invalid(
+      `The plan ${plan.name} is only available to apps in a Private Space (not Shield); ${appName} is not in one.`,
+    );
   }
   if (plan.tier === "shield" && (!space || !space.shield)) {
     throw invalid(`The plan ${plan.name} is only available to apps in a Shield Space; ${appName} is not in one.`);

@@ -37,7 +37,10 @@ export function addonView(core: Core, addon: Addon): Record<string, unknown> {
   const plan = parsePlan(addon.plan);
   const configVars =
     addon.state === "provisioned"
-      ? core.store.attachmentsOfAddon(addon.id).filter((a) => a.appId === addon.appId).map((a) => `${a.name}_URL`)
+      ? core.store
+          .attachmentsOfAddon(addon.id)
+          .filter((a) => a.appId === addon.appId)
+          .map((a) => `${a.name}_URL`)
       : [];
   return {
     id: addon.id,

@@ -15,20 +15,36 @@ interface RangeSpec {
 }
 
 export function parseRange(header: string | undefined): RangeSpec {
-  const fallback: RangeSpec = { field: "id", start: "", exclusiveStart: false, end: "", max: DEFAULT_PAGE, desc: false };
+  const fallback: RangeSpec = {
+    field: "id",
+    start: "",
+    exclusiveStart: false,
+    end: "",
+    max: DEFAULT_PAGE,
+    desc: false,
+  };
   if (!header || header.trim() === "") return fallback;
-  const m = /^\s*([a-z_]+)\s+(\]?)([^;]*?)\.\.([^;]*?)\s*(?:;\s*(.*))?$/i.exec(header) ?? /^\s*([a-z_]+)\s*()()()(?:;\s*(.*))?$/i.exec(header);
+  const m =
+    /^\s*([a-z_]+)\s+(\]?)([^;]*?)\.\.([^;]*?)\s*(?:;\s*(.*))?$/i.exec(header) ??
+    /^\s*([a-z_]+)\s*()()()(?:;\s*(.*))?$/i.exec(header);
   if (!m) throw new ApiError("requested_range_not_satisfiable", `Invalid Range header: ${header}`);
   const field = m[1]!.toLowerCase();
   if (!(FIELDS as readonly string[]).includes(field)) {
     throw new ApiError("requested_range_not_satisfiable", `Ranges on ${field} are not supported; use id or name.`);
   }
-  const spec: RangeSpec = { ...fallback, field: field as RangeSpec["field"], exclusiveStart: m[2] === "]", start: (m[3] ?? "").trim(), end: (m[4] ?? "").trim() };
+  const spec: RangeSpec = {
+    ...fallback,
+    field: field as RangeSpec["field"],
+    exclusiveStart: m[2] === "]",
+    start: (m[3] ?? "").trim(),
+    end: (m[4] ?? "").trim(),
+  };
   for (const option of (m[5] ?? "").split(/[;,]/)) {
     const [k, v] = option.split("=").map((s) => s.trim());
     if (k === "max" && v !== undefined) {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new ApiError("requested_range_not_satisfiable", `Invalid max in Range: ${v}`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new ApiError("requested_range_not_satisfiable", `Invalid max in Range: ${v}`);
       spec.max = Math.min(n, MAX_PAGE);
     }
     if (k === "order" && v === "desc") spec.desc = true;

@@ -58,7 +58,8 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
   const requestId = crypto.randomUUID();
   const headers: Record<string, string> = { "Request-Id": requestId };
   const log = (status: number): void => {
-    if (family !== "control") core.requests.push({ method, path, status, at: new Date(core.store.now()).toISOString() });
+    if (family !== "control")
+      core.requests.push({ method, path, status, at: new Date(core.store.now()).toISOString() });
   };
 
   if (family !== "control") {
@@ -71,7 +72,10 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     if (fault?.status !== undefined) {
       const err =
         fault.status === 429
-          ? new ApiError("rate_limit", "Your account reached the API rate limit. Please wait a few minutes before making new requests.")
+          ? new ApiError(
+              "rate_limit",
+              "Your account reached the API rate limit. Please wait a few minutes before making new requests.",
+            )
           : new ApiError(errorIdForStatus(fault.status), `Injected fault: ${fault.status}.`);
       const rendered = renderError(err);
       if (fault.retryAfter !== undefined) headers["Retry-After"] = String(fault.retryAfter);
@@ -82,7 +86,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
     }
   }
 
-  let status = 500;
+  let status: number;
   try {
     const match = router.match(method, path);
     const body = parseJson(await readBody(req));
@@ -92,18 +96,31 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       const free = method === "GET" && path === "/account/rate-limits";
       if (!free && !core.rateLimiter.take(user.id)) {
         headers["RateLimit-Remaining"] = "0";
-        throw new ApiError("rate_limit", "Your account reached the API rate limit. Please wait a few minutes before making new requests.");
+        throw new ApiError(
+          "rate_limit",
+          "Your account reached the API rate limit. Please wait a few minutes before making new requests.",
+        );
       }
       headers["RateLimit-Remaining"] = String(core.rateLimiter.remaining(user.id));
       headers["RateLimit-Multiplier"] = "1";
     }
     if (!match) throw new ApiError("not_implemented", `The emulator does not implement ${method} ${path}.`);
-    if (match.route.family !== family) throw new ApiError("not_implemented", `The emulator does not implement ${method} ${path}.`);
-    const reply: Reply = await match.route.handler({ core, method, path, params: match.params, headers: req.headers, body, user });
+    if (match.route.family !== family)
+      throw new ApiError("not_implemented", `The emulator does not implement ${method} ${path}.`);
+    const reply: Reply = await match.route.handler({
+      core,
+      method,
+      path,
+      params: match.params,
+      headers: req.headers,
+      body,
+      user,
+    });
     status = send(res, family, headers, reply, req.headers.range);
   } catch (err) {
     const apiErr = err instanceof ApiError ? err : new ApiError("internal_server_error", (err as Error).message);
-    if (!(err instanceof ApiError)) console.error(`emulator: ${method} ${path} failed: ${(err as Error).stack ?? String(err)}`);
+    if (!(err instanceof ApiError))
+      console.error(`emulator: ${method} ${path} failed: ${(err as Error).stack ?? String(err)}`);
     const rendered = renderError(apiErr);
     status = rendered.status;
     res.writeHead(status, { ...headers, "Content-Type": rendered.contentType });
@@ -112,7 +129,13 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
   log(status);
 }
 
-function send(res: ServerResponse, family: Family, headers: Record<string, string>, reply: Reply, range: string | undefined): number {
+function send(
+  res: ServerResponse,
+  family: Family,
+  headers: Record<string, string>,
+  reply: Reply,
+  range: string | undefined,
+): number {
   // Recorded Data API responses carry a charset; Platform ones do not (VCR).
   const jsonType = family === "data" ? "application/json;charset=utf-8" : "application/json";
   let status = reply.status;

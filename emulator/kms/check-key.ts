@@ -17,7 +17,11 @@ function client(endpoint: string, region: string): KMSClient {
  * The provisioning-time check: the key must exist, be enabled, be single-region, live in the database's region,
  * and its policy must let Heroku's account use it (seed 004). The reason is shown as provision_message.
  */
-export async function checkKeyForProvisioning(endpoint: string, arn: string, databaseRegion: string): Promise<KeyCheck> {
+export async function checkKeyForProvisioning(
+  endpoint: string,
+  arn: string,
+  databaseRegion: string,
+): Promise<KeyCheck> {
   const parsed = parseKeyArn(arn);
   if (!parsed) return { ok: false, reason: `The encryption key ${arn} is not a valid AWS KMS key ARN.` };
   const kms = client(endpoint, parsed.region);
@@ -25,10 +29,16 @@ export async function checkKeyForProvisioning(endpoint: string, arn: string, dat
     const meta = (await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata;
     if (!meta) return { ok: false, reason: `The encryption key ${arn} was not found in AWS KMS.` };
     if (meta.Enabled !== true || meta.KeyState !== "Enabled") {
-      return { ok: false, reason: `The encryption key ${arn} is not enabled (key state ${meta.KeyState ?? "unknown"}).` };
+      return {
+        ok: false,
+        reason: `The encryption key ${arn} is not enabled (key state ${meta.KeyState ?? "unknown"}).`,
+      };
     }
     if (parsed.multiRegion || meta.MultiRegion === true) {
-      return { ok: false, reason: `The encryption key ${arn} is a multi-region key; multi-region keys are not supported.` };
+      return {
+        ok: false,
+        reason: `The encryption key ${arn} is a multi-region key; multi-region keys are not supported.`,
+      };
     }
     if (parsed.region !== databaseRegion) {
       return {
@@ -46,7 +56,8 @@ export async function checkKeyForProvisioning(endpoint: string, arn: string, dat
     }
     return { ok: true };
   } catch (err) {
-    if (err instanceof NotFoundException) return { ok: false, reason: `The encryption key ${arn} was not found in AWS KMS.` };
+    if (err instanceof NotFoundException)
+      return { ok: false, reason: `The encryption key ${arn} was not found in AWS KMS.` };
     return { ok: false, reason: `Could not check the encryption key ${arn} with AWS KMS: ${(err as Error).message}` };
   } finally {
     kms.destroy();

@@ -19,7 +19,15 @@ function namesHeroku(principal: unknown): boolean {
 }
 
 function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "i");
+  const re = new RegExp(
+    "^" +
+      pattern
+        .split("*")
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*") +
+      "$",
+    "i",
+  );
   return re.test(action);
 }
 

@@ -77,7 +77,10 @@ export class PgAdmin {
   async setAllowConnections(database: string, allow: boolean): Promise<void> {
     await this.query(`ALTER DATABASE ${ident(database)} ALLOW_CONNECTIONS ${allow ? "true" : "false"}`);
     if (!allow) {
-      await this.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database]);
+      await this.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        [database],
+      );
     }
   }
 

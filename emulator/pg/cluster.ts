@@ -55,7 +55,12 @@ function adminSecretFile(stateDir: string): string {
  * initdb into stateDir/pg when absent, then (re)write the TLS files and access rules and start the server on
  * 127.0.0.1:port. Connections are TLS-only with scram-sha-256 (Heroku refuses non-TLS connections).
  */
-export async function startCluster(stateDir: string, tls: TlsMaterial, port: number, hbaExtra: string[]): Promise<ClusterInfo> {
+export async function startCluster(
+  stateDir: string,
+  tls: TlsMaterial,
+  port: number,
+  hbaExtra: string[],
+): Promise<ClusterInfo> {
   const dataDir = path.join(stateDir, "pg");
   if (asRoot) {
     // postgres must be able to traverse stateDir to reach its data dir (mkdtemp dirs are 0700).
@@ -71,7 +76,17 @@ export async function startCluster(stateDir: string, tls: TlsMaterial, port: num
     const pwFile = path.join(stateDir, "pg-initdb.pw");
     fs.writeFileSync(pwFile, password, { mode: 0o600 });
     chownToPostgres(pwFile);
-    await pgCommand("initdb", ["-D", dataDir, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwFile}`, "-E", "UTF8", "--no-instructions"]);
+    await pgCommand("initdb", [
+      "-D",
+      dataDir,
+      "-U",
+      "postgres",
+      "--auth=scram-sha-256",
+      `--pwfile=${pwFile}`,
+      "-E",
+      "UTF8",
+      "--no-instructions",
+    ]);
     fs.rmSync(pwFile);
     fs.writeFileSync(secretFile, JSON.stringify({ user: "postgres", password }), { mode: 0o600 });
   }

@@ -22,7 +22,10 @@ export function addonRoutes(r: Router): void {
   r.add("GET", "/apps/:app/addons", "platform", ({ core, user, params }) => {
     const app = core.store.visibleApp(user, params.app!);
     settleAll(core);
-    return { status: 200, list: core.store.state.addons.filter((a) => a.appId === app.id).map((a) => addonView(core, a)) };
+    return {
+      status: 200,
+      list: core.store.state.addons.filter((a) => a.appId === app.id).map((a) => addonView(core, a)),
+    };
   });
   r.add("GET", "/apps/:app/addons/:addon", "platform", (ctx) => ({
     status: 200,

@@ -25,7 +25,10 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   const namespace = body.namespace ?? null;
   if (namespace !== null) {
     // Credentials are not emulated yet, so no credential namespace can resolve to a role.
-    throw new ApiError("invalid_params", `Could not find credential ${String(namespace).replace(/^credential:/, "")} for database ${addon.name}.`);
+    throw new ApiError(
+      "invalid_params",
+      `Could not find credential ${String(namespace).replace(/^credential:/, "")} for database ${addon.name}.`,
+    );
   }
   let name: string;
   if (body.name !== undefined && body.name !== null) {
@@ -47,7 +50,10 @@ export function attachmentRoutes(r: Router): void {
   r.add("POST", "/addon-attachments", "platform", create);
   r.add("GET", "/addon-attachments", "platform", ({ core, user }) => {
     const appIds = new Set(core.store.teamApps(user).map((a) => a.id));
-    return { status: 200, list: core.store.state.attachments.filter((a) => appIds.has(a.appId)).map((a) => attachmentView(core, a)) };
+    return {
+      status: 200,
+      list: core.store.state.attachments.filter((a) => appIds.has(a.appId)).map((a) => attachmentView(core, a)),
+    };
   });
   r.add("GET", "/apps/:app/addon-attachments", "platform", ({ core, user, params }) => {
     const app = core.store.visibleApp(user, params.app!);
@@ -55,7 +61,9 @@ export function attachmentRoutes(r: Router): void {
   });
   r.add("GET", "/apps/:app/addon-attachments/:attachment", "platform", ({ core, user, params }) => {
     const app = core.store.visibleApp(user, params.app!);
-    const att = core.store.attachmentsOfApp(app.id).find((a) => a.name === params.attachment || a.id === params.attachment);
+    const att = core.store
+      .attachmentsOfApp(app.id)
+      .find((a) => a.name === params.attachment || a.id === params.attachment);
     if (!att) throw notFound("add-on attachment");
     return { status: 200, json: attachmentView(core, att) };
   });

@@ -80,7 +80,10 @@ export function controlRoutes(r: Router): void {
   // Not in the shared contract: lets tests reach an empty bucket without 4,500 requests.
   r.add("PUT", "/__emulator/rate-limit", "control", ({ core, body }) => {
     if (typeof body.remaining !== "number" || body.remaining < 0) throw invalid("remaining must be a number >= 0.");
-    core.rateLimiter.setAll(body.remaining, core.store.state.users.map((u) => u.id));
+    core.rateLimiter.setAll(
+      body.remaining,
+      core.store.state.users.map((u) => u.id),
+    );
     return { status: 200, json: { remaining: body.remaining } };
   });
 
@@ -89,5 +92,7 @@ export function controlRoutes(r: Router): void {
 
 /** The dump is for tests to inspect; passwords and tokens stay out of it (they are in state.json, mode 0600). */
 function redacted(state: unknown): unknown {
-  return JSON.parse(JSON.stringify(state, (key, value: unknown) => (key === "password" || key === "token" ? "[redacted]" : value)));
+  return JSON.parse(
+    JSON.stringify(state, (key, value: unknown) => (key === "password" || key === "token" ? "[redacted]" : value)),
+  );
 }

@@ -73,7 +73,10 @@ export function dataDatabaseRoutes(r: Router): void {
   r.add("GET", "/client/v11/databases/:db/wait_status", "data", ({ core, user, params }) => {
     const addon = dataAddon(core, user, params.db!);
     if (addon.state === "deprovisioned") {
-      return { status: 200, json: { "waiting?": false, "error?": true, message: addon.provisionMessage ?? "Provisioning failed." } };
+      return {
+        status: 200,
+        json: { "waiting?": false, "error?": true, message: addon.provisionMessage ?? "Provisioning failed." },
+      };
     }
     const waiting = addon.state === "provisioning" || addon.pending.some((p) => p.machine === "enhanced-certificates");
     return {

@@ -11,7 +11,10 @@ function usable(addon: Addon): void {
     throw new ApiError("unprocessable_entity", `${addon.name} is not available yet (state ${addon.state}).`);
   }
   if (parsePlan(addon.plan).tier === "essential") {
-    throw new ApiError("unprocessable_entity", "Enhanced Certificates are only available on Standard, Premium, Private and Shield plans.");
+    throw new ApiError(
+      "unprocessable_entity",
+      "Enhanced Certificates are only available on Standard, Premium, Private and Shield plans.",
+    );
   }
 }
 

@@ -24,7 +24,10 @@ export function readSeed(file: string): Seed {
 
 /** emulator/seed.json from the sources (ts-node, jest) or, compiled to dist/emulator/, from the package root. */
 export function defaultSeedFile(): string {
-  const candidates = [path.join(__dirname, "..", "seed.json"), path.join(__dirname, "..", "..", "..", "emulator", "seed.json")];
+  const candidates = [
+    path.join(__dirname, "..", "seed.json"),
+    path.join(__dirname, "..", "..", "..", "emulator", "seed.json"),
+  ];
   return candidates.find((f) => fs.existsSync(f)) ?? candidates[0]!;
 }
 

@@ -37,7 +37,10 @@ export function makeCa(commonName: string, years: number): KeyAndCert {
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - DAY_MS);
   cert.validity.notAfter = new Date(Date.now() + years * 365 * DAY_MS);
-  const attrs = [{ name: "commonName", value: commonName }, { name: "organizationName", value: "heroku-pg-secure emulator" }];
+  const attrs = [
+    { name: "commonName", value: commonName },
+    { name: "organizationName", value: "heroku-pg-secure emulator" },
+  ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions([

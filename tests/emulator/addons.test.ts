@@ -48,7 +48,9 @@ describe("provisioning", () => {
 
   test("{ms:N} provisions after N ms of emulator time, and the clock can jump there", async () => {
     await control(base, "PUT", "/speed", { "addon-provision": { ms: 60_000 } });
-    const created = await api<AddonJson>(base, "POST", "/apps/acme-api/addons", { body: { plan: "heroku-postgresql:private-0" } });
+    const created = await api<AddonJson>(base, "POST", "/apps/acme-api/addons", {
+      body: { plan: "heroku-postgresql:private-0" },
+    });
     expect((await api<AddonJson>(base, "GET", `/addons/${created.json.id}`)).json.state).toBe("provisioning");
     const vars = await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars");
     expect(vars.json.DATABASE_URL).toBeUndefined(); // config vars appear once provisioned
@@ -90,27 +92,40 @@ describe("attachments and config vars", () => {
   test("first database is DATABASE, later ones HEROKU_POSTGRESQL_<COLOR>, or the requested name", async () => {
     const a = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
     const b = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
-    const c = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0", attachment: { name: "ANALYTICS" } });
+    const c = await provisioned(base, "acme-api", {
+      plan: "heroku-postgresql:private-0",
+      attachment: { name: "ANALYTICS" },
+    });
     expect(a.addon.config_vars).toEqual(["DATABASE_URL"]);
     expect(b.addon.config_vars).toEqual(["HEROKU_POSTGRESQL_AMBER_URL"]);
     expect(c.addon.config_vars).toEqual(["ANALYTICS_URL"]);
     expect(Object.keys(c.vars).sort()).toEqual(["ANALYTICS_URL", "DATABASE_URL", "HEROKU_POSTGRESQL_AMBER_URL"]);
-    expect(c.vars.DATABASE_URL).toMatch(/^postgres:\/\/u[a-z0-9]{13}:[A-Za-z0-9]{65}@127\.0\.0\.1:\d+\/d[a-z0-9]{13}\?sslmode=require$/);
+    expect(c.vars.DATABASE_URL).toMatch(
+      /^postgres:\/\/u[a-z0-9]{13}:[A-Za-z0-9]{65}@127\.0\.0\.1:\d+\/d[a-z0-9]{13}\?sslmode=require$/,
+    );
   });
 
   test("attach to another app (addon/app as strings or {name}), list, fetch by name, detach", async () => {
     const { addon, vars } = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
-    const att = await api<{ id: string; name: string; namespace: null; addon: { name: string; app: { name: string } } }>(
-      base,
-      "POST",
-      "/addon-attachments",
-      { body: { addon: { name: addon.name }, app: "acme-reports", name: "SHARED_DB" } },
-    );
+    const att = await api<{
+      id: string;
+      name: string;
+      namespace: null;
+      addon: { name: string; app: { name: string } };
+    }>(base, "POST", "/addon-attachments", {
+      body: { addon: { name: addon.name }, app: "acme-reports", name: "SHARED_DB" },
+    });
     expect(att.status).toBe(201);
-    expect(att.json).toMatchObject({ name: "SHARED_DB", namespace: null, addon: { name: addon.name, app: { name: "acme-api" } } });
+    expect(att.json).toMatchObject({
+      name: "SHARED_DB",
+      namespace: null,
+      addon: { name: addon.name, app: { name: "acme-api" } },
+    });
     const reportsVars = await api<Record<string, string>>(base, "GET", "/apps/acme-reports/config-vars");
     expect(reportsVars.json.SHARED_DB_URL).toBe(vars.DATABASE_URL);
-    const auto = await api<{ name: string }>(base, "POST", "/addon-attachments", { body: { addon: addon.id, app: { name: "acme-reports" } } });
+    const auto = await api<{ name: string }>(base, "POST", "/addon-attachments", {
+      body: { addon: addon.id, app: { name: "acme-reports" } },
+    });
     expect(auto.json.name).toBe("HEROKU_POSTGRESQL_AMBER");
 
     const byAddon = await api<{ name: string }[]>(base, "GET", `/addons/${addon.id}/addon-attachments`);
@@ -120,26 +135,41 @@ describe("attachments and config vars", () => {
     const one = await api<{ id: string }>(base, "GET", "/apps/acme-reports/addon-attachments/SHARED_DB");
     expect(one.json.id).toBe(att.json.id);
 
-    const dup = await api(base, "POST", "/addon-attachments", { body: { addon: addon.name, app: "acme-reports", name: "SHARED_DB" } });
+    const dup = await api(base, "POST", "/addon-attachments", {
+      body: { addon: addon.name, app: "acme-reports", name: "SHARED_DB" },
+    });
     expect(dup.status).toBe(422);
     expect((await api(base, "DELETE", `/addon-attachments/${att.json.id}`)).status).toBe(200);
     expect((await api(base, "GET", "/apps/acme-reports/addon-attachments/SHARED_DB")).status).toBe(404);
-    expect((await api<Record<string, string>>(base, "GET", "/apps/acme-reports/config-vars")).json.SHARED_DB_URL).toBeUndefined();
+    expect(
+      (await api<Record<string, string>>(base, "GET", "/apps/acme-reports/config-vars")).json.SHARED_DB_URL,
+    ).toBeUndefined();
   });
 
   test("config vars: PATCH accepts strings and booleans, null removes, attachment vars cannot be overwritten", async () => {
     await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
-    const set = await api<Record<string, string>>(base, "PATCH", "/apps/acme-api/config-vars", { body: { A: "1", FLAG: true } });
+    const set = await api<Record<string, string>>(base, "PATCH", "/apps/acme-api/config-vars", {
+      body: { A: "1", FLAG: true },
+    });
     expect(set.json).toMatchObject({ A: "1", FLAG: "true", DATABASE_URL: expect.any(String) });
-    const removed = await api<Record<string, string>>(base, "PATCH", "/apps/acme-api/config-vars", { body: { A: null } });
+    const removed = await api<Record<string, string>>(base, "PATCH", "/apps/acme-api/config-vars", {
+      body: { A: null },
+    });
     expect(removed.json.A).toBeUndefined();
-    const clash = await api<{ id: string }>(base, "PATCH", "/apps/acme-api/config-vars", { body: { DATABASE_URL: "x" } });
+    const clash = await api<{ id: string }>(base, "PATCH", "/apps/acme-api/config-vars", {
+      body: { DATABASE_URL: "x" },
+    });
     expect(clash.status).toBe(422);
   });
 
   test("resolve finds an add-on by name, id, or attachment name on an app", async () => {
     const { addon } = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
-    for (const body of [{ addon: addon.name }, { addon: addon.id }, { addon: "DATABASE", app: "acme-api" }, { addon: "DATABASE_URL", app: "acme-api" }]) {
+    for (const body of [
+      { addon: addon.name },
+      { addon: addon.id },
+      { addon: "DATABASE", app: "acme-api" },
+      { addon: "DATABASE_URL", app: "acme-api" },
+    ]) {
       const r = await api<AddonJson[]>(base, "POST", "/actions/addons/resolve", { body });
       expect(r.json.map((a) => a.id)).toEqual([addon.id]);
     }
@@ -156,11 +186,16 @@ describe("deprovisioning", () => {
     expect(del.status).toBe(200);
     expect(del.json.state).toBe("deprovisioning");
     expect((await api<AddonJson>(base, "GET", `/addons/${addon.id}`)).json.state).toBe("deprovisioning");
-    await pollUntil(async () => (await api(base, "GET", `/addons/${addon.id}`)).status, (st) => st === 404);
+    await pollUntil(
+      async () => (await api(base, "GET", `/addons/${addon.id}`)).status,
+      (st) => st === 404,
+    );
     expect((await api(base, "GET", `/client/v11/databases/${addon.id}`)).status).toBe(404);
     expect(await adminQuery("select 1 from pg_database where datname = $1", [url.pathname.slice(1)])).toEqual([]);
     expect(await adminQuery("select 1 from pg_roles where rolname = $1", [url.username])).toEqual([]);
-    expect((await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json.DATABASE_URL).toBeUndefined();
+    expect(
+      (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json.DATABASE_URL,
+    ).toBeUndefined();
   });
 
   test("DELETE /addons/{id} works too, and the wait_status of a live database is not waiting", async () => {
@@ -168,6 +203,9 @@ describe("deprovisioning", () => {
     const wait = await api(base, "GET", `/client/v11/databases/${addon.id}/wait_status`);
     expect(wait.json).toEqual({ "waiting?": false, "error?": false, message: "Available" });
     expect((await api(base, "DELETE", `/addons/${addon.name}`)).status).toBe(200);
-    await pollUntil(async () => (await api(base, "GET", `/apps/acme-api/addons/${addon.id}`)).status, (st) => st === 404);
+    await pollUntil(
+      async () => (await api(base, "GET", `/apps/acme-api/addons/${addon.id}`)).status,
+      (st) => st === 404,
+    );
   });
 });

@@ -49,7 +49,9 @@ describe("authentication", () => {
       body: { plan: "heroku-postgresql:private-0" },
     });
     expect(create.status).toBe(403);
-    const data = await api<{ id: string }>(base, "GET", `/client/v11/databases/${acmeAddon.name}`, { token: GLOBEX_TOKEN });
+    const data = await api<{ id: string }>(base, "GET", `/client/v11/databases/${acmeAddon.name}`, {
+      token: GLOBEX_TOKEN,
+    });
     expect(data.status).toBe(403);
     const apps = await api<{ name: string }[]>(base, "GET", "/apps", { token: GLOBEX_TOKEN });
     expect(apps.json.map((a) => a.name)).toEqual(["globex-api"]);
@@ -85,7 +87,11 @@ describe("response conventions", () => {
   });
 
   test("unimplemented routes answer 501 naming the route", async () => {
-    const r = await api<{ id: string; message: string }>(base, "POST", `/postgres/v0/databases/${acmeAddon.name}/tls-endpoint`);
+    const r = await api<{ id: string; message: string }>(
+      base,
+      "POST",
+      `/postgres/v0/databases/${acmeAddon.name}/tls-endpoint`,
+    );
     expect(r.status).toBe(501);
     expect(r.json.id).toBe("not_implemented");
     expect(r.json.message).toContain(`POST /postgres/v0/databases/${acmeAddon.name}/tls-endpoint`);

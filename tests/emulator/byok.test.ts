@@ -20,10 +20,22 @@ function kms(region: string): KMSClient {
 
 function policy(herokuActions: string[] | undefined): string {
   const statements: unknown[] = [
-    { Sid: "Owner", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+    {
+      Sid: "Owner",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::123456789012:root" },
+      Action: "kms:*",
+      Resource: "*",
+    },
   ];
   if (herokuActions) {
-    statements.push({ Sid: "HerokuData", Effect: "Allow", Principal: { AWS: [HEROKU] }, Action: herokuActions, Resource: "*" });
+    statements.push({
+      Sid: "HerokuData",
+      Effect: "Allow",
+      Principal: { AWS: [HEROKU] },
+      Action: herokuActions,
+      Resource: "*",
+    });
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
@@ -33,9 +45,14 @@ const keyId = (arn: string): string => arn.slice(arn.indexOf("/") + 1);
 
 const GOOD_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 
-async function createKey(region: string, opts: { actions?: string[] | undefined; multiRegion?: boolean } = {}): Promise<string> {
+async function createKey(
+  region: string,
+  opts: { actions?: string[] | undefined; multiRegion?: boolean } = {},
+): Promise<string> {
   const actions = "actions" in opts ? opts.actions : GOOD_ACTIONS;
-  const r = await kms(region).send(new CreateKeyCommand({ Policy: policy(actions), MultiRegion: opts.multiRegion ?? false }));
+  const r = await kms(region).send(
+    new CreateKeyCommand({ Policy: policy(actions), MultiRegion: opts.multiRegion ?? false }),
+  );
   return r.KeyMetadata!.Arn!;
 }
 
@@ -78,8 +95,16 @@ describe("checks at create (422 at once)", () => {
 
 describe("checks at provisioning (state deprovisioned, provision_message)", () => {
   test.each<[string, () => Promise<string>, RegExp]>([
-    ["a key policy without Heroku's account", () => createKey("us-east-1", { actions: undefined }), /does not allow Heroku's AWS account 021876802972/],
-    ["a policy granting Heroku only DescribeKey", () => createKey("us-east-1", { actions: ["kms:DescribeKey"] }), /missing kms:Encrypt, kms:Decrypt, kms:GenerateDataKey/],
+    [
+      "a key policy without Heroku's account",
+      () => createKey("us-east-1", { actions: undefined }),
+      /does not allow Heroku's AWS account 021876802972/,
+    ],
+    [
+      "a policy granting Heroku only DescribeKey",
+      () => createKey("us-east-1", { actions: ["kms:DescribeKey"] }),
+      /missing kms:Encrypt, kms:Decrypt, kms:GenerateDataKey/,
+    ],
     [
       "a disabled key",
       async () => {
@@ -91,7 +116,11 @@ describe("checks at provisioning (state deprovisioned, provision_message)", () =
     ],
     ["a multi-region key", () => createKey("us-east-1", { multiRegion: true }), /multi-region/],
     ["a key in another region", () => createKey("us-west-2"), /is in us-west-2, but the database is in us-east-1/],
-    ["a key that does not exist", async () => "arn:aws:kms:us-east-1:123456789012:key/0b2c7a8e-1111-2222-3333-444455556666", /was not found/],
+    [
+      "a key that does not exist",
+      async () => "arn:aws:kms:us-east-1:123456789012:key/0b2c7a8e-1111-2222-3333-444455556666",
+      /was not found/,
+    ],
   ])("%s", async (_label, makeKey, reason) => {
     const arn = await makeKey();
     const { addon, wait } = await failedWith("acme-api", "heroku-postgresql:private-0", arn);
@@ -110,7 +139,10 @@ describe("a good key", () => {
 
   test("provisions; the Customer Encryption Key row shows the ARN", async () => {
     arn = await createKey("us-west-2");
-    const { addon, vars } = await provisioned(base, "acme-vault", { plan: "heroku-postgresql:shield-0", config: { "encryption-key": arn } });
+    const { addon, vars } = await provisioned(base, "acme-vault", {
+      plan: "heroku-postgresql:shield-0",
+      config: { "encryption-key": arn },
+    });
     expect(addon.state).toBe("provisioned");
     addonId = addon.id;
     url = vars.DATABASE_URL!;

@@ -54,7 +54,10 @@ describe("connections", () => {
 
   test("verify-full against a non-enhanced URL fails: the certificate names localhost, not 127.0.0.1", async () => {
     const vars = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
-    const url = vars.DATABASE_URL!.replace("sslmode=require", `sslmode=verify-full&sslrootcert=${s.emulator.publicRootPath}`);
+    const url = vars.DATABASE_URL!.replace(
+      "sslmode=require",
+      `sslmode=verify-full&sslrootcert=${s.emulator.publicRootPath}`,
+    );
     expect(await connectFails(libpq(url))).toMatch(/Hostname\/IP does not match|IP: 127.0.0.1 is not in the cert/);
   });
 });
@@ -96,7 +99,9 @@ describe("Enhanced Certificates", () => {
     await api(base, "PUT", `/client/v11/enhanced_certificates/${addon.name}/disable`);
     expect(await status()).toBe("Deprovisioning");
     await pollUntil(status, (st) => st === "Disabled");
-    expect((await api<Record<string, string>>(base, "GET", "/apps/acme-eu/config-vars")).json.DATABASE_URL).toContain("sslmode=require");
+    expect((await api<Record<string, string>>(base, "GET", "/apps/acme-eu/config-vars")).json.DATABASE_URL).toContain(
+      "sslmode=require",
+    );
   });
 
   test("not on Essential plans, and unknown add-ons are an HTML 404", async () => {
@@ -113,7 +118,12 @@ describe("Data API info", () => {
     const { addon } = await provisioned(base, "acme-vault", { plan: "heroku-postgresql:shield-0" });
     const r = await api<InfoJson & Record<string, unknown>>(base, "GET", `/client/v11/databases/${addon.name}`);
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ addon_id: addon.id, name: addon.name, plan: { name: "shield-0" }, postgres_version: "15" });
+    expect(r.json).toMatchObject({
+      addon_id: addon.id,
+      name: addon.name,
+      plan: { name: "shield-0" },
+      postgres_version: "15",
+    });
     expect(row(r.json, "Status")).toEqual(["Available"]);
     expect(row(r.json, "Plan")).toEqual(["Shield 0"]);
     expect(row(r.json, "Region")).toEqual(["us-west-2"]);

@@ -16,11 +16,17 @@ export interface CallOptions {
 }
 
 /** A raw call to the emulator as a Heroku client would make it (Bearer by default, the acme token). */
-export async function api<T = unknown>(base: string, method: string, path: string, opts: CallOptions = {}): Promise<ApiResponse<T>> {
+export async function api<T = unknown>(
+  base: string,
+  method: string,
+  path: string,
+  opts: CallOptions = {},
+): Promise<ApiResponse<T>> {
   const token = opts.token === undefined ? ACME_TOKEN : opts.token;
   const headers: Record<string, string> = { Accept: "application/vnd.heroku+json; version=3", ...opts.headers };
   if (token !== null) {
-    headers.Authorization = opts.auth === "basic" ? `Basic ${Buffer.from(`:${token}`).toString("base64")}` : `Bearer ${token}`;
+    headers.Authorization =
+      opts.auth === "basic" ? `Basic ${Buffer.from(`:${token}`).toString("base64")}` : `Bearer ${token}`;
   }
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(`${base}${path}`, {
@@ -29,11 +35,11 @@ export async function api<T = unknown>(base: string, method: string, path: strin
     ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
   });
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
-    json = undefined;
+    json = undefined; // HTML bodies (the Data API's 404) stay in `text`
   }
   return { status: res.status, headers: res.headers, text, json: json as T };
 }
@@ -50,12 +56,17 @@ export async function control<T = unknown>(base: string, method: string, path: s
 }
 
 /** Polls `read` until `done` holds (no fixed sleeps); fails with the last value after `timeoutMs`. */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -76,7 +87,8 @@ export interface InfoJson {
   info: { name: string; values: string[] }[];
 }
 
-export const row = (info: InfoJson, name: string): string[] | undefined => info.info.find((r) => r.name === name)?.values;
+export const row = (info: InfoJson, name: string): string[] | undefined =>
+  info.info.find((r) => r.name === name)?.values;
 
 /** Creates a Postgres add-on and waits until it is provisioned; returns it with the app's config vars. */
 export async function provisioned(

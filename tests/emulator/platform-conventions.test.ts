@@ -31,7 +31,9 @@ describe("pagination", () => {
     let range: string | null = "name ..; max=3";
     const statuses: number[] = [];
     while (range) {
-      const r: ApiResponse<{ name: string }[]> = await api<{ name: string }[]>(base, "GET", "/addons", { headers: { Range: range } });
+      const r: ApiResponse<{ name: string }[]> = await api<{ name: string }[]>(base, "GET", "/addons", {
+        headers: { Range: range },
+      });
       statuses.push(r.status);
       names.push(...r.json.map((a) => a.name));
       range = r.headers.get("next-range");
@@ -46,7 +48,9 @@ describe("pagination", () => {
     expect(all.status).toBe(200);
     const ids = all.json.map((a) => a.id);
     expect(ids).toEqual([...ids].sort());
-    const desc = await api<{ id: string }[]>(base, "GET", "/addons", { headers: { Range: "id ..; max=2, order=desc" } });
+    const desc = await api<{ id: string }[]>(base, "GET", "/addons", {
+      headers: { Range: "id ..; max=2, order=desc" },
+    });
     expect(desc.status).toBe(206);
     expect(desc.json.map((a) => a.id)).toEqual([...ids].reverse().slice(0, 2));
     expect(desc.headers.get("content-range")).toBe(`id ${ids[ids.length - 1]}..${ids[ids.length - 2]}`);
@@ -79,7 +83,13 @@ describe("rate limit", () => {
 
 describe("faults", () => {
   test("429 with and without Retry-After, limited by times, method and path", async () => {
-    await control(base, "POST", "/faults", { method: "GET", path: "^/apps/acme-api$", status: 429, retryAfter: 2, times: 1 });
+    await control(base, "POST", "/faults", {
+      method: "GET",
+      path: "^/apps/acme-api$",
+      status: 429,
+      retryAfter: 2,
+      times: 1,
+    });
     await control(base, "POST", "/faults", { path: "^/apps/acme-api$", status: 429, times: 1 });
     expect((await api(base, "POST", "/apps/acme-reports/addons", { body: {} })).status).toBe(422); // path does not match
     const first = await api<{ id: string }>(base, "GET", "/apps/acme-api");
@@ -124,10 +134,14 @@ describe("request log", () => {
     const https = await import("node:https");
     const ca = readFileSync(s.emulator.caCertPath);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = https.get(`${s.emulator.httpsUrl}/apps/acme-api`, { ca, headers: { Authorization: "Bearer hps-acme-token-0001" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = https.get(
+        `${s.emulator.httpsUrl}/apps/acme-api`,
+        { ca, headers: { Authorization: "Bearer hps-acme-token-0001" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
     });
     expect(status).toBe(200);
@@ -135,10 +149,19 @@ describe("request log", () => {
     // 127.0.0.1 is in the certificate too.
     const ipStatus = await new Promise<number>((resolve, reject) => {
       https
-        .get({ host: "127.0.0.1", port: url.port, path: "/apps", ca, headers: { Authorization: "Bearer hps-acme-token-0001" } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        })
+        .get(
+          {
+            host: "127.0.0.1",
+            port: url.port,
+            path: "/apps",
+            ca,
+            headers: { Authorization: "Bearer hps-acme-token-0001" },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
         .on("error", reject);
     });
     expect(ipStatus).toBe(200);

@@ -29,7 +29,9 @@ test("a restarted emulator keeps its state and finishes provisioning", async () 
   const { addon: ready, vars } = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
   await api(base, "PATCH", "/apps/acme-api/config-vars", { body: { GREETING: "hello" } });
   await control(base, "PUT", "/speed", { "addon-provision": { ms: 3_600_000 } });
-  const pending = await api<AddonJson>(base, "POST", "/apps/acme-reports/addons", { body: { plan: "heroku-postgresql:private-0" } });
+  const pending = await api<AddonJson>(base, "POST", "/apps/acme-reports/addons", {
+    body: { plan: "heroku-postgresql:private-0" },
+  });
   expect(pending.json.state).toBe("provisioning");
 
   const stateFile = path.join(stateDir, "state.json");
