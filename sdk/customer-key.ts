@@ -81,20 +81,31 @@ export interface CustomerKeyArgs {
 export class CustomerKey extends pulumi.dynamic.Resource {
   /** The KMS key id (also the resource id). */
   declare readonly keyId: pulumi.Output<string>;
+  /** The key ARN, for `SecureDatabase.encryptionKeyArn`. */
   declare readonly arn: pulumi.Output<string>;
+  /** The AWS account that owns the key. */
   declare readonly accountId: pulumi.Output<string>;
   /** Enabled, Disabled, PendingDeletion ... as KMS reports it. */
   declare readonly keyState: pulumi.Output<string>;
   /** The key policy (JSON) as KMS holds it. */
   declare readonly policy: pulumi.Output<string>;
+  /** The ARN of the alias, when `alias` is set. */
   declare readonly aliasArn: pulumi.Output<string | undefined>;
+  /** The AWS region of the key. */
   declare readonly region: pulumi.Output<string>;
+  /** The alias as KMS reports it; refresh shows one changed outside the stack. */
   declare readonly alias: pulumi.Output<string | undefined>;
+  /** The description as KMS reports it. */
   declare readonly description: pulumi.Output<string | undefined>;
+  /** Whether automatic rotation is on, as KMS reports it. */
   declare readonly enableKeyRotation: pulumi.Output<boolean>;
+  /** The rotation period as KMS reports it. */
   declare readonly rotationPeriodInDays: pulumi.Output<number | undefined>;
+  /** The waiting period used when the resource is destroyed. */
   declare readonly deletionWindowInDays: pulumi.Output<number>;
+  /** Whether the key is enabled, as KMS reports it. */
   declare readonly enabled: pulumi.Output<boolean>;
+  /** The tags as KMS reports them. */
   declare readonly tags: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: CustomerKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {

@@ -53,7 +53,10 @@ export interface KeyPolicyDocument {
 export interface KeyPolicyArgs {
   /** The 12-digit AWS account that owns the key; its root gets `kms:*` so the key stays manageable. */
   accountId: string;
-  /** @default "aws" */
+  /**
+   * The AWS partition of the account, such as `aws-us-gov`.
+   * @default "aws"
+   */
   partition?: string;
   /** Appended after the three statements this builder writes. */
   additionalStatements?: readonly PolicyStatement[];

@@ -75,17 +75,21 @@ export interface SecureDatabaseArgs {
 export class SecureDatabase extends pulumi.dynamic.Resource {
   /** The add-on id (also the resource id). */
   declare readonly addonId: pulumi.Output<string>;
+  /** The add-on name, such as `postgresql-rectangle-12345`: the DATABASE argument of Heroku CLI commands. */
   declare readonly addonName: pulumi.Output<string>;
   /** The add-on state, `provisioned` once ready. */
   declare readonly state: pulumi.Output<string>;
   /** The Heroku region of the app, such as `virginia`. */
   declare readonly region: pulumi.Output<string>;
+  /** The add-on plan. */
   declare readonly plan: pulumi.Output<string>;
+  /** The app the add-on belongs to. */
   declare readonly app: pulumi.Output<string>;
   /** The connection URL from the app's config var (secret). */
   declare readonly connectionUrl: pulumi.Output<string>;
   /** Enabled, Disabled, Provisioning or Deprovisioning. */
   declare readonly enhancedCertificatesStatus: pulumi.Output<string>;
+  /** Whether Enhanced Certificates are on, as Heroku reports it. */
   declare readonly enhancedCertificates: pulumi.Output<boolean>;
   /** The key as Heroku reports it in the database's "Customer Encryption Key" info row. */
   declare readonly encryptionKeyArn: pulumi.Output<string | undefined>;
