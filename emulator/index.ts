@@ -9,6 +9,7 @@ import { KEY_CHECK_INTERVAL_MS, syncKeys } from "./domain/byok-watch";
 import { requestListener } from "./http/server";
 import { PgAdmin } from "./pg/admin";
 import { startCluster, stopCluster } from "./pg/cluster";
+import { startMtls } from "./routes/mtls";
 import { buildRouter } from "./routes/table";
 import { defaultSeedFile, loadState, readSeed, stateFromSeed } from "./store/persist";
 import { Store } from "./store/store";
@@ -80,6 +81,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     throw err;
   }
 
+  // mTLS endpoints listen again on the ports they had before a restart.
+  const mtls = await startMtls(core);
+
   // Add-ons that were mid-transition when the emulator stopped continue from their stored start time.
   const tick = setInterval(() => settleAll(core), TICK_MS);
   const keyCheck = setInterval(() => void syncKeys(core).catch(() => undefined), KEY_CHECK_INTERVAL_MS);
@@ -99,6 +103,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
           }),
       );
       await Promise.all(closing);
+      await mtls.stop();
       await core.drain();
       store.save();
       await admin.close();

@@ -7,6 +7,10 @@ import type { Addon, Attachment } from "../store/types";
  */
 export function connectionUrl(core: Core, addon: Addon, _attachment?: Attachment): string {
   const { user, password, database } = addon.db;
+  if (addon.mtls?.status === "Operational" || addon.mtls?.status === "Deprovisioning") {
+    // mTLS: the database is reachable only through its own TLS endpoint (README: Differences from Heroku).
+    return `postgres://${user}:${password}@127.0.0.1:${addon.mtls.endpointPort}/${database}?sslmode=require`;
+  }
   if (addon.enhancedCertificates === "Enabled") {
     // Enhanced Certificates: the server certificate names localhost and chains to the public root (seed 001).
     return `postgres://${user}:${password}@localhost:${core.pgPort}/${database}?sslmode=verify-full&sslrootcert=${core.publicRootPath}`;

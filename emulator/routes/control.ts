@@ -4,6 +4,7 @@ import { MACHINES, parseSpeed } from "../machines/definitions";
 import { invalid } from "../http/errors";
 import type { Router } from "../http/router";
 import type { Speed } from "../store/types";
+import { resetMtls } from "./mtls";
 
 /** The test-facing control API under /__emulator (no auth, never in the request log). */
 export function controlRoutes(r: Router): void {
@@ -12,6 +13,7 @@ export function controlRoutes(r: Router): void {
       if (addon.state !== "deprovisioned") await core.admin.dropDatabase(addon.db);
     }
     core.store.resetToSeed();
+    await resetMtls(core);
     core.faults.clear();
     core.requests = [];
     core.rateLimiter.reset();
@@ -93,6 +95,8 @@ export function controlRoutes(r: Router): void {
 /** The dump is for tests to inspect; passwords and tokens stay out of it (they are in state.json, mode 0600). */
 function redacted(state: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(state, (key, value: unknown) => (key === "password" || key === "token" ? "[redacted]" : value)),
+    JSON.stringify(state, (key, value: unknown) =>
+      key === "password" || key === "token" || key === "keyPem" ? "[redacted]" : value,
+    ),
   );
 }

@@ -22,6 +22,12 @@ function toggle(enable: boolean) {
   return ({ core, user, params }: Ctx): Reply => {
     const addon = dataAddon(core, user, params.addon!);
     usable(addon);
+    if (enable && addon.mtls) {
+      throw new ApiError(
+        "unprocessable_entity",
+        `Enhanced Certificates cannot be enabled on ${addon.name} while mTLS is ${addon.mtls.status}: the two cannot be used together. Disable mTLS first.`,
+      );
+    }
     const settled = enable ? "Enabled" : "Disabled";
     const moving = enable ? "Provisioning" : "Deprovisioning";
     if (addon.enhancedCertificates !== settled && addon.enhancedCertificates !== moving) {

@@ -7,6 +7,7 @@ import { configVarRoutes } from "./config-vars";
 import { controlRoutes } from "./control";
 import { dataDatabaseRoutes } from "./data-databases";
 import { enhancedCertificateRoutes } from "./data-enhanced-certificates";
+import { mtlsRoutes } from "./mtls";
 
 /**
  * Every route the emulator serves. Anything else answers 501 naming the route. Next to come here:
@@ -21,6 +22,7 @@ export function buildRouter(): Router {
   actionRoutes(r);
   dataDatabaseRoutes(r);
   enhancedCertificateRoutes(r);
+  mtlsRoutes(r);
   controlRoutes(r);
   return r;
 }

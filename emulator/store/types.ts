@@ -1,4 +1,5 @@
 /** The emulator's persistent state: seed data plus everything created through the APIs. Saved as stateDir/state.json. */
+import type { MtlsRecord } from "../mtls/types";
 
 export interface Team {
   id: string;
@@ -78,6 +79,8 @@ export interface Addon {
   /** Every config value sent at creation, stringified; never returned by the Platform API. */
   config: Record<string, string>;
   pending: PendingTransition[];
+  /** mTLS, its certificates and IP rules (emulator/mtls/types.ts); absent while mTLS is off. */
+  mtls?: MtlsRecord;
 }
 
 export interface Attachment {

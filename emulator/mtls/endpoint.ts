@@ -1,0 +1,188 @@
+import * as crypto from "node:crypto";
+import * as net from "node:net";
+import * as tls from "node:tls";
+
+// PostgreSQL protocol codes (protocol.sgml, "Message Formats").
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+/** Source address of the endpoint's connections to PostgreSQL; pg_hba admits mTLS databases only from it. */
+export const ENDPOINT_SOURCE_ADDRESS = "127.0.0.2";
+
+/** What the endpoint needs to know about the client to decide; answered fresh for every connection. */
+export interface ClientFacts {
+  remoteAddress: string;
+  /** The client's certificate, when it sent one. */
+  certificate?: crypto.X509Certificate;
+}
+
+export interface EndpointOptions {
+  port: number;
+  serverKeyPem: string;
+  serverCertPem: string;
+  /** Sent to clients as the acceptable CA list. */
+  clientCaPem: string;
+  upstreamPort: number;
+  /** A refusal message, or undefined to let the connection through to PostgreSQL. */
+  admit: (facts: ClientFacts) => string | undefined;
+}
+
+/** A PostgreSQL ErrorResponse: severity FATAL, SQLSTATE 28000 (invalid_authorization_specification). */
+export function fatalError(message: string): Buffer {
+  const fields = Buffer.concat([
+    field("S", "FATAL"),
+    field("V", "FATAL"),
+    field("C", "28000"),
+    field("M", message),
+    Buffer.from([0]),
+  ]);
+  const head = Buffer.alloc(5);
+  head.write("E", 0, "latin1");
+  head.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([head, fields]);
+}
+
+function field(code: string, value: string): Buffer {
+  return Buffer.concat([Buffer.from(code, "latin1"), Buffer.from(value, "utf8"), Buffer.from([0])]);
+}
+
+/**
+ * One database's mTLS endpoint: a loopback server that speaks the start of the PostgreSQL protocol (SSLRequest),
+ * terminates TLS with a server certificate from the database's own CA, asks for a client certificate, applies the
+ * database's rules (certificate issued for it and not revoked, address in an Authorized IP rule) and then relays
+ * the session over TLS to the real PostgreSQL from ENDPOINT_SOURCE_ADDRESS, where the password is checked.
+ */
+export class TlsEndpoint {
+  private readonly server: net.Server;
+  private readonly context: tls.SecureContext;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly opts: EndpointOptions) {
+    this.context = tls.createSecureContext({ key: opts.serverKeyPem, cert: opts.serverCertPem, ca: opts.clientCaPem });
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  get port(): number {
+    return this.opts.port;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.opts.port, "127.0.0.1", () => {
+        this.server.removeListener("error", reject);
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private track(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  }
+
+  private accept(raw: net.Socket): void {
+    this.track(raw);
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 8) {
+        const length = buffered.readInt32BE(0);
+        const code = buffered.readInt32BE(4);
+        if (length === 8 && code === GSSENC_REQUEST) {
+          buffered = buffered.subarray(8);
+          raw.write("N");
+          continue;
+        }
+        raw.removeListener("data", onData);
+        if (length === 8 && code === SSL_REQUEST) {
+          raw.pause();
+          raw.write("S");
+          this.startTls(raw);
+        } else {
+          raw.end(fatalError("mTLS is enabled for this database: connections must use SSL (sslmode=verify-ca)"));
+        }
+        return;
+      }
+    };
+    raw.on("data", onData);
+  }
+
+  private startTls(raw: net.Socket): void {
+    const secure = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: this.context,
+      requestCert: true,
+      // The rules below decide, so that a refusal reaches the client as a readable PostgreSQL error.
+      rejectUnauthorized: false,
+    });
+    this.track(secure);
+    secure.once("secure", () => {
+      const certificate = secure.getPeerX509Certificate();
+      const refusal = this.opts.admit({
+        remoteAddress: normalizeAddress(raw.remoteAddress ?? ""),
+        ...(certificate ? { certificate } : {}),
+      });
+      // Wait for the StartupMessage before answering: libpq reads the answer after sending it.
+      secure.once("data", (startup: Buffer) => {
+        if (refusal !== undefined) {
+          secure.end(fatalError(refusal));
+          return;
+        }
+        secure.pause();
+        this.relay(secure, startup);
+      });
+    });
+  }
+
+  /**
+   * The hop to PostgreSQL is plain TCP on loopback: libpq binds SCRAM to the TLS session it sees
+   * (SCRAM-SHA-256-PLUS, tls-server-end-point), which is the endpoint's, so PostgreSQL must not offer channel
+   * binding on this leg. pg_hba admits it only from ENDPOINT_SOURCE_ADDRESS.
+   */
+  private relay(client: tls.TLSSocket, startup: Buffer): void {
+    const upstream = net.connect({
+      host: "127.0.0.1",
+      port: this.opts.upstreamPort,
+      localAddress: ENDPOINT_SOURCE_ADDRESS,
+    });
+    this.track(upstream);
+    upstream.once("error", (err) => {
+      client.end(fatalError(`the mTLS endpoint could not reach PostgreSQL: ${err.message}`));
+    });
+    upstream.once("connect", () => {
+      upstream.write(startup);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+    });
+    upstream.once("close", () => client.destroy());
+    client.once("close", () => upstream.destroy());
+  }
+}
+
+function normalizeAddress(address: string): string {
+  return address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
+}
+
+/** IPv4 CIDR match ("10.0.0.0/8" covers "10.1.2.3"). */
+export function cidrContains(cidr: string, address: string): boolean {
+  const [base, prefixText] = cidr.split("/");
+  const a = ipv4ToInt(base ?? "");
+  const b = ipv4ToInt(address);
+  const prefix = Number(prefixText);
+  if (a === undefined || b === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return false;
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
+}
+
+export function ipv4ToInt(text: string): number | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
+  return parts.reduce((acc, p) => ((acc << 8) | Number(p)) >>> 0, 0);
+}
