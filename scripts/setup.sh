@@ -9,7 +9,9 @@ bash "$here/install-moto.sh"
 cd "$HPS_ROOT"
 lock_sum=$(sha1sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f node_modules/.hps-lock || "$(cat node_modules/.hps-lock)" != "$lock_sum" ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` installs exactly what package-lock.json pins; `npm ci` would be the usual choice, but npm 11.19
+  # refuses this lock file because it leaves other platforms' optional bindings (@unrs/resolver-binding-*) out.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$lock_sum" > node_modules/.hps-lock
 fi
 bash "$here/install-pulumi.sh" >/dev/null
