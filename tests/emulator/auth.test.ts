@@ -87,14 +87,12 @@ describe("response conventions", () => {
   });
 
   test("unimplemented routes answer 501 naming the route", async () => {
-    const r = await api<{ id: string; message: string }>(
-      base,
-      "POST",
-      `/postgres/v0/databases/${acmeAddon.name}/tls-endpoint`,
-    );
+    // The Advanced tier's Data API v1 (heroku-api.md 2.5) is outside what this project manages.
+    const path = `/data/postgres/v1/${acmeAddon.id}/credentials`;
+    const r = await api<{ id: string; message: string }>(base, "POST", path);
     expect(r.status).toBe(501);
     expect(r.json.id).toBe("not_implemented");
-    expect(r.json.message).toContain(`POST /postgres/v0/databases/${acmeAddon.name}/tls-endpoint`);
+    expect(r.json.message).toContain(`POST ${path}`);
   });
 
   test("a missing Accept version is tolerated", async () => {
