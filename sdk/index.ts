@@ -1,3 +1,6 @@
 export * from "./key-policy";
 export * from "./customer-key";
 export * from "./secure-database";
+export * from "./mtls-config";
+export * from "./ip-rule";
+export * from "./certificate-files";

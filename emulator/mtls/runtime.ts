@@ -18,6 +18,8 @@ export const DEFAULT_MTLS_OPTIONS: MtlsOptions = { timestampFormat: "heroku", pr
 /** The running side of mTLS for one emulator: endpoints by add-on id and the pg_hba lines last written. */
 export class MtlsRuntime {
   options: MtlsOptions = { ...DEFAULT_MTLS_OPTIONS };
+  /** Advances an add-on's mTLS machines before a connection is judged (set by startMtls). */
+  settle: (addon: Addon) => void = () => undefined;
   private readonly endpoints = new Map<string, TlsEndpoint>();
   private hbaWritten: string | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -84,6 +86,7 @@ export class MtlsRuntime {
       upstreamPort: this.core.pgPort,
       admit: (facts) => {
         const current = this.core.store.state.addons.find((a) => a.id === addonId);
+        if (current) this.settle(current);
         if (!current?.mtls) return "this database no longer exists";
         return admission(current.name, current.mtls, facts, this.core.store.now());
       },

@@ -145,6 +145,7 @@ export async function resetMtls(core: Core): Promise<void> {
 /** Starts the endpoints of databases whose mTLS is on (after a restart too) and the background tick. */
 export async function startMtls(core: Core): Promise<{ stop(): Promise<void> }> {
   const runtime = mtlsRuntime(core);
+  runtime.settle = (addon) => void settleMtls(core, addon);
   await runtime.reconcile();
   const tick = setInterval(() => {
     settleAllMtls(core);

@@ -26,6 +26,8 @@ export interface ClientCertificateOutput {
   privateKey: string;
   /** Secret. PKCS#8 DER in base64, for JDBC's sslkey (seed 000, "Configuring external applications"). */
   privateKeyPkcs8DerBase64: string;
+  /** Set once Heroku renewed this name's certificate (75 days before expiry): the id it replaced. */
+  previousCertificateId?: string;
 }
 
 /** Everything stored in state. */

@@ -1,0 +1,148 @@
+import { AmbiguousRequestError, isNotFound } from "../heroku/errors";
+import { createIpRule, deleteIpRule, getIpRule, type IpRule, listIpRules } from "../heroku/mtls";
+import { waitFor } from "../heroku/waiter";
+import { parseHerokuTimestamp } from "../mtls-config/certificates";
+import { Deadline } from "../secure-database/waits";
+import type { CheckFailure } from "../shared/check";
+import { inputFields, type TableDiff } from "../shared/diff-table";
+import { ProviderError, withContext } from "../shared/errors";
+import { timeoutMs } from "../shared/timeouts";
+import { diffIpRule, IP_RULE_DIFF_TABLE } from "./diff-table";
+import type { IpRuleInputs, IpRuleOutputs } from "./types";
+import { checkIpRuleCapacity, validateIpRule } from "./validation";
+
+/**
+ * IpRule: one allowlisted CIDR on a database with mTLS (seed 000, step 3; heroku-api.md 1.3). There is no
+ * update API, so every Heroku-side change replaces (see diff-table.ts).
+ */
+
+/** heroku-api.md 1.4: authorizing takes 10-15 minutes in practice; HX waits 20. */
+export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
+export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
+
+export async function check(
+  _olds: unknown,
+  news: Record<string, unknown>,
+): Promise<{ inputs: IpRuleInputs; failures: CheckFailure[] }> {
+  return validateIpRule(news);
+}
+
+export async function diff(_id: string, olds: IpRuleOutputs, news: IpRuleInputs): Promise<TableDiff> {
+  return diffIpRule(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+}
+
+export async function create(inputs: IpRuleInputs): Promise<{ id: string; outs: IpRuleOutputs }> {
+  return withContext(`creating IpRule ${inputs.cidr} on database ${inputs.database}`, async () => {
+    const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
+    const rule = inputs.adoptRuleId ? await adopt(inputs, inputs.adoptRuleId) : await createOnce(inputs);
+    const hint =
+      `The rule ${rule.id} was not deleted: raise timeouts.create, or set adoptRuleId: "${rule.id}", and run pulumi up again ` +
+      `(heroku data:mtls:ip-rules:get ${inputs.database} --id ${rule.id} shows its status).`;
+    const authorized = await waitFor({
+      what: `IP rule ${inputs.cidr} on database ${inputs.database}`,
+      target: "Authorized",
+      timeoutMs: deadline.remaining(),
+      poll: () => getIpRule(inputs.database, rule.id),
+      statusOf: (r) => r.status,
+      isDone: (r) => r.status === "Authorized",
+      hint,
+    });
+    return { id: authorized.id, outs: outputs(inputs, authorized) };
+  });
+}
+
+export async function read(
+  id: string,
+  props: IpRuleOutputs,
+): Promise<{ id?: string; props?: IpRuleOutputs; inputs?: IpRuleInputs }> {
+  return withContext(`reading IpRule ${props.cidr} on database ${props.database}`, async () => {
+    const rule = await getIpRule(props.database, id).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    if (!rule) return {};
+    const outs = outputs(props, rule);
+    return { id, props: outs, inputs: pickInputs(outs) };
+  });
+}
+
+/** Only acknowledgeWideCidr and timeouts update, and they only steer the provider: nothing to call. */
+export async function update(_id: string, olds: IpRuleOutputs, news: IpRuleInputs): Promise<{ outs: IpRuleOutputs }> {
+  return { outs: { ...olds, ...news } };
+}
+
+/** 404 (the rule, or mTLS altogether, is gone) counts as deleted; anything else fails. */
+export async function remove(id: string, props: IpRuleOutputs): Promise<void> {
+  await withContext(`deleting IpRule ${props.cidr} on database ${props.database}`, async () => {
+    try {
+      await deleteIpRule(props.database, id);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+  });
+}
+export { remove as delete };
+
+/**
+ * The capacity and uniqueness checks run before the POST, so a 61st rule fails with nothing made. Creates are
+ * not idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR.
+ */
+async function createOnce(inputs: IpRuleInputs): Promise<IpRule> {
+  const existing = await listIpRules(inputs.database).catch((err: unknown) => {
+    if (isNotFound(err)) {
+      throw new ProviderError(
+        `mTLS is not enabled on database ${inputs.database}; IP rules need it (create an MtlsConfig for the database and make this rule depend on it)`,
+      );
+    }
+    throw err;
+  });
+  const same = existing.find((r) => r.cidr === inputs.cidr);
+  if (same) {
+    throw new ProviderError(
+      `database ${inputs.database} already allows ${inputs.cidr} (rule ${same.id}); set adoptRuleId: "${same.id}" to manage that rule`,
+    );
+  }
+  const full = checkIpRuleCapacity(inputs.database, existing.length);
+  if (full) throw new ProviderError(full);
+  try {
+    return await createIpRule(inputs.database, inputs.cidr, inputs.description);
+  } catch (err) {
+    if (!(err instanceof AmbiguousRequestError)) throw err;
+    const found = (await listIpRules(inputs.database)).find((r) => r.cidr === inputs.cidr);
+    if (found) return found;
+    throw new ProviderError(
+      `${err.message}. Reading back found no rule for ${inputs.cidr} on ${inputs.database}, so none was made; run pulumi up again`,
+    );
+  }
+}
+
+async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
+  const rule = await getIpRule(inputs.database, id).catch((err: unknown) => {
+    if (isNotFound(err)) throw new ProviderError(`adoptRuleId ${id} is not an IP rule of database ${inputs.database}`);
+    throw err;
+  });
+  if (rule.cidr !== inputs.cidr) {
+    throw new ProviderError(
+      `adoptRuleId ${id} allows ${rule.cidr} but cidr is ${inputs.cidr}; make them match to adopt it`,
+    );
+  }
+  return rule;
+}
+
+function outputs(inputs: IpRuleInputs, rule: IpRule): IpRuleOutputs {
+  return {
+    ...inputs,
+    cidr: rule.cidr,
+    description: rule.description,
+    ruleId: rule.id,
+    status: rule.status,
+    createdAt: parseHerokuTimestamp(rule.created_at),
+    updatedAt: parseHerokuTimestamp(rule.updated_at),
+  };
+}
+
+function pickInputs(outs: IpRuleOutputs): IpRuleInputs {
+  const fields = new Set(inputFields(IP_RULE_DIFF_TABLE));
+  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as IpRuleInputs;
+}

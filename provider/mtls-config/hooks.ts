@@ -1,0 +1,322 @@
+import { getDatabase, infoRow } from "../heroku/databases";
+import { AmbiguousRequestError, HerokuApiError, isNotFound } from "../heroku/errors";
+import {
+  type ClientCertificate,
+  createCertificate,
+  deleteCertificate,
+  disableMtls,
+  enableMtls,
+  getCertificate,
+  getMtls,
+  listCertificates,
+  type MtlsEndpoint,
+} from "../heroku/mtls";
+import { waitFor } from "../heroku/waiter";
+import { Deadline } from "../secure-database/waits";
+import type { CheckFailure } from "../shared/check";
+import { type TableDiff } from "../shared/diff-table";
+import { ProviderError, withContext } from "../shared/errors";
+import { timeoutMs } from "../shared/timeouts";
+import {
+  normalizePemChain,
+  parseHerokuTimestamp,
+  parseOptionalTimestamp,
+  privateKeyToPkcs8DerBase64,
+  renewalDueAt,
+} from "./certificates";
+import { diffMtlsConfig, planCertificateChanges } from "./diff-table";
+import type { ClientCertificateOutput, MtlsConfigInputs, MtlsConfigOutputs } from "./types";
+import { checkMtlsDatabase, validateMtlsConfig } from "./validation";
+
+/**
+ * MtlsConfig: mTLS on a Private/Shield database and its named client certificates (seed 000; heroku-api.md 1.1,
+ * 1.2). Enabling makes one certificate, which takes the first name; adding a name creates a certificate and
+ * removing one revokes it, in place.
+ */
+
+/** heroku-api.md 1.4: HX waits 10 minutes for each of these; Dev Center says enabling takes 5-10 minutes. */
+export const DEFAULT_CREATE_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_UPDATE_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
+
+export async function check(
+  _olds: unknown,
+  news: Record<string, unknown>,
+): Promise<{ inputs: MtlsConfigInputs; failures: CheckFailure[] }> {
+  return validateMtlsConfig(news);
+}
+
+export async function diff(_id: string, olds: MtlsConfigOutputs, news: MtlsConfigInputs): Promise<TableDiff> {
+  return diffMtlsConfig(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+}
+
+export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; outs: MtlsConfigOutputs }> {
+  return withContext(`creating MtlsConfig on database ${inputs.database}`, async () => {
+    const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
+    const hint = `Raise timeouts.create and run pulumi up again with adoptExisting: true (heroku data:mtls ${inputs.database} shows progress).`;
+    if (inputs.adoptExisting) await getMtls(inputs.database);
+    else await enableOnce(inputs.database);
+    const endpoint = await waitOperational(inputs.database, deadline, hint);
+    // The certificate made by enabling (or, when adopting, those already there, oldest first) take the first names.
+    const existing = (await listCertificates(inputs.database))
+      .filter((c) => c.status === "pending" || c.status === "ready")
+      .sort((a, b) => Date.parse(parseHerokuTimestamp(a.created_at)) - Date.parse(parseHerokuTimestamp(b.created_at)));
+    const ids: Record<string, string> = {};
+    const names = unique(inputs.certificateNames);
+    names.forEach((name, i) => {
+      const cert = existing[i];
+      if (cert) ids[name] = cert.id;
+    });
+    for (const name of names) ids[name] ??= (await createOnce(inputs.database)).id;
+    const certificates = await materialise(inputs.database, ids, {}, deadline, hint);
+    return { id: inputs.database, outs: outputs(inputs, endpoint, certificates) };
+  });
+}
+
+export async function read(
+  id: string,
+  props: MtlsConfigOutputs,
+): Promise<{ id?: string; props?: MtlsConfigOutputs; inputs?: MtlsConfigInputs }> {
+  return withContext(`reading MtlsConfig on database ${props.database}`, async () => {
+    const endpoint = await getMtls(props.database).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    if (!endpoint) return {};
+    const listed = await listCertificates(props.database);
+    const live = new Map(
+      listed.filter((c) => c.status === "pending" || c.status === "ready").map((c) => [c.id, c] as const),
+    );
+    const claimed = new Set(Object.values(props.certificates ?? {}).map((c) => c.id));
+    const certificates: Record<string, ClientCertificateOutput> = {};
+    for (const [name, stored] of Object.entries(props.certificates ?? {})) {
+      if (!live.has(stored.id)) continue; // revoked out of band: the name drops out and `up` makes a new one
+      const successor = stored.expiresAt ? renewalOf(stored.expiresAt, live, claimed) : undefined;
+      if (successor) {
+        claimed.add(successor.id);
+        const [renewed] = Object.values(await materialise(props.database, { [name]: successor.id }, {}, undefined, ""));
+        if (renewed) certificates[name] = { ...renewed, previousCertificateId: stored.id };
+        continue;
+      }
+      const [current] = Object.values(await materialise(props.database, { [name]: stored.id }, {}, undefined, ""));
+      if (current) certificates[name] = { ...current, ...keepPrevious(stored) };
+    }
+    const names = props.certificateNames.filter((n) => certificates[n] !== undefined);
+    const outs = outputs({ ...props, certificateNames: names }, endpoint, certificates);
+    return { id, props: outs, inputs: pickInputs(outs) };
+  });
+}
+
+/** Adds certificates for new names and revokes those of removed names (heroku-api.md 1.2). */
+export async function update(
+  id: string,
+  olds: MtlsConfigOutputs,
+  news: MtlsConfigInputs,
+): Promise<{ outs: MtlsConfigOutputs }> {
+  return withContext(`updating MtlsConfig on database ${olds.database}`, async () => {
+    const deadline = Deadline.after(timeoutMs(news.timeouts, "update", DEFAULT_UPDATE_TIMEOUT_MS));
+    const hint = `Raise timeouts.update and run pulumi up again (heroku data:mtls:certificates ${olds.database} shows them).`;
+    const { toCreate, toRevoke } = planCertificateChanges(olds.certificateNames, news.certificateNames);
+    const kept: Record<string, ClientCertificateOutput> = {};
+    for (const [name, cert] of Object.entries(olds.certificates ?? {})) {
+      if (!toRevoke.includes(name)) kept[name] = cert;
+    }
+    for (const name of toRevoke) {
+      const cert = olds.certificates?.[name];
+      if (cert) await revoke(olds.database, cert.id, deadline, hint);
+    }
+    const ids: Record<string, string> = {};
+    for (const name of toCreate) ids[name] = (await createOnce(olds.database)).id;
+    const created = await materialise(olds.database, ids, {}, deadline, hint);
+    const endpoint = await getMtls(id);
+    return { outs: outputs(news, endpoint, { ...kept, ...created }) };
+  });
+}
+
+/** DELETE, then wait for the 404 that means Deprovisioned; a 404 at once means already gone. */
+export async function remove(id: string, props: MtlsConfigOutputs): Promise<void> {
+  await withContext(`deleting MtlsConfig on database ${props.database}`, async () => {
+    const deadline = Deadline.after(timeoutMs(props.timeouts, "delete", DEFAULT_DELETE_TIMEOUT_MS));
+    try {
+      await disableMtls(props.database);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    await waitFor<MtlsEndpoint | "gone">({
+      what: `mTLS on database ${props.database}`,
+      target: "deprovisioned",
+      timeoutMs: deadline.remaining(),
+      poll: () => getMtls(id).catch(goneOnNotFound),
+      statusOf: (m) => (m === "gone" ? "gone" : m.status),
+      isDone: (m) => m === "gone",
+      hint: "Raise timeouts.delete and run pulumi destroy again.",
+    });
+  });
+}
+export { remove as delete };
+
+/**
+ * Checks the database's plan and Enhanced Certificates before enabling (nothing is made when they forbid it).
+ * POST is not idempotent: after an ambiguous failure, a tls-endpoint that now exists is ours.
+ */
+async function enableOnce(database: string): Promise<MtlsEndpoint> {
+  const info = await getDatabase(database);
+  const failures = checkMtlsDatabase({
+    database,
+    plan: info.plan?.name ?? "",
+    enhancedCertificates: infoRow(info, "Enhanced Certificates")?.[0],
+  });
+  if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
+  try {
+    return await enableMtls(database);
+  } catch (err) {
+    if (!(err instanceof AmbiguousRequestError)) throw err;
+    const found = await getMtls(database).catch(goneOnNotFound);
+    if (found !== "gone") return found;
+    throw new ProviderError(
+      `${err.message}. mTLS is not enabled on ${database}, so nothing was made; run pulumi up again`,
+    );
+  }
+}
+
+/** GET answers a transient 500 while provisioning (heroku-api.md 1.1): that means "still Provisioning". */
+async function waitOperational(database: string, deadline: Deadline, hint: string): Promise<MtlsEndpoint> {
+  return waitFor<MtlsEndpoint>({
+    what: `mTLS on database ${database}`,
+    target: "Operational",
+    timeoutMs: deadline.remaining(),
+    poll: async () => {
+      try {
+        return await getMtls(database);
+      } catch (err) {
+        if (err instanceof HerokuApiError && err.status >= 500)
+          return { app: null, addon: database, status: "Provisioning" };
+        throw err;
+      }
+    },
+    statusOf: (m) => m.status,
+    isDone: (m) => m.status === "Operational",
+    hint,
+  });
+}
+
+/** A POST that failed ambiguously is read back: a certificate that appeared meanwhile is ours. */
+async function createOnce(database: string): Promise<ClientCertificate> {
+  const before = new Set((await listCertificates(database)).map((c) => c.id));
+  try {
+    return await createCertificate(database);
+  } catch (err) {
+    if (!(err instanceof AmbiguousRequestError)) throw err;
+    const found = (await listCertificates(database)).find((c) => !before.has(c.id));
+    if (found) return found;
+    throw new ProviderError(`${err.message}. No new certificate appeared on ${database}; run pulumi up again`);
+  }
+}
+
+/** DELETE revokes at once; the certificate shows `disabling` and then answers 404. */
+async function revoke(database: string, id: string, deadline: Deadline, hint: string): Promise<void> {
+  try {
+    await deleteCertificate(database, id);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  await waitFor<ClientCertificate | "gone">({
+    what: `client certificate ${id} on database ${database}`,
+    target: "disabled",
+    timeoutMs: deadline.remaining(),
+    poll: () => getCertificate(database, id).catch(goneOnNotFound),
+    statusOf: (c) => (c === "gone" ? "gone" : c.status),
+    isDone: (c) => c === "gone" || c.status === "disabled",
+    hint,
+  });
+}
+
+/** Waits for each certificate to be ready (when a deadline is given) and reads its key and chain. */
+async function materialise(
+  database: string,
+  ids: Record<string, string>,
+  into: Record<string, ClientCertificateOutput>,
+  deadline: Deadline | undefined,
+  hint: string,
+): Promise<Record<string, ClientCertificateOutput>> {
+  for (const [name, id] of Object.entries(ids)) {
+    const cert = deadline
+      ? await waitFor({
+          what: `client certificate ${name} (${id}) on database ${database}`,
+          target: "ready",
+          timeoutMs: deadline.remaining(),
+          poll: () => getCertificate(database, id),
+          statusOf: (c) => c.status,
+          isDone: (c) => c.status === "ready",
+          hint,
+        })
+      : await getCertificate(database, id);
+    const privateKey = cert.private_key ?? "";
+    into[name] = {
+      id: cert.id,
+      status: cert.status,
+      createdAt: parseHerokuTimestamp(cert.created_at),
+      ...(parseOptionalTimestamp(cert.expires_at) ? { expiresAt: parseOptionalTimestamp(cert.expires_at)! } : {}),
+      certificateWithChain: cert.certificate_with_chain ? normalizePemChain(cert.certificate_with_chain) : "",
+      privateKey,
+      privateKeyPkcs8DerBase64: privateKey ? privateKeyToPkcs8DerBase64(privateKey) : "",
+    };
+  }
+  return into;
+}
+
+/**
+ * Heroku renews a certificate 75 days before it expires by creating a new one (seed 000); the API does not say
+ * which one it replaces, so the successor is the oldest unclaimed live certificate created inside the window.
+ */
+function renewalOf(
+  expiresAt: string,
+  live: Map<string, ClientCertificate>,
+  claimed: Set<string>,
+): ClientCertificate | undefined {
+  const due = Date.parse(renewalDueAt(expiresAt));
+  return [...live.values()]
+    .filter((c) => !claimed.has(c.id) && Date.parse(parseHerokuTimestamp(c.created_at)) >= due)
+    .sort((a, b) => Date.parse(parseHerokuTimestamp(a.created_at)) - Date.parse(parseHerokuTimestamp(b.created_at)))[0];
+}
+
+function keepPrevious(stored: ClientCertificateOutput): Partial<ClientCertificateOutput> {
+  return stored.previousCertificateId ? { previousCertificateId: stored.previousCertificateId } : {};
+}
+
+function goneOnNotFound(err: unknown): "gone" {
+  if (isNotFound(err)) return "gone";
+  throw err;
+}
+
+function unique(names: readonly string[]): string[] {
+  return [...new Set(names)];
+}
+
+function outputs(
+  inputs: MtlsConfigInputs,
+  endpoint: MtlsEndpoint,
+  certificates: Record<string, ClientCertificateOutput>,
+): MtlsConfigOutputs {
+  return {
+    ...inputs,
+    status: endpoint.status,
+    ...(endpoint.enabled_by ? { enabledBy: endpoint.enabled_by } : {}),
+    certificateAuthorityChain: endpoint.certificate_authority_chain
+      ? normalizePemChain(endpoint.certificate_authority_chain)
+      : "",
+    certificates,
+  };
+}
+
+function pickInputs(outs: MtlsConfigOutputs): MtlsConfigInputs {
+  const { database, certificateNames, adoptExisting, timeouts } = outs;
+  return {
+    database,
+    certificateNames,
+    ...(adoptExisting !== undefined ? { adoptExisting } : {}),
+    ...(timeouts !== undefined ? { timeouts } : {}),
+  };
+}

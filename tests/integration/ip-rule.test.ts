@@ -1,0 +1,116 @@
+// IpRule hooks against the emulator: create waits for Authorized, read, delete, the capacity check before
+// anything is made, read-back after an ambiguous create, and the refusals.
+import * as hooks from "../../provider/ip-rule/hooks";
+import type { IpRuleInputs } from "../../provider/ip-rule/types";
+import { api, control, pollUntil, provisioned } from "../emulator/helpers";
+import { startServices, type Services } from "../support/services";
+
+jest.setTimeout(180_000);
+let s: Services;
+let base: string;
+let db: string;
+
+beforeAll(async () => {
+  s = await startServices();
+  base = s.emulator.url;
+  Object.assign(process.env, s.env);
+  await control(base, "PUT", "/speed", { "addon-provision": "immediate", mtls: "immediate", "ip-rule": { polls: 3 } });
+  db = (await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" })).addon.name;
+  await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint`);
+  await pollUntil(
+    async () => (await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`)).json.status,
+    (st) => st === "Operational",
+  );
+});
+afterAll(async () => s?.stop());
+
+async function checked(raw: Record<string, unknown>): Promise<IpRuleInputs> {
+  const { inputs, failures } = await hooks.check({}, raw);
+  expect(failures).toEqual([]);
+  return inputs;
+}
+
+const rules = async (): Promise<{ id: string; cidr: string }[]> =>
+  (await api<{ id: string; cidr: string }[]>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules`)).json;
+
+test("create waits for Authorized; read; description change is a delete-first replacement; delete", async () => {
+  const inputs = await checked({ database: db, cidr: "203.0.113.0/24", description: "office" });
+  const { id, outs } = await hooks.create(inputs);
+  expect(outs).toMatchObject({ ruleId: id, status: "Authorized", cidr: "203.0.113.0/24", description: "office" });
+  expect(outs.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  const read = await hooks.read(id, outs);
+  expect(read.props).toEqual(outs);
+  const d = await hooks.diff(
+    id,
+    outs,
+    await checked({ database: db, cidr: "203.0.113.0/24", description: "new office" }),
+  );
+  expect(d).toMatchObject({ replaces: ["description"], deleteBeforeReplace: true });
+  const d2 = await hooks.diff(
+    id,
+    outs,
+    await checked({ database: db, cidr: "198.51.100.7/32", description: "office" }),
+  );
+  expect(d2).toMatchObject({ replaces: ["cidr"], deleteBeforeReplace: false });
+  await hooks.delete(id, outs);
+  expect(await hooks.read(id, outs)).toEqual({});
+  await hooks.delete(id, outs);
+});
+
+test("check refuses bad and wide CIDRs by property; the same CIDR twice is refused with the rule id", async () => {
+  const bad = await hooks.check({}, { database: db, cidr: "10.0.0.1/8", description: "x" });
+  expect(bad.failures[0]).toMatchObject({ property: "cidr" });
+  expect(bad.failures[0]!.reason).toMatch(/10\.0\.0\.0\/8/);
+  const wide = await hooks.check({}, { database: db, cidr: "0.0.0.0/0", description: "x" });
+  expect(wide.failures[0]!.reason).toMatch(/acknowledgeWideCidr/);
+  expect(
+    (await hooks.check({}, { database: db, cidr: "0.0.0.0/0", description: "x", acknowledgeWideCidr: true })).failures,
+  ).toEqual([]);
+
+  const { id, outs } = await hooks.create(await checked({ database: db, cidr: "192.0.2.1/32", description: "ci" }));
+  await expect(hooks.create(await checked({ database: db, cidr: "192.0.2.1/32", description: "ci" }))).rejects.toThrow(
+    new RegExp(`already allows 192\\.0\\.2\\.1/32 \\(rule ${id}\\)`),
+  );
+  const adopted = await hooks.create(
+    await checked({ database: db, cidr: "192.0.2.1/32", description: "ci", adoptRuleId: id }),
+  );
+  expect(adopted.id).toBe(id);
+  await hooks.delete(id, outs);
+});
+
+test("an ambiguous create (a 503 to the POST) reads back by CIDR instead of posting again", async () => {
+  await control(base, "DELETE", "/requests");
+  await control(base, "POST", "/faults", { method: "POST", path: "ip-rules$", status: 503, times: 1 });
+  // The fault answers before the handler runs, so nothing was made: the read-back finds nothing and says so.
+  await expect(hooks.create(await checked({ database: db, cidr: "192.0.2.50/32", description: "x" }))).rejects.toThrow(
+    /Reading back found no rule for 192\.0\.2\.50\/32/,
+  );
+  const posts = (await control<{ method: string; path: string }[]>(base, "GET", "/requests")).filter(
+    (r) => r.method === "POST",
+  );
+  expect(posts).toHaveLength(1);
+});
+
+test("the 61st rule fails before anything is made, naming the limit and the database", async () => {
+  const before = (await rules()).length;
+  for (let i = before; i < 60; i++) {
+    await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules`, {
+      body: { cidr: `10.9.${i}.0/24`, description: `r${i}` },
+    });
+  }
+  await control(base, "DELETE", "/requests");
+  await expect(
+    hooks.create(await checked({ database: db, cidr: "10.10.0.0/24", description: "one too many" })),
+  ).rejects.toThrow(
+    `database ${db} would have 61 IP rules (60 existing + 1 new); Heroku Postgres allows at most 60 IP rules per database`,
+  );
+  const log = await control<{ method: string }[]>(base, "GET", "/requests");
+  expect(log.filter((r) => r.method === "POST")).toHaveLength(0);
+});
+
+test("without mTLS the create says to enable it first", async () => {
+  const other = (await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" })).addon.name;
+  await expect(
+    hooks.create(await checked({ database: other, cidr: "192.0.2.9/32", description: "x" })),
+  ).rejects.toThrow(/mTLS is not enabled on database/);
+});

@@ -1,0 +1,127 @@
+// MtlsConfig hooks against the emulator: enable with waiting (and the transient 500), named certificates added
+// and revoked in place, refusals before anything is made, renewal seen by read, delete.
+import * as hooks from "../../provider/mtls-config/hooks";
+import type { MtlsConfigInputs, MtlsConfigOutputs } from "../../provider/mtls-config/types";
+import { api, control, provisioned } from "../emulator/helpers";
+import { psqlWith } from "../support/mtls-connect";
+import { startServices, type Services } from "../support/services";
+
+jest.setTimeout(240_000);
+let s: Services;
+let base: string;
+
+beforeAll(async () => {
+  s = await startServices();
+  base = s.emulator.url;
+  Object.assign(process.env, s.env);
+  await control(base, "PUT", "/speed", {
+    "addon-provision": "immediate",
+    "enhanced-certificates": "immediate",
+    mtls: { polls: 3 },
+    certificate: { polls: 2 },
+    "ip-rule": "immediate",
+  });
+});
+afterAll(async () => s?.stop());
+
+async function checked(raw: Record<string, unknown>): Promise<MtlsConfigInputs> {
+  const { inputs, failures } = await hooks.check({}, raw);
+  expect(failures).toEqual([]);
+  return inputs;
+}
+
+async function privateDb(plan = "heroku-postgresql:private-0"): Promise<string> {
+  return (await provisioned(base, "acme-api", { plan })).addon.name;
+}
+
+async function requests(): Promise<{ method: string; path: string; status: number }[]> {
+  return control(base, "GET", "/requests");
+}
+
+test("create waits through Provisioning (and a transient 500) to Operational with one certificate per name", async () => {
+  const db = await privateDb();
+  await control(base, "DELETE", "/requests");
+  await control(base, "PUT", "/mtls", { provisioningErrors: 1 });
+  const { id, outs } = await hooks.create(await checked({ database: db, certificateNames: ["bi-tool", "ci-runner"] }));
+  expect(id).toBe(db);
+  expect(outs.status).toBe("Operational");
+  expect(outs.enabledBy).toBe("platform@acme.example");
+  expect(outs.certificateAuthorityChain).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+  expect(Object.keys(outs.certificates).sort()).toEqual(["bi-tool", "ci-runner"]);
+  for (const cert of Object.values(outs.certificates)) {
+    expect(cert.status).toBe("ready");
+    expect(cert.privateKey).toMatch(/BEGIN RSA PRIVATE KEY/);
+    expect(Buffer.from(cert.privateKeyPkcs8DerBase64, "base64")[0]).toBe(0x30);
+    expect(Date.parse(cert.expiresAt!)).toBeGreaterThan(Date.now() + 390 * 86400e3);
+  }
+  const log = await requests();
+  expect(log.filter((r) => r.method === "GET" && /tls-endpoint$/.test(r.path) && r.status === 500)).toHaveLength(1);
+  expect(log.filter((r) => r.method === "POST" && /tls-endpoint$/.test(r.path))).toHaveLength(1);
+  // Only the second name needed a POST: enabling made the first certificate.
+  expect(log.filter((r) => r.method === "POST" && /certificates$/.test(r.path))).toHaveLength(1);
+
+  // Update: add one, revoke one; the revoked certificate stops working, the kept one still works.
+  await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules`, {
+    body: { cidr: "127.0.0.1/32", description: "local" },
+  });
+  const url = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
+  const dbUrl = Object.values(url).find(
+    (u) => u.includes(`127.0.0.1:`) && !u.includes(`:${new URL(s.emulator.adminDatabaseUrl).port}/`),
+  )!;
+  const files = (name: string) => ({
+    certificateWithChain: outs.certificates[name]!.certificateWithChain,
+    privateKey: outs.certificates[name]!.privateKey,
+    rootChain: outs.certificateAuthorityChain,
+  });
+  expect(await psqlWith(dbUrl, files("ci-runner"))).toBe("connected");
+  const news = await checked({ database: db, certificateNames: ["bi-tool", "analyst"] });
+  expect((await hooks.diff(id, outs, news)).replaces).toEqual([]);
+  const { outs: updated } = await hooks.update(id, outs, news);
+  expect(Object.keys(updated.certificates).sort()).toEqual(["analyst", "bi-tool"]);
+  expect(updated.certificates["bi-tool"]!.id).toBe(outs.certificates["bi-tool"]!.id);
+  expect(await psqlWith(dbUrl, files("ci-runner"))).toMatch(/revoked/);
+  expect(await psqlWith(dbUrl, files("bi-tool"))).toBe("connected");
+
+  // Read after the clock moved into the renewal window shows the renewed certificates.
+  await control(base, "POST", "/clock", { advanceSeconds: (396 - 70) * 86400 });
+  const read = await hooks.read(id, updated);
+  const renewed = read.props!.certificates["bi-tool"]!;
+  expect(renewed.previousCertificateId).toBe(updated.certificates["bi-tool"]!.id);
+  expect(Date.parse(renewed.expiresAt!)).toBeGreaterThan(Date.parse(updated.certificates["bi-tool"]!.expiresAt!));
+  expect(read.inputs!.certificateNames.sort()).toEqual(["analyst", "bi-tool"]);
+
+  await hooks.delete(id, read.props!);
+  expect((await api(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`)).status).toBe(404);
+  expect(await hooks.read(id, read.props!)).toEqual({});
+  await hooks.delete(id, read.props!); // already gone: fine
+});
+
+test("refusals before anything is made: plan, Enhanced Certificates, bad names", async () => {
+  const std = await privateDb("heroku-postgresql:standard-0");
+  await expect(hooks.create(await checked({ database: std, certificateNames: ["a"] }))).rejects.toThrow(
+    /mTLS is only available on Private and Shield plans/,
+  );
+  const ec = await privateDb();
+  await api(base, "PUT", `/client/v11/enhanced_certificates/${ec}/enable`);
+  await expect(hooks.create(await checked({ database: ec, certificateNames: ["a"] }))).rejects.toThrow(
+    /Enhanced Certificates Enabled; mTLS and Enhanced Certificates cannot be used together/,
+  );
+  expect((await api(base, "GET", `/postgres/v0/databases/${ec}/tls-endpoint`)).status).toBe(404);
+  const { failures } = await hooks.check({}, { database: ec, certificateNames: ["ok", "bad name"] });
+  expect(failures.map((f) => f.property)).toEqual(["certificateNames[1]"]);
+});
+
+test("read of a revoked-out-of-band certificate drops its name, so up recreates it", async () => {
+  const db = await privateDb();
+  const { id, outs } = await hooks.create(await checked({ database: db, certificateNames: ["one", "two"] }));
+  await api(base, "DELETE", `/postgres/v0/databases/${db}/tls-endpoint/certificates/${outs.certificates.two!.id}`);
+  const read = await hooks.read(id, outs);
+  expect(read.inputs!.certificateNames).toEqual(["one"]);
+  const diff = await hooks.diff(
+    id,
+    read.props as MtlsConfigOutputs,
+    await checked({ database: db, certificateNames: ["one", "two"] }),
+  );
+  expect(diff.updates).toEqual(["certificateNames"]);
+  await hooks.delete(id, outs);
+});
