@@ -1,0 +1,81 @@
+import {
+  credentialNameProblem,
+  MAX_CREDENTIALS_PER_DATABASE,
+  PERMISSION_LEVELS,
+} from "../provider/credential/validation";
+import { findCidrConflicts, MAX_IP_RULES_PER_DATABASE, parseIpv4Cidr } from "../provider/ip-rule/validation";
+import { certificateNameProblem } from "../provider/mtls-config/validation";
+
+/**
+ * Whole-posture checks of a SecurePostgres, run when the component is constructed, so `pulumi preview` fails
+ * before any child is registered. Per-field rules stay in each resource's own check; these are the ones only the
+ * component can see: counts across children, duplicates, and combinations. Values still unknown at preview
+ * (outputs of other resources) are skipped here and checked by the children.
+ */
+export interface PostureFacts {
+  plan: string;
+  byok: boolean;
+  mtls: boolean;
+  enhancedCertificates: boolean;
+  cidrs: string[];
+  clientCertificates: string[];
+  credentials: Record<string, { permissions?: string }>;
+}
+
+/** Seed 004, "Limitations": customer keys only on Private and Shield databases. */
+export const BYOK_PLAN_PATTERN = /^heroku-postgresql:(private|shield)-/;
+/** Seed 000, "Overview": mTLS only on Private and Shield databases. */
+export const MTLS_PLAN_PATTERN = BYOK_PLAN_PATTERN;
+
+export function postureProblems(f: PostureFacts): string[] {
+  const problems: string[] = [];
+  if (f.byok && !BYOK_PLAN_PATTERN.test(f.plan)) {
+    problems.push(
+      `plan: a customer encryption key needs a heroku-postgresql:private-* or shield-* plan, not ${f.plan}`,
+    );
+  }
+  if (f.mtls && !MTLS_PLAN_PATTERN.test(f.plan)) {
+    problems.push(`plan: mutual TLS needs a heroku-postgresql:private-* or shield-* plan, not ${f.plan}`);
+  }
+  // Seed 001: "Enhanced certificates are currently incompatible with mTLS."
+  if (f.mtls && f.enhancedCertificates) {
+    problems.push(
+      "enhancedCertificates: Enhanced Certificates cannot be used together with mutual TLS (allowedCidrs or clientCertificates); turn one off",
+    );
+  }
+  if (f.cidrs.length > MAX_IP_RULES_PER_DATABASE) {
+    problems.push(
+      `allowedCidrs: ${f.cidrs.length} CIDRs given, but Heroku allows at most ${MAX_IP_RULES_PER_DATABASE} per database`,
+    );
+  }
+  for (const cidr of f.cidrs) {
+    const parsed = parseIpv4Cidr(cidr);
+    if (!parsed.ok) problems.push(`allowedCidrs: ${parsed.reason}`);
+  }
+  for (const conflict of findCidrConflicts(f.cidrs)) {
+    if (conflict.kind === "duplicate") problems.push(`allowedCidrs: ${conflict.message}`);
+  }
+  const certNames = new Set<string>();
+  for (const name of f.clientCertificates) {
+    const problem = certificateNameProblem(name);
+    if (problem) problems.push(`clientCertificates: ${problem}`);
+    if (certNames.has(name)) problems.push(`clientCertificates: ${name} is listed twice`);
+    certNames.add(name);
+  }
+  const names = Object.keys(f.credentials);
+  // The default credential counts towards the limit (seed 002, "Limits").
+  if (names.length + 1 > MAX_CREDENTIALS_PER_DATABASE) {
+    problems.push(
+      `credentials: ${names.length} credentials plus the default one exceed Heroku's limit of ${MAX_CREDENTIALS_PER_DATABASE} per database`,
+    );
+  }
+  for (const name of names) {
+    const problem = credentialNameProblem(name);
+    if (problem) problems.push(`credentials.${name}: ${problem}`);
+    const level = f.credentials[name]?.permissions;
+    if (level !== undefined && !(PERMISSION_LEVELS as readonly string[]).includes(level)) {
+      problems.push(`credentials.${name}.permissions must be one of ${PERMISSION_LEVELS.join(", ")}, got ${level}`);
+    }
+  }
+  return problems;
+}
