@@ -1,18 +1,5 @@
 import * as http from "node:http";
-import * as net from "node:net";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
+export { freePort } from "../../emulator/net";
 
 /** Resolves once `url` answers any HTTP status; rejects after `timeoutMs`. */
 export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
