@@ -41,7 +41,9 @@ const program = async (): Promise<Record<string, unknown>> => {
 
   return {
     addonName: db.addonName,
-    connectionUrl: db.connectionUrl,
+    // With mTLS on, clients read the URL from this config var (Dev Center: `heroku config:get`), as the emulator
+    // points it at the database's mTLS endpoint.
+    configVarName: db.configVarName,
     mtlsStatus: mtls.status,
     certificateAuthorityChain: mtls.certificateAuthorityChain,
     certificateIds: mtls.certificates.apply((certs) =>

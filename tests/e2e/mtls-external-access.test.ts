@@ -83,8 +83,10 @@ describe("mtls-external-access example", () => {
   test("with only a non-loopback CIDR, psql with the certificate from 127.0.0.1 is refused", async () => {
     const r = await runStack("up", options({ cidrs: OFFICE }, { showSecrets: true }));
     expect(r.error).toBeUndefined();
-    connectionUrl = String(r.outputs?.connectionUrl);
     addonName = String(r.outputs?.addonName);
+    // Seed 000: export DATABASE_URL=`heroku config:get DATABASE_CONFIG_VAR -a APP_NAME`.
+    const vars = await herokuJson<Record<string, string>>(services, "GET", "/apps/acme-api/config-vars");
+    connectionUrl = vars[String(r.outputs?.configVarName)]!;
     expect(r.outputs?.mtlsStatus).toBe("Operational");
     expect(fs.statSync(path.join(certDir, "bi-tool_postgresql.key")).mode & 0o777).toBe(0o600);
     expect(await psqlWith(connectionUrl, filesOf("bi-tool"))).toMatch(/from 127\.0\.0\.1 are not allowed/);
