@@ -35,6 +35,8 @@ beforeAll(() => {
 const types = [
   "pulumi-nodejs:dynamic/heroku-pg-secure:CustomerKey",
   "pulumi-nodejs:dynamic/heroku-pg-secure:SecureDatabase",
+  "pulumi-nodejs:dynamic/heroku-pg-secure:MtlsConfig",
+  "pulumi-nodejs:dynamic/heroku-pg-secure:IpRule",
 ];
 
 describe.each(types)("%s", (type) => {

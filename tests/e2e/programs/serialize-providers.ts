@@ -15,6 +15,15 @@ const invalidInputs: Record<string, Record<string, unknown>> = {
     plan: "heroku-postgresql:standard-0",
     encryptionKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
   },
+  "pulumi-nodejs:dynamic/heroku-pg-secure:MtlsConfig": {
+    database: "postgresql-x-12345",
+    certificateNames: ["bad name"],
+  },
+  "pulumi-nodejs:dynamic/heroku-pg-secure:IpRule": {
+    database: "postgresql-x-12345",
+    cidr: "10.0.0.1/8",
+    description: "x",
+  },
 };
 
 async function main(): Promise<void> {
@@ -31,7 +40,13 @@ async function main(): Promise<void> {
     true,
   );
   const key = new sdk.CustomerKey("key", { region: "us-east-1" });
-  new sdk.SecureDatabase("db", { app: "acme-api", plan: "heroku-postgresql:private-0", encryptionKeyArn: key.arn });
+  const db = new sdk.SecureDatabase("db", {
+    app: "acme-api",
+    plan: "heroku-postgresql:private-0",
+    encryptionKeyArn: key.arn,
+  });
+  new sdk.MtlsConfig("mtls", { database: db.addonName, certificateNames: ["bi-tool"] });
+  new sdk.IpRule("office", { database: db.addonName, cidr: "203.0.113.0/24", description: "office" });
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
   // The host's loader: pulumi/cmd/dynamic-provider uses require-from-string, relative to its working directory.
