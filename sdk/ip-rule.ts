@@ -23,7 +23,7 @@ export interface IpRuleArgs {
    */
   cidr: pulumi.Input<string>;
   /**
-   * A readable description, such as "Office IP". Changing this replaces the resource: the old rule is deleted
+   * A readable description, such as "Office IP". Changing this replaces the resource. The old rule is deleted
    * before the new one is made, so access from that block pauses until the new rule is Authorized.
    */
   description: pulumi.Input<string>;

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CUSTOMER_KEY_DIFF_TABLE } from "../../provider/customer-key/diff-table";
+import { IP_RULE_DIFF_TABLE } from "../../provider/ip-rule/diff-table";
+import { MTLS_CONFIG_DIFF_TABLE } from "../../provider/mtls-config/diff-table";
 import { SECURE_DATABASE_DIFF_TABLE } from "../../provider/secure-database/diff-table";
 import type { DiffTable } from "../../provider/shared/diff-table";
 import { collectSections, renderApiDocs, sdkFiles, type DocSection } from "../../scripts/api-docs";
@@ -12,6 +14,8 @@ const sections = collectSections(sdkFiles(root));
 const diffTables: Record<string, DiffTable> = {
   CustomerKey: CUSTOMER_KEY_DIFF_TABLE,
   SecureDatabase: SECURE_DATABASE_DIFF_TABLE,
+  MtlsConfig: MTLS_CONFIG_DIFF_TABLE,
+  IpRule: IP_RULE_DIFF_TABLE,
 };
 
 function sectionNamed(name: string): DocSection {
