@@ -62,10 +62,25 @@ export function addonView(core: Core, addon: Addon): Record<string, unknown> {
   };
 }
 
-export function attachmentView(core: Core, att: Attachment): Record<string, unknown> {
+/**
+ * The `Accept-Inclusion` header of the CLI's database resolver (heroku-api.md section 0), such as
+ * "addon:plan,config_vars": which add-on fields an attachment should carry inline.
+ */
+export function addonInclusions(header: string | string[] | undefined): Set<string> {
+  const text = Array.isArray(header) ? header.join(",") : (header ?? "");
+  return new Set(
+    text
+      .split(/[,\s]+/)
+      .map((t) => t.replace(/^addon:/, ""))
+      .filter((t) => t !== ""),
+  );
+}
+
+export function attachmentView(core: Core, att: Attachment, include = new Set<string>()): Record<string, unknown> {
   const addon = core.store.state.addons.find((a) => a.id === att.addonId);
   const app = core.store.appById(att.appId);
   const addonApp = addon ? core.store.appById(addon.appId) : undefined;
+  const full = addon && include.size > 0 ? addonView(core, addon) : undefined;
   return {
     id: att.id,
     name: att.name,
@@ -74,6 +89,8 @@ export function attachmentView(core: Core, att: Attachment): Record<string, unkn
       id: att.addonId,
       name: addon?.name ?? "",
       app: { id: addon?.appId ?? "", name: addonApp?.name ?? "" },
+      ...(full && include.has("plan") ? { plan: full.plan } : {}),
+      ...(full && include.has("config_vars") ? { config_vars: full.config_vars } : {}),
     },
     app: { id: att.appId, name: app?.name ?? "" },
     log_input_url: null,
