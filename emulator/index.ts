@@ -9,6 +9,7 @@ import { KEY_CHECK_INTERVAL_MS, syncKeys } from "./domain/byok-watch";
 import { requestListener } from "./http/server";
 import { PgAdmin } from "./pg/admin";
 import { startCluster, stopCluster } from "./pg/cluster";
+import { startCredentials } from "./routes/credentials";
 import { startMtls } from "./routes/mtls";
 import { buildRouter } from "./routes/table";
 import { defaultSeedFile, loadState, readSeed, stateFromSeed } from "./store/persist";
@@ -83,6 +84,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
 
   // mTLS endpoints listen again on the ports they had before a restart.
   const mtls = await startMtls(core);
+  const credentials = startCredentials(core);
 
   // Add-ons that were mid-transition when the emulator stopped continue from their stored start time.
   const tick = setInterval(() => settleAll(core), TICK_MS);
@@ -104,6 +106,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       );
       await Promise.all(closing);
       await mtls.stop();
+      await credentials.stop();
       await core.drain();
       store.save();
       await admin.close();

@@ -6,6 +6,7 @@ import { parseKeyArn } from "../kms/arn";
 import { newDatabaseRecord } from "../pg/admin";
 import { awsRegionOf } from "../store/regions";
 import type { Addon, App, Attachment } from "../store/types";
+import { dropAllCredentialRoles } from "./credentials";
 import { ADDON_NAME, ATTACHMENT_NAME, defaultAttachmentName, generateAddonName } from "./naming";
 import { checkPlanPlacement, isPrivateOrShield, parsePlan } from "./plans";
 
@@ -154,6 +155,7 @@ export async function deleteAddon(core: Core, addon: Addon): Promise<Addon> {
     store.machines.begin(addon, "addon-deprovision", "state", "gone");
     store.save();
     await core.track(core.admin.dropDatabase(addon.db));
+    await core.track(dropAllCredentialRoles(core, addon));
   }
   return addon;
 }

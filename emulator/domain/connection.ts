@@ -1,21 +1,36 @@
 import type { Core } from "../core";
 import type { Addon, Attachment } from "../store/types";
+import { credentialLogin } from "./credentials";
 
-/**
- * The add-on's connection URL for an attachment. Only the default credential exists so far; credential
- * namespaces ("credential:N") will resolve to that credential's role here.
- */
-export function connectionUrl(core: Core, addon: Addon, _attachment?: Attachment): string {
-  const { user, password, database } = addon.db;
+/** Where the database is reached: host, port and the URL's query (TLS mode), as every credential's URL uses them. */
+export function connectionTarget(core: Core, addon: Addon): { host: string; port: number; query: string } {
   if (addon.mtls?.status === "Operational" || addon.mtls?.status === "Deprovisioning") {
     // mTLS: the database is reachable only through its own TLS endpoint (README: Differences from Heroku).
-    return `postgres://${user}:${password}@127.0.0.1:${addon.mtls.endpointPort}/${database}?sslmode=require`;
+    return { host: "127.0.0.1", port: addon.mtls.endpointPort, query: "sslmode=require" };
   }
   if (addon.enhancedCertificates === "Enabled") {
     // Enhanced Certificates: the server certificate names localhost and chains to the public root (seed 001).
-    return `postgres://${user}:${password}@localhost:${core.pgPort}/${database}?sslmode=verify-full&sslrootcert=${core.publicRootPath}`;
+    return {
+      host: "localhost",
+      port: core.pgPort,
+      query: `sslmode=verify-full&sslrootcert=${core.publicRootPath}`,
+    };
   }
-  return `postgres://${user}:${password}@127.0.0.1:${core.pgPort}/${database}?sslmode=require`;
+  return { host: "127.0.0.1", port: core.pgPort, query: "sslmode=require" };
+}
+
+/**
+ * The add-on's connection URL for an attachment: the default credential's, or for a "credential:N" namespace the
+ * active user and password of credential N (during a rotation, the -rotating user).
+ */
+export function connectionUrl(core: Core, addon: Addon, attachment?: Attachment): string {
+  const login = credentialLogin(addon, attachment?.namespace ?? null) ?? addon.db;
+  return credentialUrl(core, addon, login.user, login.password);
+}
+
+export function credentialUrl(core: Core, addon: Addon, user: string, password: string): string {
+  const { host, port, query } = connectionTarget(core, addon);
+  return `postgres://${encodeURIComponent(user)}:${password}@${host}:${port}/${addon.db.database}?${query}`;
 }
 
 /** <NAME>_URL for every attachment on the app whose add-on is provisioned (vars appear once provisioning ends). */
@@ -23,7 +38,10 @@ export function attachmentConfigVars(core: Core, appId: string): Record<string, 
   const vars: Record<string, string> = {};
   for (const att of core.store.attachmentsOfApp(appId)) {
     const addon = core.store.state.addons.find((a) => a.id === att.addonId);
-    if (addon?.state === "provisioned") vars[`${att.name}_URL`] = connectionUrl(core, addon, att);
+    // A namespaced attachment whose credential is not (or no longer) active sets no var.
+    if (addon?.state === "provisioned" && credentialLogin(addon, att.namespace)) {
+      vars[`${att.name}_URL`] = connectionUrl(core, addon, att);
+    }
   }
   return vars;
 }

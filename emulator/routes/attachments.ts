@@ -1,6 +1,7 @@
 import { attachmentNameTaken, newAttachment } from "../domain/addons";
 import { defaultAttachmentName, ATTACHMENT_NAME } from "../domain/naming";
-import { attachmentView } from "../domain/views";
+import { credentialLogin } from "../domain/credentials";
+import { addonInclusions, attachmentView } from "../domain/views";
 import { ApiError, invalid, notFound } from "../http/errors";
 import type { Router } from "../http/router";
 import type { Ctx } from "../http/types";
@@ -24,11 +25,13 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   if (addon.state === "deprovisioning" || addon.state === "deprovisioned") throw notFound("add-on");
   const namespace = body.namespace ?? null;
   if (namespace !== null) {
-    // Credentials are not emulated yet, so no credential namespace can resolve to a role.
-    throw new ApiError(
-      "invalid_params",
-      `Could not find credential ${String(namespace).replace(/^credential:/, "")} for database ${addon.name}.`,
-    );
+    // "credential:N" attaches credential N (heroku-api.md 2.4); it must exist and not be going away.
+    if (typeof namespace !== "string" || !credentialLogin(addon, namespace)) {
+      throw new ApiError(
+        "invalid_params",
+        `Could not find credential ${String(namespace).replace(/^credential:/, "")} for database ${addon.name}.`,
+      );
+    }
   }
   let name: string;
   if (body.name !== undefined && body.name !== null) {
@@ -37,10 +40,12 @@ function create(ctx: Ctx): { status: number; json: unknown } {
     }
     name = body.name;
   } else {
-    name = defaultAttachmentName(new Set(store.attachmentsOfApp(app.id).map((a) => a.name)), false);
+    // Seed 002: a credential goes to DATABASE_URL when the app has no other Postgres, else a colour.
+    const names = new Set(store.attachmentsOfApp(app.id).map((a) => a.name));
+    name = defaultAttachmentName(names, namespace !== null && names.size === 0);
   }
   if (attachmentNameTaken(core, app.id, name)) throw invalid(`${name} is already taken on ${app.name}.`);
-  const att = newAttachment(addon.id, app.id, name, null, store.nowIso());
+  const att = newAttachment(addon.id, app.id, name, namespace as string | null, store.nowIso());
   store.state.attachments.push(att);
   store.save();
   return { status: 201, json: attachmentView(core, att) };
@@ -48,28 +53,33 @@ function create(ctx: Ctx): { status: number; json: unknown } {
 
 export function attachmentRoutes(r: Router): void {
   r.add("POST", "/addon-attachments", "platform", create);
-  r.add("GET", "/addon-attachments", "platform", ({ core, user }) => {
+  r.add("GET", "/addon-attachments", "platform", ({ core, user, headers }) => {
     const appIds = new Set(core.store.teamApps(user).map((a) => a.id));
+    const include = addonInclusions(headers["accept-inclusion"]);
     return {
       status: 200,
-      list: core.store.state.attachments.filter((a) => appIds.has(a.appId)).map((a) => attachmentView(core, a)),
+      list: core.store.state.attachments
+        .filter((a) => appIds.has(a.appId))
+        .map((a) => attachmentView(core, a, include)),
     };
   });
-  r.add("GET", "/apps/:app/addon-attachments", "platform", ({ core, user, params }) => {
+  r.add("GET", "/apps/:app/addon-attachments", "platform", ({ core, user, params, headers }) => {
     const app = core.store.visibleApp(user, params.app!);
-    return { status: 200, list: core.store.attachmentsOfApp(app.id).map((a) => attachmentView(core, a)) };
+    const include = addonInclusions(headers["accept-inclusion"]);
+    return { status: 200, list: core.store.attachmentsOfApp(app.id).map((a) => attachmentView(core, a, include)) };
   });
-  r.add("GET", "/apps/:app/addon-attachments/:attachment", "platform", ({ core, user, params }) => {
+  r.add("GET", "/apps/:app/addon-attachments/:attachment", "platform", ({ core, user, params, headers }) => {
     const app = core.store.visibleApp(user, params.app!);
     const att = core.store
       .attachmentsOfApp(app.id)
       .find((a) => a.name === params.attachment || a.id === params.attachment);
     if (!att) throw notFound("add-on attachment");
-    return { status: 200, json: attachmentView(core, att) };
+    return { status: 200, json: attachmentView(core, att, addonInclusions(headers["accept-inclusion"])) };
   });
-  r.add("GET", "/addons/:addon/addon-attachments", "platform", ({ core, user, params }) => {
+  r.add("GET", "/addons/:addon/addon-attachments", "platform", ({ core, user, params, headers }) => {
     const addon = core.store.visibleAddon(user, params.addon!);
-    return { status: 200, list: core.store.attachmentsOfAddon(addon.id).map((a) => attachmentView(core, a)) };
+    const include = addonInclusions(headers["accept-inclusion"]);
+    return { status: 200, list: core.store.attachmentsOfAddon(addon.id).map((a) => attachmentView(core, a, include)) };
   });
   r.add("GET", "/addon-attachments/:attachment", "platform", ({ core, user, params }) => {
     const att = core.store.state.attachments.find((a) => a.id === params.attachment);

@@ -4,6 +4,8 @@ import { MACHINES, parseSpeed } from "../machines/definitions";
 import { invalid } from "../http/errors";
 import type { Router } from "../http/router";
 import type { Speed } from "../store/types";
+import { dropAllCredentialRoles } from "../domain/credentials";
+import { resetCredentials } from "./credentials";
 import { resetMtls } from "./mtls";
 
 /** The test-facing control API under /__emulator (no auth, never in the request log). */
@@ -11,9 +13,11 @@ export function controlRoutes(r: Router): void {
   r.add("POST", "/__emulator/reset", "control", async ({ core }) => {
     for (const addon of core.store.state.addons) {
       if (addon.state !== "deprovisioned") await core.admin.dropDatabase(addon.db);
+      await dropAllCredentialRoles(core, addon);
     }
     core.store.resetToSeed();
     await resetMtls(core);
+    resetCredentials(core);
     core.faults.clear();
     core.requests = [];
     core.rateLimiter.reset();

@@ -5,6 +5,7 @@ import { appRoutes } from "./apps";
 import { attachmentRoutes } from "./attachments";
 import { configVarRoutes } from "./config-vars";
 import { controlRoutes } from "./control";
+import { credentialRoutes } from "./credentials";
 import { dataDatabaseRoutes } from "./data-databases";
 import { enhancedCertificateRoutes } from "./data-enhanced-certificates";
 import { mtlsRoutes } from "./mtls";
@@ -23,6 +24,7 @@ export function buildRouter(): Router {
   dataDatabaseRoutes(r);
   enhancedCertificateRoutes(r);
   mtlsRoutes(r);
+  credentialRoutes(r);
   controlRoutes(r);
   return r;
 }

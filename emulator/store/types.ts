@@ -1,4 +1,5 @@
 /** The emulator's persistent state: seed data plus everything created through the APIs. Saved as stateDir/state.json. */
+import type { CredentialRecord } from "../domain/credential-types";
 import type { MtlsRecord } from "../mtls/types";
 
 export interface Team {
@@ -81,6 +82,8 @@ export interface Addon {
   pending: PendingTransition[];
   /** mTLS, its certificates and IP rules (emulator/mtls/types.ts); absent while mTLS is off. */
   mtls?: MtlsRecord;
+  /** Named credentials (emulator/domain/credential-types.ts); the default credential is `db`. */
+  credentials?: CredentialRecord[];
 }
 
 export interface Attachment {
