@@ -48,7 +48,12 @@ export function addonView(core: Core, addon: Addon): Record<string, unknown> {
     state: addon.state,
     app: appRef,
     addon_service: { id: stableId(SERVICE_NAME), name: SERVICE_NAME },
-    plan: { id: stableId(plan.name), name: plan.name },
+    // With Accept-Expansion: plan the CLI prints plan.price (addons:info "Max Price").
+    plan: {
+      id: stableId(plan.name),
+      name: plan.name,
+      price: { cents: monthlyCents(plan), contract: false, unit: "month" },
+    },
     config_vars: configVars,
     billing_entity: { ...appRef, type: "app" },
     billed_price: { cents: monthlyCents(plan), contract: false, unit: "month" },
