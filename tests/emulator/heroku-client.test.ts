@@ -1,0 +1,70 @@
+// The emulator against heroku-client, Heroku's own Node.js Platform API client (written by Heroku, not here): it
+// sends Basic auth with an empty user, a Range header on every request, and follows Next-Range by itself, so this
+// checks the wire contract rather than our own client's habits.
+import Heroku = require("heroku-client");
+import { ACME_TOKEN, GLOBEX_TOKEN, startServices, type Services } from "../support/services";
+
+jest.setTimeout(120_000);
+
+let services: Services;
+let acme: Heroku;
+
+interface HerokuError {
+  statusCode: number;
+  body: { id: string; message: string };
+}
+
+beforeAll(async () => {
+  services = await startServices();
+  acme = new Heroku({ token: ACME_TOKEN, host: services.emulator.url });
+  await fetch(`${services.emulator.url}/__emulator/speed`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ "addon-provision": { polls: 1 }, "addon-deprovision": "immediate" }),
+  });
+});
+
+afterAll(async () => {
+  await services?.stop();
+});
+
+test("lists the team's apps and nothing of another team", async () => {
+  const apps = (await acme.get("/apps")) as { name: string }[];
+  expect(apps.map((a) => a.name)).toContain("acme-api");
+  expect(apps.map((a) => a.name)).not.toContain("globex-api");
+});
+
+test("creates, reads, lists and destroys a Postgres add-on with its config var", async () => {
+  const created = (await acme.post("/apps/acme-api/addons", {
+    body: { plan: "heroku-postgresql:private-0", config: { "enhanced-certificates-beta": true } },
+  })) as { id: string; name: string; state: string };
+  expect(created.state).toBe("provisioning");
+  const provisioned = (await acme.get(`/apps/acme-api/addons/${created.name}`)) as { state: string };
+  expect(provisioned.state).toBe("provisioned");
+
+  const addons = (await acme.get("/apps/acme-api/addons")) as { id: string }[];
+  expect(addons.map((a) => a.id)).toContain(created.id);
+  const vars = (await acme.get("/apps/acme-api/config-vars")) as Record<string, string>;
+  expect(vars.DATABASE_URL).toMatch(/^postgres:\/\/.*sslmode=verify-full/);
+
+  // The Data API through the same client: Basic auth, as heroku-client sends it.
+  const info = (await acme.get(`/client/v11/databases/${created.id}`)) as {
+    info: { name: string; values: string[] }[];
+  };
+  expect(info.info.find((r) => r.name === "Enhanced Certificates")?.values).toEqual(["Enabled"]);
+
+  await acme.delete(`/apps/acme-api/addons/${created.id}`);
+  await expect(acme.get(`/apps/acme-api/addons/${created.id}`)).rejects.toMatchObject({ statusCode: 404 });
+});
+
+test("errors carry Heroku's {id, message} bodies", async () => {
+  const bad = new Heroku({ token: "not-a-token", host: services.emulator.url });
+  const unauthorized = (await bad.get("/apps").catch((e: unknown) => e)) as HerokuError;
+  expect(unauthorized.statusCode).toBe(401);
+  expect(unauthorized.body.id).toBe("unauthorized");
+
+  const globex = new Heroku({ token: GLOBEX_TOKEN, host: services.emulator.url });
+  const forbidden = (await globex.get("/apps/acme-api").catch((e: unknown) => e)) as HerokuError;
+  expect(forbidden.statusCode).toBe(403);
+  expect(forbidden.body.id).toBe("forbidden");
+});
