@@ -24,6 +24,7 @@ export const CREDENTIAL_DIFF_TABLE: DiffTable<keyof CredentialOutputs> = {
   password: "output",
   url: "output",
   attachmentConfigVars: "output",
+  effectivePermissions: "output",
 };
 
 /** Outputs that must never appear in plain text (the sdk lists them in additionalSecretOutputs). */

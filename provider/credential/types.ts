@@ -49,4 +49,9 @@ export interface CredentialOutputs extends CredentialInputs {
   /** Secret. `postgres://user:password@host:port/database`. */
   url: string;
   attachmentConfigVars: AttachmentOutput[];
+  /**
+   * The level each schema is really at, from the role's grants (grants.ts derivePermissionLevels): a level, or
+   * `custom` after a GRANT or REVOKE outside the stack. `permissions` holds the schemas' common level.
+   */
+  effectivePermissions: Record<string, string>;
 }

@@ -39,7 +39,14 @@ describe("CREDENTIAL_DIFF_TABLE", () => {
       "adoptExisting",
       "timeouts",
     ]);
-    expect(byKind("output")).toEqual(["state", "username", "password", "url", "attachmentConfigVars"]);
+    expect(byKind("output")).toEqual([
+      "state",
+      "username",
+      "password",
+      "url",
+      "attachmentConfigVars",
+      "effectivePermissions",
+    ]);
     expect(CREDENTIAL_SECRET_OUTPUTS.every((field) => CREDENTIAL_DIFF_TABLE[field] === "output")).toBe(true);
     expect(CREDENTIAL_SECRET_OUTPUTS).toEqual(["password", "url"]);
   });

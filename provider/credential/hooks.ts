@@ -1,0 +1,346 @@
+import { getDatabase } from "../heroku/databases";
+import { AmbiguousRequestError, isNotFound } from "../heroku/errors";
+import {
+  attachCredential,
+  createCredential,
+  type Credential,
+  destroyCredential,
+  detachAttachment,
+  getCredential,
+  listAddonAttachments,
+  listCredentials,
+  rotateCredential,
+} from "../heroku/credentials";
+import type { Attachment } from "../heroku/addons";
+import { waitFor, WaitTimeoutError } from "../heroku/waiter";
+import { Deadline } from "../secure-database/waits";
+import type { CheckFailure } from "../shared/check";
+import { inputFields, type TableDiff } from "../shared/diff-table";
+import { ProviderError, withContext } from "../shared/errors";
+import { timeoutMs } from "../shared/timeouts";
+import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
+import { derivePermissionLevels, overallLevel, planPermissionStatements } from "./grants";
+import { defaultCredentialUrl, readGrantFacts, runStatements, userOf, withConnection } from "./sql";
+import type { AttachmentOutput, CredentialAttachment, CredentialInputs, CredentialOutputs } from "./types";
+import {
+  attachmentConfigVar,
+  checkCredentialCapacity,
+  checkCredentialDatabase,
+  validateCredential,
+} from "./validation";
+
+/**
+ * Credential: a named Heroku Postgres credential with a permission level, attachments and rotation (seed 002,
+ * heroku-api.md 2). The thin provider in provider.ts requires this module and calls these functions.
+ */
+
+export const DEFAULT_CREATE_TIMEOUT_MS = 10 * 60_000;
+/** Seed 002: a rotation waits up to about 30 minutes for old connections; update waits for it. */
+export const DEFAULT_UPDATE_TIMEOUT_MS = 45 * 60_000;
+export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
+const NAMESPACE_PREFIX = "credential:";
+
+export async function check(
+  _olds: unknown,
+  news: Record<string, unknown>,
+): Promise<{ inputs: CredentialInputs; failures: CheckFailure[] }> {
+  return validateCredential(news);
+}
+
+export async function diff(_id: string, olds: CredentialOutputs, news: CredentialInputs): Promise<TableDiff> {
+  return diffCredential(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+}
+
+export async function create(inputs: CredentialInputs): Promise<{ id: string; outs: CredentialOutputs }> {
+  return withContext(`creating Credential ${inputs.name} on database ${inputs.database}`, async () => {
+    const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
+    await checkDatabase(inputs.database);
+    if (inputs.adoptExisting) {
+      await getCredential(inputs.database, inputs.name).catch((err: unknown) => {
+        if (isNotFound(err)) {
+          throw new ProviderError(
+            `adoptExisting is set but database ${inputs.database} has no credential ${inputs.name}; remove adoptExisting to create it`,
+          );
+        }
+        throw err;
+      });
+    } else {
+      await createOnce(inputs);
+    }
+    const hint =
+      `The credential was not destroyed: raise timeouts.create, or set adoptExisting: true, and run pulumi up again ` +
+      `(heroku pg:credentials ${inputs.database} shows its state).`;
+    await waitUsable(inputs, deadline, hint);
+    await applyPermissions(inputs, undefined);
+    await syncAttachments(inputs, await credentialAttachments(inputs.database, inputs.name));
+    const outs = await observe(inputs);
+    if (!outs)
+      throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while creating it`);
+    return { id: outs.uuid, outs: outs.outs };
+  });
+}
+
+export async function read(
+  id: string,
+  props: CredentialOutputs,
+): Promise<{ id?: string; props?: CredentialOutputs; inputs?: CredentialInputs }> {
+  return withContext(`reading Credential ${props.name} on database ${props.database}`, async () => {
+    const found = await observe(props);
+    if (!found) return {};
+    return { id, props: found.outs, inputs: pickInputs(found.outs) };
+  });
+}
+
+/** Permissions and schemas, then attachments, then the rotation (last, so grants never go to a draining user). */
+export async function update(
+  _id: string,
+  olds: CredentialOutputs,
+  news: CredentialInputs,
+): Promise<{ outs: CredentialOutputs }> {
+  return withContext(`updating Credential ${olds.name} on database ${olds.database}`, async () => {
+    const deadline = Deadline.after(timeoutMs(news.timeouts, "update", DEFAULT_UPDATE_TIMEOUT_MS));
+    const levelChanged =
+      olds.permissions !== news.permissions ||
+      JSON.stringify([...(olds.schemas ?? [])].sort()) !== JSON.stringify([...(news.schemas ?? [])].sort());
+    if (levelChanged) await applyPermissions(news, olds.schemas);
+    await syncAttachments(news, await credentialAttachments(news.database, news.name));
+    if ((olds.rotationTrigger ?? "") !== (news.rotationTrigger ?? "")) {
+      await rotateCredential(news.database, news.name, news.forceRotation === true);
+      await waitRotated(news, deadline);
+    }
+    const found = await observe(news);
+    if (!found) {
+      throw new ProviderError(
+        `credential ${news.name} no longer exists on ${news.database}; run pulumi refresh, then pulumi up to create it again`,
+      );
+    }
+    return { outs: found.outs };
+  });
+}
+
+/** Detaches it from every app first (Heroku refuses otherwise), then destroys it; 404 means gone. */
+export async function remove(_id: string, props: CredentialOutputs): Promise<void> {
+  await withContext(`deleting Credential ${props.name} on database ${props.database}`, async () => {
+    const deadline = Deadline.after(timeoutMs(props.timeouts, "delete", DEFAULT_DELETE_TIMEOUT_MS));
+    let attachments: Attachment[];
+    try {
+      attachments = await credentialAttachments(props.database, props.name);
+    } catch (err) {
+      if (isNotFound(err)) return; // the database itself is gone
+      throw err;
+    }
+    for (const a of attachments) await detachAttachment(a.id).catch(ignoreNotFound);
+    try {
+      await destroyCredential(props.database, props.name);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    await waitFor({
+      what: `credential ${props.name} on database ${props.database}`,
+      target: "destroyed",
+      timeoutMs: deadline.remaining(),
+      poll: () => getCredential(props.database, props.name).catch(nullOnNotFound),
+      statusOf: (c) => c?.state ?? "gone",
+      isDone: (c) => c === null,
+      hint: "Raise timeouts.delete and run pulumi destroy again.",
+    });
+  });
+}
+export { remove as delete };
+
+function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
+}
+
+function nullOnNotFound(err: unknown): null {
+  if (isNotFound(err)) return null;
+  throw err;
+}
+
+/** Seed 002: production plans only, never on a follower. */
+async function checkDatabase(database: string): Promise<void> {
+  const info = (await getDatabase(database)) as unknown as {
+    plan?: { name?: string };
+    following?: unknown;
+    info?: { name: string; values: string[] }[];
+  };
+  const following = info.following ?? info.info?.find((r) => r.name === "Following")?.values[0];
+  const failures = checkCredentialDatabase({
+    database,
+    plan: info.plan?.name ?? "",
+    ...(following ? { followerOf: typeof following === "string" ? following : JSON.stringify(following) } : {}),
+  });
+  if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
+}
+
+/**
+ * Creates are not idempotent (heroku-api.md 5): the name is checked first, and after an ambiguous failure the
+ * credential is read back by name before anything else is tried.
+ */
+async function createOnce(inputs: CredentialInputs): Promise<void> {
+  const existing = await listCredentials(inputs.database);
+  if (existing.some((c) => c.name === inputs.name)) {
+    throw new ProviderError(
+      `database ${inputs.database} already has a credential ${inputs.name}; set adoptExisting: true to manage it`,
+    );
+  }
+  const full = checkCredentialCapacity(inputs.database, existing.length);
+  if (full) throw new ProviderError(full);
+  try {
+    await createCredential(inputs.database, inputs.name);
+  } catch (err) {
+    if (!(err instanceof AmbiguousRequestError)) throw err;
+    const found = await getCredential(inputs.database, inputs.name).catch(nullOnNotFound);
+    if (!found) {
+      throw new ProviderError(
+        `${err.message}. Reading back found no credential ${inputs.name} on ${inputs.database}, so none was made; run pulumi up again`,
+      );
+    }
+  }
+}
+
+const activeUser = (c: Credential): Credential["credentials"][number] | undefined =>
+  c.credentials.find((u) => u.state === "active");
+
+async function waitUsable(inputs: CredentialInputs, deadline: Deadline, hint: string): Promise<Credential> {
+  return waitFor({
+    what: `credential ${inputs.name} on database ${inputs.database}`,
+    target: "active",
+    timeoutMs: deadline.remaining(),
+    poll: () => getCredential(inputs.database, inputs.name),
+    statusOf: (c) => c.state,
+    isDone: (c) => (c.state === "active" || c.state === "rotating") && activeUser(c) !== undefined,
+    hint,
+  });
+}
+
+/**
+ * A rotation without force stays "rotating" until old connections close or Heroku's grace (about 30 minutes)
+ * ends. We wait for that within timeouts.update; past it, the rotation goes on at Heroku and the stored outputs
+ * name the temporary `-rotating` user until the next refresh.
+ */
+async function waitRotated(inputs: CredentialInputs, deadline: Deadline): Promise<void> {
+  try {
+    await waitFor({
+      what: `rotation of credential ${inputs.name} on database ${inputs.database}`,
+      target: "active",
+      timeoutMs: deadline.remaining(),
+      poll: () => getCredential(inputs.database, inputs.name),
+      statusOf: (c) => c.state,
+      isDone: (c) => c.state === "active",
+    });
+  } catch (err) {
+    if (!(err instanceof WaitTimeoutError)) throw err;
+    process.stderr.write(`${err.message}\nThe rotation continues at Heroku; pulumi refresh records its outcome.\n`);
+  }
+}
+
+/** Revoke first, then grant (seed 002), on the role that holds the credential's privileges now. */
+async function applyPermissions(
+  inputs: CredentialInputs,
+  previousSchemas: readonly string[] | undefined,
+): Promise<void> {
+  const credential = await getCredential(inputs.database, inputs.name);
+  const role = activeUser(credential)?.user ?? inputs.name;
+  const url = await defaultCredentialUrl(inputs.database);
+  const statements = planPermissionStatements({
+    role,
+    owner: userOf(url),
+    level: inputs.permissions ?? "none",
+    schemas: inputs.schemas ?? ["public"],
+    ...(previousSchemas ? { previousSchemas } : {}),
+  });
+  await withConnection(url, (client) => runStatements(client, statements));
+}
+
+async function credentialAttachments(database: string, name: string): Promise<Attachment[]> {
+  return (await listAddonAttachments(database)).filter((a) => a.namespace === `${NAMESPACE_PREFIX}${name}`);
+}
+
+/** Attaches what is missing and detaches what is no longer declared (diff-table.ts planAttachmentChanges). */
+async function syncAttachments(inputs: CredentialInputs, current: Attachment[]): Promise<void> {
+  const currentRefs = current.map((a) => ({ app: a.app.name, name: a.name }));
+  const { toAttach, toDetach } = planAttachmentChanges(currentRefs, inputs.attachments ?? []);
+  for (const gone of toDetach) {
+    const a = current.find((x) => x.app.name === gone.app && x.name === gone.name);
+    if (a) await detachAttachment(a.id).catch(ignoreNotFound);
+  }
+  for (const wanted of toAttach) await attachOnce(inputs, wanted);
+}
+
+async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment): Promise<void> {
+  try {
+    await attachCredential(inputs.database, inputs.name, wanted.app, wanted.name);
+  } catch (err) {
+    if (!(err instanceof AmbiguousRequestError)) throw err;
+    const found = (await credentialAttachments(inputs.database, inputs.name)).some(
+      (a) => a.app.name === wanted.app && (wanted.name === undefined || a.name === wanted.name),
+    );
+    if (!found) {
+      throw new ProviderError(
+        `${err.message}. Reading back found no attachment of ${inputs.name} to ${wanted.app}, so none was made; run pulumi up again`,
+      );
+    }
+  }
+}
+
+/**
+ * Complete state from Heroku and PostgreSQL: the credential's state and active user, its attachments (declared
+ * unnamed ones stay unnamed), and the effective level on the stored schemas, so refresh shows drift.
+ */
+async function observe(stored: CredentialInputs): Promise<{ uuid: string; outs: CredentialOutputs } | undefined> {
+  const credential = await getCredential(stored.database, stored.name).catch(nullOnNotFound);
+  if (!credential || credential.state === "revoking") return undefined;
+  const user = activeUser(credential) ?? credential.credentials[0];
+  if (!user) throw new ProviderError(`credential ${stored.name} on ${stored.database} reports no user`);
+  const defaultUrl = await defaultCredentialUrl(stored.database);
+  const query = new URL(defaultUrl).search;
+  const url = `postgres://${encodeURIComponent(user.user)}:${encodeURIComponent(user.password)}@${credential.host}:${credential.port}/${credential.database}${query}`;
+  const schemas = stored.schemas ?? ["public"];
+  const levels = await withConnection(defaultUrl, async (client) =>
+    derivePermissionLevels(await readGrantFacts(client, user.user, userOf(defaultUrl), schemas), schemas),
+  );
+  const attachments = await credentialAttachments(stored.database, stored.name);
+  const outs: CredentialOutputs = {
+    ...stored,
+    permissions: overallLevel(levels) as CredentialOutputs["permissions"],
+    attachments: declaredForm(stored.attachments ?? [], attachments),
+    state: credential.state,
+    username: user.user,
+    password: user.password,
+    url,
+    effectivePermissions: levels,
+    attachmentConfigVars: attachments.map((a): AttachmentOutput => ({
+      app: a.app.name,
+      name: a.name,
+      id: a.id,
+      configVar: attachmentConfigVar(a.name),
+    })),
+  };
+  return { uuid: credential.uuid, outs: withoutUndefined(outs) };
+}
+
+/** Actual attachments written as the inputs declared them: a declared unnamed one stays unnamed. */
+function declaredForm(declared: readonly CredentialAttachment[], actual: Attachment[]): CredentialAttachment[] {
+  const unnamedApps = declared.filter((d) => d.name === undefined).map((d) => d.app);
+  const namedKeys = new Set(declared.filter((d) => d.name !== undefined).map((d) => `${d.app}\u0000${d.name}`));
+  return actual.map((a) => {
+    if (namedKeys.has(`${a.app.name}\u0000${a.name}`)) return { app: a.app.name, name: a.name };
+    const i = unnamedApps.indexOf(a.app.name);
+    if (i >= 0) {
+      unnamedApps.splice(i, 1);
+      return { app: a.app.name };
+    }
+    return { app: a.app.name, name: a.name };
+  });
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function pickInputs(outs: CredentialOutputs): CredentialInputs {
+  const fields = new Set(inputFields(CREDENTIAL_DIFF_TABLE));
+  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as CredentialInputs;
+}

@@ -1,0 +1,118 @@
+import { Client } from "pg";
+import { getAddonGlobal } from "../heroku/addons";
+import { getConfigVars } from "../heroku/apps";
+import { getCredential, listAddonAttachments } from "../heroku/credentials";
+import { ProviderError, messageOf } from "../shared/errors";
+import { DEFAULT_ACL_OBJECT_TYPES, type GrantFacts } from "./grants";
+
+/**
+ * Permission levels are plain SQL run as the default credential (seed 002, "Managing permissions"), over TLS. The
+ * URL is the one Heroku gives the add-on's own attachment (its config var keeps the TLS parameters, such as
+ * Enhanced Certificates' verify-full); without one, the Data API's default credential with sslmode=require.
+ */
+export async function defaultCredentialUrl(db: string): Promise<string> {
+  const addon = await getAddonGlobal(db);
+  const own = (await listAddonAttachments(addon.id)).find((a) => !a.namespace && a.app.name === addon.app.name);
+  if (own) {
+    const url = (await getConfigVars(addon.app.name))[`${own.name}_URL`];
+    if (url) return url;
+  }
+  const c = await getCredential(addon.id, "default");
+  const active = c.credentials.find((u) => u.state === "active") ?? c.credentials[0];
+  if (!active) throw new ProviderError(`database ${db} reports no active default credential`);
+  return `postgres://${encodeURIComponent(active.user)}:${encodeURIComponent(active.password)}@${c.host}:${c.port}/${c.database}?sslmode=require`;
+}
+
+/**
+ * Connects with libpq's meaning of sslmode (node-postgres otherwise reads `require` as verify-full): `require`
+ * encrypts without verifying, `verify-ca`/`verify-full` verify against `sslrootcert`. A URL without sslmode gets
+ * `require`: these statements never go over plain TCP.
+ */
+export async function withConnection<T>(url: string, body: (client: Client) => Promise<T>): Promise<T> {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has("sslmode")) parsed.searchParams.set("sslmode", "require");
+  parsed.searchParams.set("uselibpqcompat", "true");
+  const client = new Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 15_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new ProviderError(
+      `could not connect to ${parsed.hostname}:${parsed.port} as the default credential: ${messageOf(err)}`,
+    );
+  }
+  try {
+    return await body(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function userOf(url: string): string {
+  return decodeURIComponent(new URL(url).username);
+}
+
+/** Runs the statements in one transaction, so a failure leaves the old grants in place. */
+export async function runStatements(client: Client, statements: readonly string[]): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    for (const sql of statements) await client.query(sql);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
+const RELATION_KINDS = ["r", "v", "m", "f", "p"];
+
+/** What the role holds in the schemas, as grants.ts's GrantFacts (privileges granted to the role itself). */
+export async function readGrantFacts(
+  client: Client,
+  role: string,
+  owner: string,
+  schemas: readonly string[],
+): Promise<GrantFacts> {
+  const q = async <R extends Record<string, unknown>>(sql: string, params: unknown[]): Promise<R[]> =>
+    (await client.query<R>(sql, params)).rows;
+  const roleOid = `(SELECT oid FROM pg_roles WHERE rolname = $1)`;
+  const schemaPrivileges = await q<{ schema: string; privilege: string }>(
+    `SELECT n.nspname AS schema, a.privilege_type AS privilege
+       FROM pg_namespace n, aclexplode(n.nspacl) a
+      WHERE n.nspname = ANY($2) AND a.grantee = ${roleOid}`,
+    [role, schemas],
+  );
+  const relations = async (kinds: string[]) => ({
+    all: await q<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY($1) AND c.relkind = ANY($2)`,
+      [schemas, kinds],
+    ),
+    privileges: await q<{ schema: string; name: string; privilege: string }>(
+      `SELECT n.nspname AS schema, c.relname AS name, a.privilege_type AS privilege
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a
+        WHERE n.nspname = ANY($2) AND c.relkind = ANY($3) AND a.grantee = ${roleOid}`,
+      [role, schemas, kinds],
+    ),
+  });
+  const tables = await relations(RELATION_KINDS);
+  const sequences = await relations(["S"]);
+  const defaults = await q<{ schema: string; objtype: string; privilege: string }>(
+    `SELECT n.nspname AS schema, d.defaclobjtype::text AS objtype, a.privilege_type AS privilege
+       FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace, aclexplode(d.defaclacl) a
+      WHERE n.nspname = ANY($2) AND a.grantee = ${roleOid}
+        AND d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = $3)`,
+    [role, schemas, owner],
+  );
+  return {
+    schemaPrivileges,
+    tables: tables.all,
+    tablePrivileges: tables.privileges,
+    sequences: sequences.all,
+    sequencePrivileges: sequences.privileges,
+    defaultPrivileges: defaults.flatMap((d) => {
+      const objectType = DEFAULT_ACL_OBJECT_TYPES[d.objtype];
+      return objectType ? [{ schema: d.schema, objectType, privilege: d.privilege }] : [];
+    }),
+  };
+}

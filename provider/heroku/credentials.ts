@@ -1,0 +1,66 @@
+import { herokuClient } from "./client";
+import type { Attachment } from "./addons";
+
+/** heroku-api.md 2.2: a credential of a classic-tier database. */
+export interface Credential {
+  uuid: string;
+  name: string;
+  state: string;
+  database: string;
+  host: string;
+  port: number | string;
+  credentials: { user: string; password: string; state: string; connections: number | null }[];
+}
+
+const base = (db: string): string => `/postgres/v0/databases/${encodeURIComponent(db)}`;
+const one = (db: string, name: string): string => `${base(db)}/credentials/${encodeURIComponent(name)}`;
+
+export function listCredentials(db: string): Promise<Credential[]> {
+  return herokuClient().list<Credential>("data", `${base(db)}/credentials`);
+}
+
+export function getCredential(db: string, name: string): Promise<Credential> {
+  return herokuClient().get<Credential>("data", one(db, name));
+}
+
+/** Not repeated on an ambiguous failure: the caller reads back by name first. */
+export async function createCredential(db: string, name: string): Promise<void> {
+  await herokuClient().request({ api: "data", method: "POST", path: `${base(db)}/credentials`, body: { name } });
+}
+
+export async function destroyCredential(db: string, name: string): Promise<void> {
+  await herokuClient().request({ api: "data", method: "DELETE", path: one(db, name) });
+}
+
+/** heroku-api.md 2.1: `{}` or `{"forced": true}`. Repeating a rotation is harmless but wasteful, so no retry. */
+export async function rotateCredential(db: string, name: string, forced: boolean): Promise<void> {
+  await herokuClient().request({
+    api: "data",
+    method: "POST",
+    path: `${one(db, name)}/credentials_rotation`,
+    body: forced ? { forced: true } : {},
+  });
+}
+
+export function listAddonAttachments(addon: string): Promise<Attachment[]> {
+  return herokuClient().list<Attachment>("platform", `/addons/${encodeURIComponent(addon)}/addon-attachments`);
+}
+
+/** heroku-api.md 2.4: namespace "credential:N" attaches credential N. Not repeated on an ambiguous failure. */
+export async function attachCredential(db: string, name: string, app: string, as?: string): Promise<Attachment> {
+  const res = await herokuClient().request<Attachment>({
+    api: "platform",
+    method: "POST",
+    path: "/addon-attachments",
+    body: { addon: { name: db }, app: { name: app }, namespace: `credential:${name}`, ...(as ? { name: as } : {}) },
+  });
+  return res.data;
+}
+
+export async function detachAttachment(id: string): Promise<void> {
+  await herokuClient().request({
+    api: "platform",
+    method: "DELETE",
+    path: `/addon-attachments/${encodeURIComponent(id)}`,
+  });
+}

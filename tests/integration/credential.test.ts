@@ -1,0 +1,197 @@
+// Credential hooks against the emulator and its real PostgreSQL: create with a level and an attachment, the
+// levels' real effect, drift on read, in-place updates, rotation with and without force while a connection is
+// open, adoption, refusals (follower, Essential, duplicate, check), read-back after an ambiguous create, delete.
+import { Client } from "pg";
+import * as hooks from "../../provider/credential/hooks";
+import type { CredentialInputs, CredentialOutputs } from "../../provider/credential/types";
+import { api, control, libpq, pollUntil, provisioned, whoAmI } from "../emulator/helpers";
+import { startServices, type Services } from "../support/services";
+
+jest.setTimeout(180_000);
+let s: Services;
+let base: string;
+let db: string;
+let ownerUrl: string;
+
+async function open(url: string): Promise<Client> {
+  const client = new Client({ connectionString: libpq(url), connectionTimeoutMillis: 5000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
+async function sql(url: string, text: string): Promise<unknown[]> {
+  const c = await open(url);
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function checked(raw: Record<string, unknown>): Promise<CredentialInputs> {
+  const { inputs, failures } = await hooks.check({}, raw);
+  expect(failures).toEqual([]);
+  return inputs;
+}
+
+const vars = async (app: string): Promise<Record<string, string>> =>
+  (await api<Record<string, string>>(base, "GET", `/apps/${app}/config-vars`)).json;
+
+beforeAll(async () => {
+  s = await startServices();
+  base = s.emulator.url;
+  Object.assign(process.env, s.env);
+  await control(base, "PUT", "/speed", {
+    "addon-provision": "immediate",
+    credential: { polls: 2 },
+    rotation: "immediate",
+  });
+  const made = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
+  db = made.addon.name;
+  ownerUrl = made.vars.DATABASE_URL!;
+  await sql(ownerUrl, "create table existing (id serial primary key, v text); insert into existing (v) values ('a')");
+});
+afterAll(async () => s?.stop());
+
+test("create: read-only level really applies (existing and future tables), attachment config var, outputs", async () => {
+  const inputs = await checked({
+    database: db,
+    name: "analyst",
+    permissions: "read-only",
+    attachments: [{ app: "acme-reports", name: "ANALYST_DB" }],
+  });
+  const { id, outs } = await hooks.create(inputs);
+  expect(outs).toMatchObject({
+    state: "active",
+    username: "analyst",
+    permissions: "read-only",
+    schemas: ["public"],
+    effectivePermissions: { public: "read-only" },
+    attachments: [{ app: "acme-reports", name: "ANALYST_DB" }],
+    attachmentConfigVars: [expect.objectContaining({ app: "acme-reports", configVar: "ANALYST_DB_URL" })],
+  });
+  expect(outs.password).toMatch(/^[A-Za-z0-9]{65}$/);
+  expect(outs.url).toContain("sslmode=require");
+  await sql(ownerUrl, "create table later (x int); insert into later values (1)");
+  expect(await sql(outs.url, "select count(*)::int as n from existing")).toEqual([{ n: 1 }]);
+  expect(await sql(outs.url, "select x from later")).toEqual([{ x: 1 }]);
+  await expect(sql(outs.url, "insert into existing (v) values ('b')")).rejects.toThrow(/permission denied/);
+  await expect(sql(outs.url, "create table nope (x int)")).rejects.toThrow(/permission denied/);
+  const appUrl = (await vars("acme-reports")).ANALYST_DB_URL!;
+  expect((await whoAmI(appUrl)).user).toBe("analyst");
+
+  // No drift right after create; an out-of-band GRANT shows as custom.
+  expect((await hooks.read(id, outs)).props).toEqual(outs);
+  await sql(ownerUrl, "grant insert on existing to analyst");
+  const drifted = (await hooks.read(id, outs)).props!;
+  expect(drifted.permissions).toBe("custom");
+  expect(drifted.effectivePermissions).toEqual({ public: "custom" });
+  expect((await hooks.diff(id, drifted, inputs)).updates).toEqual(["permissions"]);
+  const fixed = await hooks.update(id, drifted, inputs);
+  expect(fixed.outs.permissions).toBe("read-only");
+
+  // read-write in place: INSERT, DELETE and nextval; then none: no SELECT.
+  const rw = await checked({ ...inputs, permissions: "read-write" });
+  expect(await hooks.diff(id, fixed.outs, rw)).toMatchObject({ replaces: [], updates: ["permissions"] });
+  const rwOuts = (await hooks.update(id, fixed.outs, rw)).outs;
+  expect(rwOuts.effectivePermissions).toEqual({ public: "read-write" });
+  await sql(rwOuts.url, "insert into existing (v) values ('c'); delete from existing where v = 'c'");
+  expect(await sql(rwOuts.url, "select nextval('existing_id_seq') > 0 as ok")).toEqual([{ ok: true }]);
+  const none = (await hooks.update(id, rwOuts, await checked({ ...inputs, permissions: "none" }))).outs;
+  expect(none.permissions).toBe("none");
+  await expect(sql(none.url, "select 1 from existing")).rejects.toThrow(/permission denied/);
+
+  // Attachments in place: detach the named one, attach unnamed to another app.
+  const moved = await checked({ ...inputs, permissions: "none", attachments: [{ app: "acme-api" }] });
+  const movedOuts = (await hooks.update(id, none, moved)).outs;
+  expect(movedOuts.attachments).toEqual([{ app: "acme-api" }]);
+  expect(movedOuts.attachmentConfigVars[0]!.configVar).toMatch(/^HEROKU_POSTGRESQL_[A-Z]+_URL$/);
+  expect((await vars("acme-reports")).ANALYST_DB_URL).toBeUndefined();
+  expect((await hooks.read(id, movedOuts)).props).toEqual(movedOuts);
+
+  // Delete detaches first, then the role and the credential are gone.
+  await hooks.delete(id, movedOuts);
+  expect(await hooks.read(id, movedOuts)).toEqual({});
+  expect(await sql(ownerUrl, "select 1 from pg_roles where rolname = 'analyst'")).toEqual([]);
+  expect(Object.keys(await vars("acme-api"))).toEqual(["DATABASE_URL"]);
+  await hooks.delete(id, movedOuts);
+});
+
+test("rotation: without force the open connection survives until it closes; with force it is killed", async () => {
+  await control(base, "PUT", "/credentials", { rotationGraceSeconds: 3600 });
+  const inputs = await checked({
+    database: db,
+    name: "reporter",
+    permissions: "read-write",
+    attachments: [{ app: "acme-reports", name: "REPORTER_DB" }],
+    rotationTrigger: "q1",
+  });
+  const { id, outs } = await hooks.create(inputs);
+  const old = await open(outs.url);
+  const q2 = await checked({ ...inputs, rotationTrigger: "q2" });
+  expect(await hooks.diff(id, outs, q2)).toMatchObject({ replaces: [], updates: ["rotationTrigger"] });
+  // update waits for the rotation; close the old connection a little later so it can finish.
+  const updating = hooks.update(id, outs, q2);
+  await pollUntil(
+    async () =>
+      (await api<{ state: string }>(base, "GET", `/postgres/v0/databases/${db}/credentials/reporter`)).json.state,
+    (st) => st === "rotating",
+  );
+  expect((await old.query("select count(*)::int as n from existing")).rows).toEqual([{ n: 1 }]);
+  await old.end();
+  const rotated = (await updating).outs;
+  expect(rotated).toMatchObject({
+    state: "active",
+    username: "reporter",
+    effectivePermissions: { public: "read-write" },
+  });
+  expect(rotated.password).not.toBe(outs.password);
+  await expect(open(outs.url)).rejects.toThrow(/password authentication failed/);
+  expect((await whoAmI((await vars("acme-reports")).REPORTER_DB_URL!)).user).toBe("reporter");
+
+  const alive = await open(rotated.url);
+  const forced = await checked({ ...inputs, rotationTrigger: "q3", forceRotation: true });
+  const forcedOuts = (await hooks.update(id, rotated, forced)).outs;
+  await expect(alive.query("select 1")).rejects.toThrow();
+  await expect(open(rotated.url)).rejects.toThrow(/password authentication failed/);
+  expect(await sql(forcedOuts.url, "select count(*)::int as n from existing")).toEqual([{ n: 1 }]);
+  await hooks.delete(id, forcedOuts);
+});
+
+test("adoption, duplicate, and read-back after an ambiguous create", async () => {
+  await api(base, "POST", `/postgres/v0/databases/${db}/credentials`, { body: { name: "handmade" } });
+  await expect(hooks.create(await checked({ database: db, name: "handmade" }))).rejects.toThrow(
+    /already has a credential handmade; set adoptExisting: true/,
+  );
+  const adopted = await hooks.create(await checked({ database: db, name: "handmade", adoptExisting: true }));
+  expect(adopted.outs).toMatchObject({ username: "handmade", permissions: "none" });
+  await expect(hooks.create(await checked({ database: db, name: "ghost", adoptExisting: true }))).rejects.toThrow(
+    /has no credential ghost/,
+  );
+  await hooks.delete(adopted.id, adopted.outs);
+
+  await control(base, "POST", "/faults", { method: "POST", path: "/credentials$", status: 500, times: 1 });
+  // The 500 answers before the emulator creates anything, so reading back finds nothing and says so.
+  await expect(hooks.create(await checked({ database: db, name: "flaky" }))).rejects.toThrow(
+    /Reading back found no credential flaky/,
+  );
+  const retried = await hooks.create(await checked({ database: db, name: "flaky" }));
+  expect(retried.outs.state).toBe("active");
+  await hooks.delete(retried.id, retried.outs);
+});
+
+test("refusals: check by property, Essential plan, follower", async () => {
+  const bad = await hooks.check({}, { database: db, name: "default", permissions: "admin" });
+  expect(bad.failures.map((f) => f.property)).toEqual(["name", "permissions"]);
+  const essential = (await provisioned(base, "acme-hobby", { plan: "heroku-postgresql:essential-0" })).addon.name;
+  await expect(hooks.create(await checked({ database: essential, name: "x1" }))).rejects.toThrow(
+    /credentials are only available on production plans/,
+  );
+  const follower = (
+    await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0", config: { follow: db } })
+  ).addon.name;
+  await expect(hooks.create(await checked({ database: follower, name: "x2" }))).rejects.toThrow(
+    /This operation is not supported for follower databases/,
+  );
+});
