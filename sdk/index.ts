@@ -3,4 +3,5 @@ export * from "./customer-key";
 export * from "./secure-database";
 export * from "./mtls-config";
 export * from "./ip-rule";
+export * from "./credential";
 export * from "./certificate-files";

@@ -52,10 +52,16 @@ export function userOf(url: string): string {
   return decodeURIComponent(new URL(url).username);
 }
 
-/** Runs the statements in one transaction, so a failure leaves the old grants in place. */
+/**
+ * Runs the statements in one transaction, so a failure leaves the old grants in place. Credentials of one database
+ * are applied in parallel by Pulumi and their GRANTs rewrite the same catalog rows (the schema's ACL, the owner's
+ * default ACL), which PostgreSQL refuses with "tuple concurrently updated"; a transaction-scoped advisory lock
+ * makes them take turns.
+ */
 export async function runStatements(client: Client, statements: readonly string[]): Promise<void> {
   await client.query("BEGIN");
   try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('heroku-pg-secure:permission-levels'))");
     for (const sql of statements) await client.query(sql);
     await client.query("COMMIT");
   } catch (err) {

@@ -3,7 +3,7 @@
 // open, adoption, refusals (follower, Essential, duplicate, check), read-back after an ambiguous create, delete.
 import { Client } from "pg";
 import * as hooks from "../../provider/credential/hooks";
-import type { CredentialInputs, CredentialOutputs } from "../../provider/credential/types";
+import type { CredentialInputs } from "../../provider/credential/types";
 import { api, control, libpq, pollUntil, provisioned, whoAmI } from "../emulator/helpers";
 import { startServices, type Services } from "../support/services";
 
