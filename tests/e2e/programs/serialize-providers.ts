@@ -19,6 +19,7 @@ const invalidInputs: Record<string, Record<string, unknown>> = {
     database: "postgresql-x-12345",
     certificateNames: ["bad name"],
   },
+  "pulumi-nodejs:dynamic/heroku-pg-secure:Credential": { database: "postgresql-x-12345", name: "default" },
   "pulumi-nodejs:dynamic/heroku-pg-secure:IpRule": {
     database: "postgresql-x-12345",
     cidr: "10.0.0.1/8",
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   });
   new sdk.MtlsConfig("mtls", { database: db.addonName, certificateNames: ["bi-tool"] });
   new sdk.IpRule("office", { database: db.addonName, cidr: "203.0.113.0/24", description: "office" });
+  new sdk.Credential("analyst", { database: db.addonName, name: "analyst", permissions: "read-only" });
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
   // The host's loader: pulumi/cmd/dynamic-provider uses require-from-string, relative to its working directory.
