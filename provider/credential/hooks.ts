@@ -1,5 +1,5 @@
 import { getDatabase } from "../heroku/databases";
-import { AmbiguousRequestError, isNotFound } from "../heroku/errors";
+import { AmbiguousRequestError, ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
 import {
   attachCredential,
   createCredential,
@@ -20,7 +20,7 @@ import { ProviderError, withContext } from "../shared/errors";
 import { timeoutMs } from "../shared/timeouts";
 import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
 import { derivePermissionLevels, overallLevel, planPermissionStatements } from "./grants";
-import { defaultCredentialUrl, readGrantFacts, runStatements, userOf, withConnection } from "./sql";
+import { defaultConnection, readGrantFacts, runStatements, userOf, withConnection } from "./sql";
 import type { AttachmentOutput, CredentialAttachment, CredentialInputs, CredentialOutputs } from "./types";
 import {
   attachmentConfigVar,
@@ -149,15 +149,6 @@ export async function remove(_id: string, props: CredentialOutputs): Promise<voi
 }
 export { remove as delete };
 
-function ignoreNotFound(err: unknown): void {
-  if (!isNotFound(err)) throw err;
-}
-
-function nullOnNotFound(err: unknown): null {
-  if (isNotFound(err)) return null;
-  throw err;
-}
-
 /** Seed 002: production plans only, never on a follower. */
 async function checkDatabase(database: string): Promise<void> {
   const info = (await getDatabase(database)) as unknown as {
@@ -243,15 +234,15 @@ async function applyPermissions(
 ): Promise<void> {
   const credential = await getCredential(inputs.database, inputs.name);
   const role = activeUser(credential)?.user ?? inputs.name;
-  const url = await defaultCredentialUrl(inputs.database);
+  const conn = await defaultConnection(inputs.database);
   const statements = planPermissionStatements({
     role,
-    owner: userOf(url),
+    owner: userOf(conn.url),
     level: inputs.permissions ?? "none",
     schemas: inputs.schemas ?? ["public"],
     ...(previousSchemas ? { previousSchemas } : {}),
   });
-  await withConnection(url, (client) => runStatements(client, statements));
+  await withConnection(conn, (client) => runStatements(client, statements));
 }
 
 async function credentialAttachments(database: string, name: string): Promise<Attachment[]> {
@@ -294,12 +285,12 @@ async function observe(stored: CredentialInputs): Promise<{ uuid: string; outs: 
   if (!credential || credential.state === "revoking") return undefined;
   const user = activeUser(credential) ?? credential.credentials[0];
   if (!user) throw new ProviderError(`credential ${stored.name} on ${stored.database} reports no user`);
-  const defaultUrl = await defaultCredentialUrl(stored.database);
-  const query = new URL(defaultUrl).search;
+  const conn = await defaultConnection(stored.database);
+  const query = new URL(conn.url).search;
   const url = `postgres://${encodeURIComponent(user.user)}:${encodeURIComponent(user.password)}@${credential.host}:${credential.port}/${credential.database}${query}`;
   const schemas = stored.schemas ?? ["public"];
-  const levels = await withConnection(defaultUrl, async (client) =>
-    derivePermissionLevels(await readGrantFacts(client, user.user, userOf(defaultUrl), schemas), schemas),
+  const levels = await withConnection(conn, async (client) =>
+    derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
   );
   const attachments = await credentialAttachments(stored.database, stored.name);
   const outs: CredentialOutputs = {

@@ -2,15 +2,43 @@ import { Client } from "pg";
 import { getAddonGlobal } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
 import { getCredential, listAddonAttachments } from "../heroku/credentials";
+import { nullOnNotFound } from "../heroku/errors";
+import { getCertificate, getMtls, listCertificates } from "../heroku/mtls";
 import { ProviderError, messageOf } from "../shared/errors";
 import { DEFAULT_ACL_OBJECT_TYPES, type GrantFacts } from "./grants";
+
+/** Where and how the provider connects as the default credential. */
+export interface DefaultConnection {
+  url: string;
+  /** With mTLS on, a client certificate of the database and the server's CA chain (seed 000). */
+  mtls?: { cert: string; key: string; ca: string };
+}
 
 /**
  * Permission levels are plain SQL run as the default credential (seed 002, "Managing permissions"), over TLS. The
  * URL is the one Heroku gives the add-on's own attachment (its config var keeps the TLS parameters, such as
- * Enhanced Certificates' verify-full); without one, the Data API's default credential with sslmode=require.
+ * Enhanced Certificates' verify-full); without one, the Data API's default credential with sslmode=require. When
+ * mTLS is Operational the database only accepts clients with one of its certificates, so the provider presents a
+ * ready one (the address running pulumi must be allowlisted, like any external client's).
  */
-export async function defaultCredentialUrl(db: string): Promise<string> {
+export async function defaultConnection(db: string): Promise<DefaultConnection> {
+  const url = await defaultCredentialUrl(db);
+  const mtls = await getMtls(db).catch(nullOnNotFound);
+  if (!mtls || mtls.status !== "Operational") return { url };
+  const ready = (await listCertificates(db)).find((c) => c.status === "ready");
+  const full = ready ? await getCertificate(db, ready.id) : undefined;
+  if (!full?.certificate_with_chain || !full.private_key) {
+    throw new ProviderError(
+      `database ${db} has mTLS on but no ready client certificate to connect with; add one to its MtlsConfig`,
+    );
+  }
+  return {
+    url,
+    mtls: { cert: full.certificate_with_chain, key: full.private_key, ca: mtls.certificate_authority_chain ?? "" },
+  };
+}
+
+async function defaultCredentialUrl(db: string): Promise<string> {
   const addon = await getAddonGlobal(db);
   const own = (await listAddonAttachments(addon.id)).find((a) => !a.namespace && a.app.name === addon.app.name);
   if (own) {
@@ -26,19 +54,26 @@ export async function defaultCredentialUrl(db: string): Promise<string> {
 /**
  * Connects with libpq's meaning of sslmode (node-postgres otherwise reads `require` as verify-full): `require`
  * encrypts without verifying, `verify-ca`/`verify-full` verify against `sslrootcert`. A URL without sslmode gets
- * `require`: these statements never go over plain TCP.
+ * `require`: these statements never go over plain TCP. With mTLS the server is verified against the database's
+ * CA chain without a host name check, as `sslmode=verify-ca` does (seed 000).
  */
-export async function withConnection<T>(url: string, body: (client: Client) => Promise<T>): Promise<T> {
-  const parsed = new URL(url);
+export async function withConnection<T>(conn: DefaultConnection, body: (client: Client) => Promise<T>): Promise<T> {
+  const parsed = new URL(conn.url);
   if (!parsed.searchParams.has("sslmode")) parsed.searchParams.set("sslmode", "require");
   parsed.searchParams.set("uselibpqcompat", "true");
-  const client = new Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 15_000 });
+  const client = conn.mtls
+    ? new Client({
+        connectionString: `postgres://${parsed.username}:${parsed.password}@${parsed.host}${parsed.pathname}`,
+        ssl: { ...conn.mtls, rejectUnauthorized: true, checkServerIdentity: () => undefined },
+        connectionTimeoutMillis: 15_000,
+      })
+    : new Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 15_000 });
   client.on("error", () => undefined);
   try {
     await client.connect();
   } catch (err) {
     throw new ProviderError(
-      `could not connect to ${parsed.hostname}:${parsed.port} as the default credential: ${messageOf(err)}`,
+      `could not connect to ${parsed.hostname}:${parsed.port} as the default credential${conn.mtls ? " over mTLS (is the address running pulumi allowlisted?)" : ""}: ${messageOf(err)}`,
     );
   }
   try {

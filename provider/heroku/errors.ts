@@ -60,3 +60,14 @@ export class RetriesExhaustedError extends ProviderError {
 export function isNotFound(err: unknown): boolean {
   return err instanceof HerokuApiError && err.status === 404;
 }
+
+/** For `.catch()`: a 404 means "gone"; anything else still fails. */
+export function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
+}
+
+/** For `.catch()` on a read: a 404 becomes null; anything else still fails. */
+export function nullOnNotFound(err: unknown): null {
+  if (isNotFound(err)) return null;
+  throw err;
+}

@@ -106,13 +106,7 @@ export async function provisioned(
   return { addon, vars };
 }
 
-/**
- * node-postgres 8.x treats sslmode=require as verify-full unless uselibpqcompat=true is set, so tests add it to
- * get libpq's meaning of the URL (the one psql and Heroku's docs use).
- */
-export function libpq(url: string): string {
-  return url + (url.includes("?") ? "&" : "?") + "uselibpqcompat=true";
-}
+export { libpqUrl as libpq } from "../support/pg";
 
 export async function whoAmI(url: string): Promise<{ user: string; ssl: boolean; db: string }> {
   const client = new Client({ connectionString: libpq(url), connectionTimeoutMillis: 5000 });

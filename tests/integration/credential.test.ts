@@ -195,3 +195,30 @@ test("refusals: check by property, Essential plan, follower", async () => {
     /This operation is not supported for follower databases/,
   );
 });
+
+test("mTLS database: permission levels are applied and read through the endpoint with a client certificate", async () => {
+  await control(base, "PUT", "/speed", { mtls: "immediate", certificate: "immediate", "ip-rule": "immediate" });
+  const made = await provisioned(base, "acme-reports", { plan: "heroku-postgresql:private-0" });
+  const secured = made.addon.name;
+  expect((await api(base, "POST", `/postgres/v0/databases/${secured}/tls-endpoint`)).status).toBe(201);
+  await pollUntil(
+    async () => (await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${secured}/tls-endpoint`)).json,
+    (m) => m.status === "Operational",
+  );
+  const rule = await api(base, "POST", `/postgres/v0/databases/${secured}/tls-endpoint/ip-rules`, {
+    body: { cidr: "127.0.0.1/32", description: "this machine" },
+  });
+  expect(rule.status).toBe(201);
+
+  const { outs } = await hooks.create(await checked({ database: secured, name: "bi", permissions: "read-only" }));
+  expect(outs.effectivePermissions).toEqual({ public: "read-only" });
+  const read = await hooks.read(outs.username, outs);
+  expect(read.props).toMatchObject({ permissions: "read-only" });
+  // Without an allowlisted address the provider cannot get in, and says why.
+  const rules = (await api<{ id: string }[]>(base, "GET", `/postgres/v0/databases/${secured}/tls-endpoint/ip-rules`))
+    .json;
+  for (const r of rules) await api(base, "DELETE", `/postgres/v0/databases/${secured}/tls-endpoint/ip-rules/${r.id}`);
+  await expect(hooks.read(outs.username, outs)).rejects.toThrow(
+    /over mTLS \(is the address running pulumi allowlisted\?\)/,
+  );
+});
