@@ -106,7 +106,9 @@ export async function provisioned(
   return { addon, vars };
 }
 
-export { libpqUrl as libpq } from "../support/pg";
+import { libpqUrl } from "../support/pg";
+
+export const libpq = libpqUrl;
 
 export async function whoAmI(url: string): Promise<{ user: string; ssl: boolean; db: string }> {
   const client = new Client({ connectionString: libpq(url), connectionTimeoutMillis: 5000 });
