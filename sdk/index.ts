@@ -5,3 +5,4 @@ export * from "./mtls-config";
 export * from "./ip-rule";
 export * from "./credential";
 export * from "./certificate-files";
+export * from "./secure-postgres";

@@ -1,0 +1,208 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Credential } from "./credential";
+import { CustomerKey, type CustomerKeyArgs } from "./customer-key";
+import { IpRule } from "./ip-rule";
+import { MtlsConfig } from "./mtls-config";
+import { SecureDatabase } from "./secure-database";
+import { postureProblems } from "./secure-postgres-validation";
+
+/** One allowlisted address block: a CIDR string, or the CIDR with a description. */
+export type AllowedCidr = string | { cidr: string; description?: string; acknowledgeWideCidr?: boolean };
+
+/** One named credential of a {@link SecurePostgres}. */
+export interface SecurePostgresCredentialArgs {
+  /** `none`, `read-only` or `read-write`, on every schema in `schemas`. */
+  permissions: "none" | "read-only" | "read-write";
+  /**
+   * The schemas the permission level applies to.
+   * @default ["public"]
+   */
+  schemas?: string[];
+  /** Apps that get a config var with this credential's URL: an app name, or `{ app, as }` to name the attachment. */
+  attachTo?: (string | { app: string; as?: string })[];
+  /** Any value; changing it rotates the password (zero downtime unless `forceRotation`). */
+  rotationTrigger?: pulumi.Input<string>;
+  /**
+   * Rotate by ending old connections at once instead of letting them drain.
+   * @default false
+   */
+  forceRotation?: boolean;
+}
+
+/** Arguments of a {@link SecurePostgres}. */
+export interface SecurePostgresArgs {
+  /**
+   * The app the database belongs to, in a Private or Shield Space. Changing this replaces the database.
+   * @see https://devcenter.heroku.com/articles/heroku-postgres-and-private-spaces
+   */
+  app: pulumi.Input<string>;
+  /**
+   * The heroku-postgresql plan; customer keys and mTLS need a `private-*` or `shield-*` plan. Changing this
+   * replaces the database.
+   * @default "heroku-postgresql:private-0"
+   */
+  plan?: string;
+  /**
+   * The ARN of an existing KMS key to encrypt the database with, instead of creating a {@link CustomerKey}.
+   * Changing this replaces the database.
+   * @default a new CustomerKey
+   */
+  existingKeyArn?: pulumi.Input<string>;
+  /**
+   * Settings of the CustomerKey made for this database, or `false` for Heroku's own encryption key.
+   * @default {} (a key with rotation on, in AWS_REGION)
+   * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key
+   */
+  customerKey?: Omit<CustomerKeyArgs, "adoptKeyId"> | false;
+  /**
+   * CIDR blocks allowed to connect over mutual TLS, at most 60. Any entry turns mTLS on.
+   * @default none
+   * @see https://devcenter.heroku.com/articles/connecting-heroku-postgres#connecting-from-external-resources
+   */
+  allowedCidrs?: AllowedCidr[];
+  /**
+   * Names of the mTLS client certificates to issue, one per consumer. Any entry turns mTLS on.
+   * @default ["default"] when allowedCidrs is set, else none
+   */
+  clientCertificates?: string[];
+  /**
+   * Publicly verifiable server certificates (`sslmode=verify-full`); never together with mTLS.
+   * @default true when mTLS is off
+   */
+  enhancedCertificates?: boolean;
+  /**
+   * Named credentials, by name: their permission level, schemas and the apps they are attached to.
+   * @default none
+   */
+  credentials?: Record<string, SecurePostgresCredentialArgs>;
+  /**
+   * Whether the database and the key are protected from deletion (`pulumi destroy` and replacements then fail).
+   * @default true
+   */
+  protect?: boolean;
+}
+
+const DEFAULT_PLAN = "heroku-postgresql:private-0";
+const DEFAULT_CERTIFICATE = "default";
+
+function cidrOf(entry: AllowedCidr): string {
+  return typeof entry === "string" ? entry : entry.cidr;
+}
+
+/** A stable child name for a CIDR: renaming it would need an alias, so it depends only on the block. */
+function cidrSlug(cidr: string): string {
+  return cidr.replace(/[./]/g, "-");
+}
+
+/**
+ * A locked-down Heroku Postgres in one declaration: a customer-managed key, the database encrypted with it,
+ * mutual TLS with an IP allowlist and client certificates (or Enhanced Certificates when mTLS is off), and named
+ * credentials attached to apps. Child names derive from this component's name.
+ */
+export class SecurePostgres extends pulumi.ComponentResource {
+  /** The CustomerKey made for the database, unless `existingKeyArn` or `customerKey: false` was given. */
+  declare readonly key: CustomerKey | undefined;
+  /** The database. */
+  declare readonly database: SecureDatabase;
+  /** The mTLS configuration, when allowedCidrs or clientCertificates are set. */
+  declare readonly mtls: MtlsConfig | undefined;
+  /** The IP rules, by CIDR. */
+  declare readonly ipRules: Record<string, IpRule>;
+  /** The named credentials, by name. */
+  declare readonly credentials: Record<string, Credential>;
+  /** The database's connection URL as the default credential (secret). */
+  declare readonly connectionUrl: pulumi.Output<string>;
+  /** The add-on name, the DATABASE argument of Heroku CLI commands. */
+  declare readonly addonName: pulumi.Output<string>;
+
+  constructor(name: string, args: SecurePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("heroku-pg-secure:index:SecurePostgres", name, {}, opts);
+    const plan = args.plan ?? DEFAULT_PLAN;
+    const cidrs = args.allowedCidrs ?? [];
+    const mtlsOn = cidrs.length > 0 || (args.clientCertificates?.length ?? 0) > 0;
+    const certificateNames = args.clientCertificates ?? (mtlsOn ? [DEFAULT_CERTIFICATE] : []);
+    const enhancedCertificates = args.enhancedCertificates ?? !mtlsOn;
+    const byok = args.existingKeyArn !== undefined || args.customerKey !== false;
+    const credentialArgs = args.credentials ?? {};
+    const problems = postureProblems({
+      plan,
+      byok,
+      mtls: mtlsOn,
+      enhancedCertificates,
+      cidrs: cidrs.map(cidrOf),
+      clientCertificates: certificateNames,
+      credentials: credentialArgs,
+    });
+    if (problems.length > 0) throw new Error(`SecurePostgres ${name}: ${problems.join("; ")}`);
+
+    const protect = args.protect ?? true;
+    const child = { parent: this };
+    const key =
+      args.existingKeyArn === undefined && args.customerKey !== false
+        ? new CustomerKey(`${name}-key`, { ...args.customerKey }, { ...child, protect })
+        : undefined;
+    const database = new SecureDatabase(
+      `${name}-db`,
+      {
+        app: args.app,
+        plan,
+        encryptionKeyArn: args.existingKeyArn ?? key?.arn,
+        enhancedCertificates,
+      },
+      { ...child, protect },
+    );
+    const mtls = mtlsOn
+      ? new MtlsConfig(`${name}-mtls`, { database: database.addonName, certificateNames }, child)
+      : undefined;
+    const ipRules: Record<string, IpRule> = {};
+    for (const entry of cidrs) {
+      const cidr = cidrOf(entry);
+      const extra: Exclude<AllowedCidr, string> = typeof entry === "string" ? { cidr } : entry;
+      ipRules[cidr] = new IpRule(
+        `${name}-ip-${cidrSlug(cidr)}`,
+        {
+          database: database.addonName,
+          cidr,
+          description: extra.description ?? `allowed by ${name}`,
+          acknowledgeWideCidr: extra.acknowledgeWideCidr,
+        },
+        // Rules only work once mTLS is Operational.
+        { ...child, dependsOn: mtls ? [mtls] : [] },
+      );
+    }
+    // With mTLS on, the provider applies permission levels through the mTLS endpoint, so the allowlist must be in
+    // place first (the address running pulumi has to be one of allowedCidrs).
+    const credentialDeps = mtls ? [mtls, ...Object.values(ipRules)] : [database];
+    const credentials: Record<string, Credential> = {};
+    for (const [credName, c] of Object.entries(credentialArgs)) {
+      credentials[credName] = new Credential(
+        `${name}-credential-${credName}`,
+        {
+          database: database.addonName,
+          name: credName,
+          permissions: c.permissions,
+          schemas: c.schemas,
+          attachments: (c.attachTo ?? []).map((a) => (typeof a === "string" ? { app: a } : { app: a.app, name: a.as })),
+          rotationTrigger: c.rotationTrigger,
+          forceRotation: c.forceRotation,
+        },
+        { ...child, dependsOn: credentialDeps },
+      );
+    }
+
+    Object.assign(this, {
+      key,
+      database,
+      mtls,
+      ipRules,
+      credentials,
+      connectionUrl: database.connectionUrl,
+      addonName: database.addonName,
+    });
+    this.registerOutputs({
+      keyArn: key?.arn ?? args.existingKeyArn,
+      addonName: database.addonName,
+      connectionUrl: database.connectionUrl,
+    });
+  }
+}
