@@ -193,6 +193,93 @@ const cases: Case[] = [
     { database: "", cidr: "10.0.0.0/8", description: "x" },
     "database is required",
   ],
+  [
+    "the reserved default credential",
+    "Credential",
+    { database: DB, name: "default" },
+    'name "default" is the database\'s default credential',
+  ],
+  [
+    "a credential name with a space",
+    "Credential",
+    { database: DB, name: "bad name!" },
+    'name must be 1 to 50 letters, digits, "-" or "_"',
+  ],
+  [
+    "a credential name of 51 characters",
+    "Credential",
+    { database: DB, name: "n".repeat(51) },
+    'name must be 1 to 50 letters, digits, "-" or "_"',
+  ],
+  [
+    "a name Heroku uses while rotating",
+    "Credential",
+    { database: DB, name: "ops-rotating" },
+    'name must not end in "-rotating"',
+  ],
+  [
+    "an unknown permission level",
+    "Credential",
+    { database: DB, name: "ops", permissions: "admin" },
+    'permissions must be one of "none", "read-only", "read-write", got "admin"',
+  ],
+  [
+    "a system schema",
+    "Credential",
+    { database: DB, name: "ops", schemas: ["pg_catalog"] },
+    'schemas[0]: schema "pg_catalog" is a system schema',
+  ],
+  [
+    "no schema",
+    "Credential",
+    { database: DB, name: "ops", schemas: [] },
+    "schemas must be a non-empty list of schema names",
+  ],
+  [
+    "an app name with capitals",
+    "Credential",
+    { database: DB, name: "ops", attachments: [{ app: "Bad_App" }] },
+    "attachments[0].app: app names are 3 to 30 lowercase letters",
+  ],
+  [
+    "a lowercase attachment name",
+    "Credential",
+    { database: DB, name: "ops", attachments: [{ app: "acme-api", name: "lower" }] },
+    "attachments[0].name: attachment names are 1 to 50 uppercase letters",
+  ],
+  [
+    "61 allowed CIDRs",
+    "SecurePostgres",
+    { app: "acme-api", allowedCidrs: Array.from({ length: 61 }, (_, i) => `10.${i}.0.0/16`) },
+    "allowedCidrs: 61 CIDRs given, but Heroku allows at most 60 per database",
+  ],
+  [
+    "a CIDR allowed twice",
+    "SecurePostgres",
+    { app: "acme-api", allowedCidrs: ["10.0.0.0/8", "10.0.0.0/8"] },
+    "allowedCidrs: cidr 10.0.0.0/8 is listed twice",
+  ],
+  [
+    "mTLS with Enhanced Certificates",
+    "SecurePostgres",
+    { app: "acme-api", allowedCidrs: ["10.0.0.0/8"], enhancedCertificates: true },
+    "enhancedCertificates: Enhanced Certificates cannot be used together with mutual TLS",
+  ],
+  [
+    "60 credentials plus the default",
+    "SecurePostgres",
+    {
+      app: "acme-api",
+      credentials: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`c${i}`, { permissions: "none" }])),
+    },
+    "exceed Heroku's limit of 60 per database",
+  ],
+  [
+    "a customer key on a standard plan",
+    "SecurePostgres",
+    { app: "acme-api", plan: "heroku-postgresql:standard-0" },
+    "plan: a customer encryption key needs a heroku-postgresql:private-* or shield-* plan",
+  ],
 ];
 
 beforeAll(async () => {
