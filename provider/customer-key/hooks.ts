@@ -10,7 +10,7 @@ import type { CustomerKeyInputs, CustomerKeyOutputs } from "./types";
 import { MIN_DELETION_WINDOW_DAYS, validateCustomerKey } from "./validation";
 
 /**
- * CustomerKey: a symmetric KMS key Heroku Postgres may use (seed 004). The thin provider in sdk/customer-key.ts
+ * CustomerKey: a symmetric KMS key Heroku Postgres may use (seed 004). The thin provider in provider.ts
  * requires this module and calls these functions.
  */
 

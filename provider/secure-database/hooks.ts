@@ -22,7 +22,7 @@ import {
 
 /**
  * SecureDatabase: a heroku-postgresql add-on with a customer key and Enhanced Certificates (seeds 004, 001).
- * The thin provider in sdk/secure-database.ts requires this module and calls these functions.
+ * The thin provider in provider.ts requires this module and calls these functions.
  */
 
 /** Terraform's Heroku provider waits 20 minutes for provisioning (heroku-api.md section 4.2). */
