@@ -1,0 +1,127 @@
+// The demo stack (index.ts: one SecurePostgres with a key, mTLS, two CIDRs, two certificates and two
+// credentials) through the real Pulumi CLI: up, a preview with no change and no mutating call, refresh,
+// protection against destroy, destroy, and an export that holds no secret.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { Client } from "pg";
+import { libpqUrl } from "../support/pg";
+import { startServices } from "../support/services";
+import { runStack, type StackOptions } from "../support/pulumi";
+import { controlJson, herokuJson, mutatingRequests } from "./emulator-client";
+
+jest.setTimeout(15 * 60_000);
+
+type Services = Awaited<ReturnType<typeof startServices>>;
+let services: Services;
+let workDir: string;
+
+function options(extra: Partial<StackOptions> = {}): StackOptions {
+  return {
+    program: "dist/index.js",
+    project: "heroku-pg-secure-demo",
+    stack: "e2e",
+    stateDir: path.join(workDir, "state"),
+    env: services.env,
+    ...extra,
+  };
+}
+
+async function roles(): Promise<string[]> {
+  const client = new Client({ connectionString: libpqUrl(services.emulator.adminDatabaseUrl) });
+  await client.connect();
+  try {
+    return (await client.query<{ rolname: string }>("select rolname from pg_roles")).rows.map((r) => r.rolname);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-secure-postgres-"));
+  services = await startServices();
+});
+
+afterAll(async () => {
+  await services?.stop();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("SecurePostgres (the demo stack)", () => {
+  let outputs: Record<string, unknown> = {};
+
+  test("up makes the key, the database, mTLS, two IP rules and two credentials", async () => {
+    const r = await runStack("up", options({ showSecrets: true }));
+    expect(r.error).toBeUndefined();
+    // the stack, the component, key, database, mTLS, 2 IP rules, 2 credentials
+    expect(r.summary?.create).toBe(9);
+    outputs = r.outputs ?? {};
+    expect(outputs.mtlsStatus).toBe("Operational");
+    expect(outputs.allowedCidrs).toEqual(["127.0.0.1/32", "198.51.100.0/24"]);
+    expect(outputs.clientCertificates).toEqual(["bi-tool", "ci-runner"]);
+    const rules = await herokuJson<{ cidr: string; status: string }[]>(
+      services,
+      "GET",
+      `/postgres/v0/databases/${String(outputs.addonName)}/tls-endpoint/ip-rules`,
+    );
+    expect(rules.map((x) => [x.cidr, x.status]).sort()).toEqual([
+      ["127.0.0.1/32", "Authorized"],
+      ["198.51.100.0/24", "Authorized"],
+    ]);
+    expect(await roles()).toEqual(expect.arrayContaining(["analyst", "reporting"]));
+    for (const name of ["analystUrl", "reportingUrl"])
+      expect(r.log).not.toContain(new URL(String(outputs[name])).password);
+  });
+
+  test("a preview right after up shows no change and calls no mutating API", async () => {
+    await controlJson(services, "DELETE", "/requests");
+    const r = await runStack("preview", options({ expectNoChanges: true }));
+    expect(r.error).toBeUndefined();
+    expect(await mutatingRequests(services)).toEqual([]);
+  });
+
+  test("refresh succeeds and leaves nothing to change", async () => {
+    const refresh = await runStack("refresh", options());
+    expect(refresh.error).toBeUndefined();
+    const preview = await runStack("preview", options({ expectNoChanges: true }));
+    expect(preview.error).toBeUndefined();
+  });
+
+  test("the export holds neither a password nor a private key in plain text", async () => {
+    const text = JSON.stringify((await runStack("export", options())).deployment);
+    for (const name of ["analystUrl", "reportingUrl"]) {
+      const password = new URL(String(outputs[name])).password;
+      expect(password).toHaveLength(65);
+      expect(text).not.toContain(password);
+    }
+    expect(text).not.toContain("PRIVATE KEY");
+  });
+
+  test("destroy is refused while the database and key are protected, and deletes nothing", async () => {
+    const r = await runStack("destroy", options());
+    expect(r.error).toMatch(/protect/);
+    const addons = await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-api/addons");
+    expect(addons.map((a) => a.name)).toContain(outputs.addonName);
+  });
+
+  test("with protection lifted, destroy leaves no add-on, no role, and the key pending deletion", async () => {
+    const unprotect = await runStack("up", options({ config: { protect: "false" } }));
+    expect(unprotect.error).toBeUndefined();
+    const r = await runStack("destroy", options());
+    expect(r.error).toBeUndefined();
+    const addons = await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-api/addons");
+    expect(addons.map((a) => a.name)).not.toContain(outputs.addonName);
+    expect(await roles()).not.toEqual(expect.arrayContaining(["analyst"]));
+    expect(await roles()).not.toEqual(expect.arrayContaining(["reporting"]));
+    const attachments = await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-reports/addon-attachments");
+    expect(attachments).toEqual([]);
+    const kms = new KMSClient({
+      region: "us-east-1",
+      endpoint: services.env.AWS_ENDPOINT_URL_KMS,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
+    const keyId = String(outputs.keyArn).split("/").pop();
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe("PendingDeletion");
+  });
+});
