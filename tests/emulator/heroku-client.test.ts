@@ -1,7 +1,7 @@
 // The emulator against heroku-client, Heroku's own Node.js Platform API client (written by Heroku, not here): it
 // sends Basic auth with an empty user, a Range header on every request, and follows Next-Range by itself, so this
 // checks the wire contract rather than our own client's habits.
-import Heroku = require("heroku-client");
+import Heroku from "heroku-client";
 import { ACME_TOKEN, GLOBEX_TOKEN, startServices, type Services } from "../support/services";
 
 jest.setTimeout(120_000);
