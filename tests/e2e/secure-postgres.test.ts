@@ -50,9 +50,17 @@ afterAll(async () => {
 
 describe("SecurePostgres (the demo stack)", () => {
   let outputs: Record<string, unknown> = {};
+  /** Every secret the stack handles, taken from the emulator itself, and everything the CLI printed. */
+  const secrets: string[] = [];
+  const logs: string[] = [];
+  const run = async (command: string, extra: Partial<StackOptions> = {}): ReturnType<typeof runStack> => {
+    const r = await runStack(command, options(extra));
+    logs.push(r.log, r.error ?? "");
+    return r;
+  };
 
   test("up makes the key, the database, mTLS, two IP rules and two credentials", async () => {
-    const r = await runStack("up", options({ showSecrets: true }));
+    const r = await run("up", { showSecrets: true });
     expect(r.error).toBeUndefined();
     // the stack, the component, key, database, mTLS, 2 IP rules, 2 credentials
     expect(r.summary?.create).toBe(9);
@@ -70,45 +78,59 @@ describe("SecurePostgres (the demo stack)", () => {
       ["198.51.100.0/24", "Authorized"],
     ]);
     expect(await roles()).toEqual(expect.arrayContaining(["analyst", "reporting"]));
-    for (const name of ["analystUrl", "reportingUrl"])
-      expect(r.log).not.toContain(new URL(String(outputs[name])).password);
+    const db = String(outputs.addonName);
+    const vars = await herokuJson<Record<string, string>>(services, "GET", "/apps/acme-api/config-vars");
+    secrets.push(new URL(vars.DATABASE_URL ?? "").password, services.env.HEROKU_API_KEY ?? "");
+    for (const name of ["analystUrl", "reportingUrl"]) secrets.push(new URL(String(outputs[name])).password);
+    const certs = await herokuJson<{ id: string }[]>(
+      services,
+      "GET",
+      `/postgres/v0/databases/${db}/tls-endpoint/certificates`,
+    );
+    for (const c of certs) {
+      const full = await herokuJson<{ private_key?: string }>(
+        services,
+        "GET",
+        `/postgres/v0/databases/${db}/tls-endpoint/certificates/${c.id}`,
+      );
+      // A line of the key's base64 body: found whatever else a printer did to the PEM.
+      secrets.push((full.private_key ?? "").split("\n").filter((l) => l && !l.startsWith("-----"))[1] ?? "");
+    }
+    expect(secrets).toHaveLength(4 + 2);
+    expect(secrets.every((x) => x.length >= 16)).toBe(true);
   });
 
   test("a preview right after up shows no change and calls no mutating API", async () => {
     await controlJson(services, "DELETE", "/requests");
-    const r = await runStack("preview", options({ expectNoChanges: true }));
+    const r = await run("preview", { expectNoChanges: true });
     expect(r.error).toBeUndefined();
     expect(await mutatingRequests(services)).toEqual([]);
   });
 
   test("refresh succeeds and leaves nothing to change", async () => {
-    const refresh = await runStack("refresh", options());
+    const refresh = await run("refresh");
     expect(refresh.error).toBeUndefined();
-    const preview = await runStack("preview", options({ expectNoChanges: true }));
+    const preview = await run("preview", { expectNoChanges: true });
     expect(preview.error).toBeUndefined();
   });
 
   test("the export holds neither a password nor a private key in plain text", async () => {
-    const text = JSON.stringify((await runStack("export", options())).deployment);
-    for (const name of ["analystUrl", "reportingUrl"]) {
-      const password = new URL(String(outputs[name])).password;
-      expect(password).toHaveLength(65);
-      expect(text).not.toContain(password);
-    }
+    const text = JSON.stringify((await run("export")).deployment);
+    for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toContain("PRIVATE KEY");
   });
 
   test("destroy is refused while the database and key are protected, and deletes nothing", async () => {
-    const r = await runStack("destroy", options());
+    const r = await run("destroy");
     expect(r.error).toMatch(/protect/);
     const addons = await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-api/addons");
     expect(addons.map((a) => a.name)).toContain(outputs.addonName);
   });
 
   test("with protection lifted, destroy leaves no add-on, no role, and the key pending deletion", async () => {
-    const unprotect = await runStack("up", options({ config: { protect: "false" } }));
+    const unprotect = await run("up", { config: { protect: "false" } });
     expect(unprotect.error).toBeUndefined();
-    const r = await runStack("destroy", options());
+    const r = await run("destroy");
     expect(r.error).toBeUndefined();
     const addons = await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-api/addons");
     expect(addons.map((a) => a.name)).not.toContain(outputs.addonName);
@@ -123,5 +145,11 @@ describe("SecurePostgres (the demo stack)", () => {
     });
     const keyId = String(outputs.keyArn).split("/").pop();
     expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe("PendingDeletion");
+  });
+
+  test("no password, private key or API token reached the CLI's output or an error", () => {
+    const printed = logs.join("\n");
+    expect(printed.length).toBeGreaterThan(1000);
+    for (const secret of secrets) expect(printed).not.toContain(secret);
   });
 });
