@@ -3,6 +3,8 @@ import type { Core } from "../core";
 import { ApiError, invalid, notFound } from "../http/errors";
 import { checkKeyForProvisioning } from "../kms/check-key";
 import { parseKeyArn } from "../kms/arn";
+import { freePort } from "../net";
+import { mtlsRuntime } from "../mtls/runtime";
 import { newDatabaseRecord } from "../pg/admin";
 import { awsRegionOf } from "../store/regions";
 import type { Addon, App, Attachment } from "../store/types";
@@ -105,6 +107,7 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
       createdAt: now,
       updatedAt: now,
       db,
+      frontDoorPort: await freePort(),
       ...(encryptionKey ? { encryptionKey } : {}),
       ...(check.ok ? {} : { provisionMessage: check.reason }),
       enhancedCertificates: enhanced ? "Enabled" : "Disabled",
@@ -120,6 +123,8 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
       store.state.attachments.push(newAttachment(addon.id, app.id, attName, null, now));
     }
     store.save();
+    // The front door listens before the answer, so the URL works as soon as the add-on is provisioned.
+    await mtlsRuntime(core).reconcile();
     return addon;
   } finally {
     core.reservedNames.delete(name);
@@ -156,6 +161,8 @@ export async function deleteAddon(core: Core, addon: Addon): Promise<Addon> {
     store.save();
     await core.track(core.admin.dropDatabase(addon.db));
     await core.track(dropAllCredentialRoles(core, addon));
+    // The database is gone: its front door closes now rather than at the next tick.
+    await mtlsRuntime(core).reconcile();
   }
   return addon;
 }

@@ -2,21 +2,21 @@ import type { Core } from "../core";
 import type { Addon, Attachment } from "../store/types";
 import { credentialLogin } from "./credentials";
 
-/** Where the database is reached: host, port and the URL's query (TLS mode), as every credential's URL uses them. */
+/**
+ * Where the database is reached: host, port and the URL's query (TLS mode), as every credential's URL uses them.
+ * The port is always the database's own front door, whatever mTLS does, so the URL stays the same for its life.
+ */
 export function connectionTarget(core: Core, addon: Addon): { host: string; port: number; query: string } {
-  if (addon.mtls?.status === "Operational" || addon.mtls?.status === "Deprovisioning") {
-    // mTLS: the database is reachable only through its own TLS endpoint (README: Differences from Heroku).
-    return { host: "127.0.0.1", port: addon.mtls.endpointPort, query: "sslmode=require" };
-  }
   if (addon.enhancedCertificates === "Enabled") {
-    // Enhanced Certificates: the server certificate names localhost and chains to the public root (seed 001).
+    // Enhanced Certificates: the server certificate names localhost and chains to the public root (seed 001); the
+    // front door pipes PostgreSQL's own TLS through untouched, so verify-full checks PostgreSQL's certificate.
     return {
       host: "localhost",
-      port: core.pgPort,
+      port: addon.frontDoorPort,
       query: `sslmode=verify-full&sslrootcert=${core.publicRootPath}`,
     };
   }
-  return { host: "127.0.0.1", port: core.pgPort, query: "sslmode=require" };
+  return { host: "127.0.0.1", port: addon.frontDoorPort, query: "sslmode=require" };
 }
 
 /**

@@ -1,7 +1,6 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
 import { ApiError, invalid } from "../http/errors";
-import { freePort } from "../net";
 import { ipv4ToInt } from "../mtls/endpoint";
 import { issueClientCertificate, makeDatabaseCas, RENEWAL_LEAD_MS } from "../mtls/pki";
 import { mtlsRuntime } from "../mtls/runtime";
@@ -16,7 +15,7 @@ export const mtlsNotEnabled = (addon: Addon): ApiError =>
   new ApiError("not_found", `mTLS is not enabled for database ${addon.name}.`);
 
 /** POST tls-endpoint: Private/Shield only, never with Enhanced Certificates; makes the CAs and one certificate. */
-export async function enableMtls(core: Core, user: User, addon: Addon): Promise<MtlsRecord> {
+export function enableMtls(core: Core, user: User, addon: Addon): MtlsRecord {
   if (addon.state !== "provisioned") {
     throw new ApiError("unprocessable_entity", `${addon.name} is not available yet (state ${addon.state}).`);
   }
@@ -40,7 +39,6 @@ export async function enableMtls(core: Core, user: User, addon: Addon): Promise<
     status: "Provisioning",
     enabledBy: user.email,
     createdAt: now,
-    endpointPort: await freePort(),
     ...makeDatabaseCas(addon.name),
     certificates: [],
     ipRules: [],

@@ -5,8 +5,10 @@ import * as tls from "node:tls";
 // PostgreSQL protocol codes (protocol.sgml, "Message Formats").
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
-/** Source address of the endpoint's connections to PostgreSQL; pg_hba admits mTLS databases only from it. */
+/** Source address of the front door's mTLS relays to PostgreSQL; pg_hba admits mTLS databases only from it. */
 export const ENDPOINT_SOURCE_ADDRESS = "127.0.0.2";
+/** Source address of the transparent pipe: pg_hba's ordinary rules (hostssl from 127.0.0.1) apply to it. */
+const PIPE_SOURCE_ADDRESS = "127.0.0.1";
 
 /** What the endpoint needs to know about the client to decide; answered fresh for every connection. */
 export interface ClientFacts {
@@ -15,15 +17,24 @@ export interface ClientFacts {
   certificate?: crypto.X509Certificate;
 }
 
-export interface EndpointOptions {
-  port: number;
+/** The database's mTLS material and rules, as they stand when a connection arrives. */
+export interface MtlsGate {
   serverKeyPem: string;
   serverCertPem: string;
   /** Sent to clients as the acceptable CA list. */
   clientCaPem: string;
-  upstreamPort: number;
   /** A refusal message, or undefined to let the connection through to PostgreSQL. */
   admit: (facts: ClientFacts) => string | undefined;
+}
+
+export interface EndpointOptions {
+  port: number;
+  upstreamPort: number;
+  /**
+   * Asked once per connection before any byte is read: the mTLS gate while the database's mTLS is on, undefined
+   * for a transparent pipe. Async so the caller can first bring pg_hba in line with the answer.
+   */
+  gate: () => Promise<MtlsGate | undefined>;
 }
 
 /** A PostgreSQL ErrorResponse: severity FATAL, SQLSTATE 28000 (invalid_authorization_specification). */
@@ -46,19 +57,22 @@ function field(code: string, value: string): Buffer {
 }
 
 /**
- * One database's mTLS endpoint: a loopback server that speaks the start of the PostgreSQL protocol (SSLRequest),
- * terminates TLS with a server certificate from the database's own CA, asks for a client certificate, applies the
- * database's rules (certificate issued for it and not revoked, address in an Authorized IP rule) and then relays
- * the session over TLS to the real PostgreSQL from ENDPOINT_SOURCE_ADDRESS, where the password is checked.
+ * One database's front door: a loopback port of its own from provisioning to deletion, so its URLs never change
+ * (on Heroku each database has its own host). Each connection is handled by the database's state at that moment:
+ * - mTLS on: speaks the start of the PostgreSQL protocol (SSLRequest), terminates TLS with a server certificate
+ *   from the database's own CA, asks for a client certificate, applies the database's rules (certificate issued
+ *   for it and not revoked, address in an Authorized IP rule) and then relays the session to the real PostgreSQL
+ *   from ENDPOINT_SOURCE_ADDRESS, where the password is checked.
+ * - otherwise: a raw TCP pipe to PostgreSQL, so its own TLS (and Enhanced Certificates' verify-full) is end to end.
  */
-export class TlsEndpoint {
+export class FrontDoor {
   private readonly server: net.Server;
-  private readonly context: tls.SecureContext;
   private readonly sockets = new Set<net.Socket>();
+  /** The TLS context of the last mTLS record seen; re-enabling mTLS makes new CAs, hence a new context. */
+  private context: { certPem: string; value: tls.SecureContext } | undefined;
 
   constructor(private readonly opts: EndpointOptions) {
-    this.context = tls.createSecureContext({ key: opts.serverKeyPem, cert: opts.serverCertPem, ca: opts.clientCaPem });
-    this.server = net.createServer((socket) => this.accept(socket));
+    this.server = net.createServer((socket) => void this.accept(socket));
   }
 
   get port(): number {
@@ -86,8 +100,22 @@ export class TlsEndpoint {
     socket.on("error", () => socket.destroy());
   }
 
-  private accept(raw: net.Socket): void {
+  /** The socket stays paused (no data listener yet) while the gate is asked, so no client byte is lost. */
+  private async accept(raw: net.Socket): Promise<void> {
     this.track(raw);
+    let gate: MtlsGate | undefined;
+    try {
+      gate = await this.opts.gate();
+    } catch (err) {
+      raw.end(fatalError(`the database's front door failed: ${(err as Error).message}`));
+      return;
+    }
+    if (raw.destroyed) return;
+    if (gate) this.negotiate(raw, gate);
+    else this.relay(raw, PIPE_SOURCE_ADDRESS);
+  }
+
+  private negotiate(raw: net.Socket, gate: MtlsGate): void {
     let buffered = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       buffered = Buffer.concat([buffered, chunk]);
@@ -103,7 +131,7 @@ export class TlsEndpoint {
         if (length === 8 && code === SSL_REQUEST) {
           raw.pause();
           raw.write("S");
-          this.startTls(raw);
+          this.startTls(raw, gate);
         } else {
           raw.end(fatalError("mTLS is enabled for this database: connections must use SSL (sslmode=verify-ca)"));
         }
@@ -113,10 +141,18 @@ export class TlsEndpoint {
     raw.on("data", onData);
   }
 
-  private startTls(raw: net.Socket): void {
+  private secureContext(gate: MtlsGate): tls.SecureContext {
+    if (this.context?.certPem !== gate.serverCertPem) {
+      const value = tls.createSecureContext({ key: gate.serverKeyPem, cert: gate.serverCertPem, ca: gate.clientCaPem });
+      this.context = { certPem: gate.serverCertPem, value };
+    }
+    return this.context.value;
+  }
+
+  private startTls(raw: net.Socket, gate: MtlsGate): void {
     const secure = new tls.TLSSocket(raw, {
       isServer: true,
-      secureContext: this.context,
+      secureContext: this.secureContext(gate),
       requestCert: true,
       // The rules below decide, so that a refusal reaches the client as a readable PostgreSQL error.
       rejectUnauthorized: false,
@@ -124,7 +160,7 @@ export class TlsEndpoint {
     this.track(secure);
     secure.once("secure", () => {
       const certificate = secure.getPeerX509Certificate();
-      const refusal = this.opts.admit({
+      const refusal = gate.admit({
         remoteAddress: normalizeAddress(raw.remoteAddress ?? ""),
         ...(certificate ? { certificate } : {}),
       });
@@ -135,28 +171,25 @@ export class TlsEndpoint {
           return;
         }
         secure.pause();
-        this.relay(secure, startup);
+        this.relay(secure, ENDPOINT_SOURCE_ADDRESS, startup);
       });
     });
   }
 
   /**
-   * The hop to PostgreSQL is plain TCP on loopback: libpq binds SCRAM to the TLS session it sees
-   * (SCRAM-SHA-256-PLUS, tls-server-end-point), which is the endpoint's, so PostgreSQL must not offer channel
-   * binding on this leg. pg_hba admits it only from ENDPOINT_SOURCE_ADDRESS.
+   * Pipes the client to PostgreSQL from `localAddress` (pg_hba tells the two modes apart by it); `first` is what
+   * the client already sent. After mTLS the hop is plain TCP on loopback: libpq binds SCRAM to the TLS session it
+   * sees (SCRAM-SHA-256-PLUS, tls-server-end-point), which is the front door's, so PostgreSQL must not offer
+   * channel binding on this leg.
    */
-  private relay(client: tls.TLSSocket, startup: Buffer): void {
-    const upstream = net.connect({
-      host: "127.0.0.1",
-      port: this.opts.upstreamPort,
-      localAddress: ENDPOINT_SOURCE_ADDRESS,
-    });
+  private relay(client: net.Socket, localAddress: string, first?: Buffer): void {
+    const upstream = net.connect({ host: "127.0.0.1", port: this.opts.upstreamPort, localAddress });
     this.track(upstream);
     upstream.once("error", (err) => {
-      client.end(fatalError(`the mTLS endpoint could not reach PostgreSQL: ${err.message}`));
+      client.end(fatalError(`the database's front door could not reach PostgreSQL: ${err.message}`));
     });
     upstream.once("connect", () => {
-      upstream.write(startup);
+      if (first) upstream.write(first);
       client.pipe(upstream);
       upstream.pipe(client);
       client.resume();

@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import type { Core } from "../core";
 import { writeHba } from "../pg/cluster";
 import type { Addon } from "../store/types";
-import { cidrContains, ENDPOINT_SOURCE_ADDRESS, type ClientFacts, TlsEndpoint } from "./endpoint";
+import { cidrContains, ENDPOINT_SOURCE_ADDRESS, type ClientFacts, FrontDoor, type MtlsGate } from "./endpoint";
 import type { MtlsRecord } from "./types";
 
 /** Test knobs for mTLS, set through PUT /__emulator/mtls; in memory only (reset restores them). */
@@ -15,21 +15,24 @@ export interface MtlsOptions {
 
 export const DEFAULT_MTLS_OPTIONS: MtlsOptions = { timestampFormat: "heroku", provisioningErrors: 0 };
 
-/** The running side of mTLS for one emulator: endpoints by add-on id and the pg_hba lines last written. */
+/** The running side of front doors and mTLS: one front door per live add-on, and the pg_hba lines last written. */
 export class MtlsRuntime {
   options: MtlsOptions = { ...DEFAULT_MTLS_OPTIONS };
   /** Advances an add-on's mTLS machines before a connection is judged (set by startMtls). */
   settle: (addon: Addon) => void = () => undefined;
-  private readonly endpoints = new Map<string, TlsEndpoint>();
+  private readonly doors = new Map<string, FrontDoor>();
   private hbaWritten: string | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** Set by stop(): a connection still asking its gate must not make doors listen again. */
+  private stopped = false;
 
   constructor(private readonly core: Core) {}
 
   /**
-   * Makes the running endpoints and pg_hba match the store: every provisioned database whose mTLS is Operational
-   * (or still Deprovisioning) has a listening endpoint and is reachable in PostgreSQL only from the endpoint's
-   * source address. Serialised, so concurrent callers never interleave listens or hba writes.
+   * Makes the running front doors and pg_hba match the store: every add-on whose database exists (provisioning or
+   * provisioned) listens on its own port, and a database whose mTLS is Operational (or still Deprovisioning) is
+   * reachable in PostgreSQL only from the mTLS relay's source address. Serialised, so concurrent callers never
+   * interleave listens or hba writes.
    */
   reconcile(): Promise<void> {
     const run = this.queue.then(() => this.reconcileNow());
@@ -38,33 +41,28 @@ export class MtlsRuntime {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.queue;
-    await Promise.all([...this.endpoints.values()].map((e) => e.close()));
-    this.endpoints.clear();
+    await Promise.all([...this.doors.values()].map((e) => e.close()));
+    this.doors.clear();
   }
 
   private async reconcileNow(): Promise<void> {
-    const wanted = new Map<string, Addon>();
-    for (const addon of this.core.store.state.addons) {
-      const status = addon.mtls?.status;
-      if (addon.state === "provisioned" && (status === "Operational" || status === "Deprovisioning")) {
-        wanted.set(addon.id, addon);
+    if (this.stopped) return;
+    const live = this.core.store.state.addons.filter((a) => a.state === "provisioning" || a.state === "provisioned");
+    for (const [id, door] of this.doors) {
+      if (live.find((a) => a.id === id)?.frontDoorPort !== door.port) {
+        this.doors.delete(id);
+        await door.close();
       }
     }
-    for (const [id, endpoint] of this.endpoints) {
-      const addon = wanted.get(id);
-      if (!addon || addon.mtls?.endpointPort !== endpoint.port) {
-        this.endpoints.delete(id);
-        await endpoint.close();
-      }
+    for (const addon of live) {
+      if (this.doors.has(addon.id)) continue;
+      const door = this.frontDoorFor(addon);
+      await door.listen();
+      this.doors.set(addon.id, door);
     }
-    for (const [id, addon] of wanted) {
-      if (this.endpoints.has(id)) continue;
-      const endpoint = this.endpointFor(addon);
-      await endpoint.listen();
-      this.endpoints.set(id, endpoint);
-    }
-    const lines = [...wanted.values()].flatMap((a) => hbaLines(a.db.database, this.core.admin.cluster.adminUser));
+    const lines = live.filter(mtlsOn).flatMap((a) => hbaLines(a.db.database, this.core.admin.cluster.adminUser));
     const text = lines.join("\n");
     if (text !== this.hbaWritten) {
       writeHba(this.core.admin.cluster.dataDir, lines);
@@ -75,29 +73,50 @@ export class MtlsRuntime {
     }
   }
 
-  private endpointFor(addon: Addon): TlsEndpoint {
-    const mtls = addon.mtls!;
+  private current(addonId: string): Addon | undefined {
+    return this.core.store.state.addons.find((a) => a.id === addonId);
+  }
+
+  private frontDoorFor(addon: Addon): FrontDoor {
     const addonId = addon.id;
-    return new TlsEndpoint({
-      port: mtls.endpointPort,
-      serverKeyPem: mtls.server.keyPem,
-      serverCertPem: mtls.server.certPem + mtls.serverCa.certPem,
-      clientCaPem: mtls.clientCa.certPem,
+    return new FrontDoor({
+      port: addon.frontDoorPort,
       upstreamPort: this.core.pgPort,
-      admit: (facts) => {
-        const current = this.core.store.state.addons.find((a) => a.id === addonId);
-        if (current) this.settle(current);
-        if (!current?.mtls) return "this database no longer exists";
-        return admission(current.name, current.mtls, facts, this.core.store.now());
+      gate: async (): Promise<MtlsGate | undefined> => {
+        const before = this.current(addonId);
+        if (before) this.settle(before);
+        // pg_hba must already say what the mode chosen below expects (relay source 127.0.0.2 or the pipe's).
+        await this.reconcile();
+        const current = this.current(addonId);
+        const mtls = current?.mtls;
+        if (!current || !mtls || !mtlsOn(current)) return undefined;
+        return {
+          serverKeyPem: mtls.server.keyPem,
+          serverCertPem: mtls.server.certPem + mtls.serverCa.certPem,
+          clientCaPem: mtls.clientCa.certPem,
+          admit: (facts) => {
+            const now = this.current(addonId);
+            if (now) this.settle(now);
+            if (!now?.mtls) return `mTLS was just disabled for database ${current.name}: connect again`;
+            return admission(now.name, now.mtls, facts, this.core.store.now());
+          },
+        };
       },
     });
   }
 }
 
+/** mTLS decides access while Operational and until its removal completes. */
+function mtlsOn(addon: Addon): boolean {
+  return (
+    addon.state === "provisioned" && (addon.mtls?.status === "Operational" || addon.mtls?.status === "Deprovisioning")
+  );
+}
+
 /**
- * pg_hba for a database with mTLS: only the endpoint's source address (plain TCP on loopback, see
- * TlsEndpoint.relay) and the emulator's own superuser (Heroku's operators) may connect; everything else for that database is rejected, so the direct port
- * no longer works. Without these lines the cluster's general rules apply again.
+ * pg_hba for a database with mTLS: only the mTLS relay's source address (plain TCP on loopback, see
+ * FrontDoor.relay) and the emulator's own superuser (Heroku's operators) may connect; everything else for that
+ * database is rejected, so the shared port no longer works. Without these lines the cluster's general rules apply again.
  */
 export function hbaLines(database: string, adminUser: string): string[] {
   return [

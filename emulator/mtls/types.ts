@@ -1,14 +1,12 @@
 import type { PendingTransition } from "../store/types";
 
-/** mTLS on one database (heroku-api.md 1.1): its CAs, its TLS endpoint, client certificates and IP rules. */
+/** mTLS on one database (heroku-api.md 1.1): its CAs, client certificates and IP rules. */
 export interface MtlsRecord {
   /** Provisioning -> Operational; Deprovisioning -> gone (the record is removed). */
   status: "Provisioning" | "Operational" | "Deprovisioning";
   enabledBy: string;
   /** Emulator clock, ms. */
   createdAt: number;
-  /** Loopback port of this database's TLS endpoint, chosen at enable time and kept across restarts. */
-  endpointPort: number;
   /** Signs the endpoint's server certificate; its certificate is `certificate_authority_chain` (root.crt). */
   serverCa: PemPair;
   server: PemPair;

@@ -1,5 +1,6 @@
 import type { Core } from "../core";
 import { databaseRegion, touchAddon } from "../domain/addons";
+import { connectionTarget } from "../domain/connection";
 import { parsePlan, planLabel } from "../domain/plans";
 import { ApiError } from "../http/errors";
 import type { Router } from "../http/router";
@@ -27,6 +28,7 @@ export function statusRow(addon: Addon): string {
 async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> {
   const plan = parsePlan(addon.plan);
   const live = addon.state === "provisioned";
+  const target = connectionTarget(core, addon);
   const version = await core.admin.serverVersion();
   const stats = live ? await core.admin.databaseStats(addon.db.database) : { size: "0 bytes", connections: 0 };
   const rows: { name: string; values: string[] }[] = [
@@ -51,8 +53,9 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
     name: addon.name,
     plan: { name: plan.name.replace(/^heroku-postgresql:/, ""), tier: plan.tier },
     postgres_version: version.split(/[. ]/)[0],
-    port: core.pgPort,
-    resource_url: `postgres://127.0.0.1:${core.pgPort}/${addon.db.database}`,
+    // The database's front door, as in its URLs (emulator/domain/connection.ts).
+    port: target.port,
+    resource_url: `postgres://${target.host}:${target.port}/${addon.db.database}`,
     following: null,
     forked_from: null,
     leader: null,

@@ -51,7 +51,7 @@ function rule(record: MtlsRecord, id: string) {
 export function mtlsRoutes(r: Router): void {
   r.add("POST", BASE, "data", async ({ core, user, params }): Promise<Reply> => {
     const addon = dataAddon(core, user, params.db!);
-    const record = await enableMtls(core, user, addon);
+    const record = enableMtls(core, user, addon);
     return { status: 201, json: mtlsView(core, addon, record) };
   });
   r.add("GET", BASE, "data", async (ctx): Promise<Reply> => {

@@ -72,6 +72,11 @@ export interface Addon {
   createdAt: string;
   updatedAt: string;
   db: DatabaseRecord;
+  /**
+   * Loopback port of the database's front door (emulator/mtls/endpoint.ts), chosen at creation and kept across
+   * restarts: every URL of the database uses it, so URLs never change (Heroku gives each database its own host).
+   */
+  frontDoorPort: number;
   /** KMS key ARN when the add-on was created with config["encryption-key"]. */
   encryptionKey?: string;
   /** True while the BYOK key is disabled (or gone) in KMS: the database refuses connections. */

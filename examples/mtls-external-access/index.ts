@@ -41,8 +41,8 @@ const program = async (): Promise<Record<string, unknown>> => {
 
   return {
     addonName: db.addonName,
-    // With mTLS on, clients read the URL from this config var (Dev Center: `heroku config:get`), as the emulator
-    // points it at the database's mTLS endpoint.
+    // Clients read the URL from this config var (Dev Center: `heroku config:get`); it stays the same when mTLS is
+    // enabled, and then needs a client certificate.
     configVarName: db.configVarName,
     mtlsStatus: mtls.status,
     certificateAuthorityChain: mtls.certificateAuthorityChain,

@@ -94,6 +94,8 @@ describe("Enhanced Certificates", () => {
     expect(row(info, "Enhanced Certificates")).toEqual(["Enabled"]);
     const enhanced = (await api<Record<string, string>>(base, "GET", "/apps/acme-eu/config-vars")).json.DATABASE_URL!;
     expect(enhanced).toContain("sslmode=verify-full");
+    // Same front door port: PostgreSQL's own TLS passes through it, so verify-full against localhost still works.
+    expect(new URL(enhanced).port).toBe(new URL(vars.DATABASE_URL!).port);
     expect((await whoAmI(enhanced)).ssl).toBe(true);
 
     await api(base, "PUT", `/client/v11/enhanced_certificates/${addon.name}/disable`);

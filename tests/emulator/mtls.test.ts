@@ -1,5 +1,5 @@
 // mTLS on the emulator: the Data API routes and status machines, and real enforcement at the database's TLS
-// endpoint (client certificate, revocation, IP rules, direct port closed, access restored on destroy).
+// front door (client certificate, revocation, IP rules, direct port closed, access restored on destroy).
 import { startServices, type Services } from "../support/services";
 import { psqlWith } from "../support/mtls-connect";
 import { api, control, libpq, pollUntil, provisioned, whoAmI } from "./helpers";
@@ -184,10 +184,13 @@ describe("mTLS routes and status machines", () => {
 describe("enforcement in PostgreSQL", () => {
   test("certificate + allowlisted address connects; no certificate, other CA, revoked, wrong address are refused", async () => {
     const db = await privateDb();
-    const directUrl = await db.url();
+    const before = await db.url();
     const m = await operational(db.name);
     const url = await db.url();
-    expect(url).not.toBe(directUrl);
+    // The URL does not change with mTLS (as on Heroku): the database's front door now asks for a certificate.
+    expect(url).toBe(before);
+    // The same credentials against the shared PostgreSQL port, which must refuse this database while mTLS is on.
+    const directUrl = url.replace(/:\d+\//, `:${new URL(s.emulator.adminDatabaseUrl).port}/`);
     const first = (await api<Cert[]>(base, "GET", `${tls(db.name)}/certificates`)).json[0]!;
     const cert = await readyCert(db.name, first.id);
     const files = {
@@ -249,19 +252,17 @@ describe("enforcement in PostgreSQL", () => {
       async () => (await api(base, "GET", tls(db.name))).status,
       (st) => st === 404,
     );
-    await pollUntil(
-      () => db.url(),
-      (u) => u === directUrl,
-    );
+    expect(await db.url()).toBe(url);
     await pollUntil(
       () =>
-        whoAmI(directUrl).then(
+        whoAmI(url).then(
           () => "ok",
           (e: Error) => e.message,
         ),
       (r) => r === "ok",
     );
-    expect(libpq(directUrl)).toContain("sslmode=require");
+    expect(libpq(url)).toContain("sslmode=require");
+    expect((await whoAmI(directUrl)).ssl).toBe(true);
   });
 
   test("renewal: with the clock 75 days before expiry a new certificate appears", async () => {
