@@ -1,0 +1,185 @@
+// What the benchmark computes from what it observed: the critical path of the emulated delays, the minimum number
+// of API calls, how late the provider noticed each status change, and the dynamic provider's memory.
+import * as fs from "node:fs";
+
+/** Emulated delays (ms) set with PUT /__emulator/speed for the whole run. */
+export const DELAYS = {
+  "addon-provision": 3000,
+  mtls: 2000,
+  certificate: 1000,
+  "ip-rule": 1500,
+  credential: 1000,
+} as const;
+
+/** The largest poll interval that still meets the goal "notice a status change within 2 s". */
+export const IDEAL_POLL_INTERVAL_MS = 2000;
+
+export interface StackShape {
+  rules: number;
+  credentials: number;
+  certificates: number;
+}
+
+/**
+ * The longest chain of emulated delays through bench/programs/reference.ts: the key (moto, no emulated delay), the
+ * add-on, mTLS and then its certificates (MtlsConfig creates them once the endpoint is Operational), then in
+ * parallel the IP rules and, after the loopback rule, the credentials.
+ */
+export function criticalPathMs(shape: StackShape): number {
+  const mtlsConfig = DELAYS.mtls + (shape.certificates > 0 ? DELAYS.certificate : 0);
+  const afterMtls = Math.max(
+    shape.rules > 0 ? DELAYS["ip-rule"] : 0,
+    shape.credentials > 0 ? (shape.rules > 0 ? DELAYS["ip-rule"] : 0) + DELAYS.credential : 0,
+  );
+  return DELAYS["addon-provision"] + mtlsConfig + afterMtls;
+}
+
+/**
+ * The fewest Heroku API calls `up` could make: one create per object (enabling mTLS also makes the first
+ * certificate, so that one needs no create of its own) plus, per object that has a delay, ceil(delay / ideal
+ * interval) status reads, the ideal interval being the longest one that still notices a change within 2 s.
+ * KMS calls go to moto and are not counted (they are not Heroku API calls).
+ */
+export function minimumCalls(shape: StackShape): { creates: number; polls: number; total: number } {
+  const polls = (ms: number): number => Math.max(1, Math.ceil(ms / IDEAL_POLL_INTERVAL_MS));
+  const creates = 1 + 1 + Math.max(0, shape.certificates - 1) + shape.rules + shape.credentials;
+  const pollCount =
+    polls(DELAYS["addon-provision"]) +
+    polls(DELAYS.mtls) +
+    shape.certificates * polls(DELAYS.certificate) +
+    shape.rules * polls(DELAYS["ip-rule"]) +
+    shape.credentials * polls(DELAYS.credential);
+  return { creates, polls: pollCount, total: creates + pollCount };
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  at: string | number;
+}
+
+function ms(t: string | number): number {
+  return typeof t === "number" ? t : Date.parse(t);
+}
+
+interface EmulatorAddon {
+  id: string;
+  name: string;
+  createdAt: string | number;
+  mtls?: {
+    createdAt: string | number;
+    certificates?: { id: string; createdAt: string | number }[];
+    ipRules?: { id: string; createdAt: string | number }[];
+  };
+  credentials?: { name: string; createdAt: string | number }[];
+}
+
+export interface NoticeDelay {
+  kind: string;
+  object: string;
+  delayMs: number;
+}
+
+/**
+ * For every object that went through an emulated delay: the time from its transition (created + configured delay,
+ * on the emulator clock, which is the wall clock here) to the first GET of that object's own path at or after it.
+ * Objects never read after their transition (none expected) are left out.
+ */
+export function noticeDelays(state: { addons?: EmulatorAddon[] }, log: LoggedRequest[]): NoticeDelay[] {
+  const gets = log.filter((r) => r.method === "GET").map((r) => ({ path: r.path, at: ms(r.at) }));
+  const out: NoticeDelay[] = [];
+  const notice = (kind: string, object: string, transitionAt: number, matches: (p: string) => boolean): void => {
+    const first = gets.find((g) => g.at >= transitionAt && matches(g.path));
+    if (first) out.push({ kind, object, delayMs: first.at - transitionAt });
+  };
+  for (const addon of state.addons ?? []) {
+    notice(
+      "add-on",
+      addon.name,
+      ms(addon.createdAt) + DELAYS["addon-provision"],
+      (p) =>
+        (p.includes(addon.id) || p.includes(addon.name)) && !p.includes("/tls-endpoint") && !p.includes("/credentials"),
+    );
+    const m = addon.mtls;
+    if (m) {
+      notice("mTLS", addon.name, ms(m.createdAt) + DELAYS.mtls, (p) => p.endsWith("/tls-endpoint"));
+      for (const c of m.certificates ?? [])
+        notice("certificate", c.id, ms(c.createdAt) + DELAYS.certificate, (p) => p.endsWith(`/certificates/${c.id}`));
+      for (const r of m.ipRules ?? [])
+        notice("IP rule", r.id, ms(r.createdAt) + DELAYS["ip-rule"], (p) => p.endsWith(`/ip-rules/${r.id}`));
+    }
+    for (const c of addon.credentials ?? [])
+      notice("credential", c.name, ms(c.createdAt) + DELAYS.credential, (p) =>
+        p.endsWith(`/credentials/${encodeURIComponent(c.name)}`),
+      );
+  }
+  return out;
+}
+
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/** Process ids below `root` (children, grandchildren, ...), from /proc. */
+function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const below = new Set<number>([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parentOf) {
+      if (!below.has(pid) && below.has(ppid)) {
+        below.add(pid);
+        grew = true;
+      }
+    }
+  }
+  below.delete(root);
+  return [...below];
+}
+
+function kib(status: string, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * Samples, every 200 ms, the dynamic provider processes this benchmark started (descendants of this process whose
+ * command line is the Node.js dynamic provider): their peak resident set (VmHWM, so peaks between samples count).
+ */
+export function sampleProviderMemory(): { stop(): { peakKiB: number; processes: number } } {
+  const peaks = new Map<number, number>();
+  const tick = (): void => {
+    for (const pid of descendants(process.pid)) {
+      try {
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        if (!cmd.includes("dynamic-provider") && !cmd.includes("pulumi-resource-pulumi-nodejs")) continue;
+        const hwm = kib(fs.readFileSync(`/proc/${pid}/status`, "utf8"), "VmHWM");
+        peaks.set(pid, Math.max(peaks.get(pid) ?? 0, hwm));
+      } catch {
+        // gone
+      }
+    }
+  };
+  const timer = setInterval(tick, 200);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      tick();
+      return { peakKiB: Math.max(0, ...peaks.values()), processes: peaks.size };
+    },
+  };
+}

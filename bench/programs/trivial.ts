@@ -1,0 +1,35 @@
+// The engine's own overhead: as many dynamic resources as the reference stack (bench/programs/reference.ts), in
+// the same dependency shape, served by a tiny provider of its own that does nothing. `up` time of this stack is
+// what Pulumi itself costs (engine, plugin start-up, serialization, state writes) and is subtracted from the
+// reference stack's.
+import * as pulumi from "@pulumi/pulumi";
+
+const nothing: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: Record<string, unknown>) {
+    return { id: String(inputs.name), outs: inputs };
+  },
+};
+
+class Nothing extends pulumi.dynamic.Resource {
+  constructor(name: string, opts?: pulumi.CustomResourceOptions) {
+    super(nothing, name, { name }, opts);
+  }
+}
+
+const program = async (): Promise<Record<string, unknown>> => {
+  const config = new pulumi.Config();
+  const ruleCount = config.getNumber("rules") ?? 60;
+  const credentialCount = config.getNumber("credentials") ?? 20;
+  const key = new Nothing("key");
+  const db = new Nothing("db", { dependsOn: [key] });
+  const mtls = new Nothing("mtls", { dependsOn: [db] });
+  const rules = Array.from({ length: ruleCount }, (_, i) => new Nothing(`rule-${i + 1}`, { dependsOn: [mtls] }));
+  const loopback = rules.slice(0, 1);
+  Array.from(
+    { length: credentialCount },
+    (_, i) => new Nothing(`credential-${i + 1}`, { dependsOn: [mtls, ...loopback] }),
+  );
+  return { resources: 3 + ruleCount + credentialCount };
+};
+
+export = program;
