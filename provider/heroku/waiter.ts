@@ -7,6 +7,11 @@ export interface WaitSpec<T> {
   /** The status wanted, for messages: `provisioned`. */
   target: string;
   timeoutMs: number;
+  /**
+   * When the operation's clock started (epoch ms), if before this wait: earlier calls and waits of the same
+   * operation share its timeout, so the timeout message counts from here. Default: the start of this wait.
+   */
+  startedAt?: number;
   poll: () => Promise<T>;
   /** The status text of one observation, shown in progress and timeout messages. */
   statusOf: (value: T) => string;
@@ -65,7 +70,7 @@ export async function waitFor<T>(spec: WaitSpec<T>, tuning: Partial<WaitTuning> 
     const status = spec.statusOf(value);
     if (elapsed >= spec.timeoutMs) {
       throw new WaitTimeoutError(
-        `Timed out after ${formatDuration(elapsed)} waiting for ${spec.what} to become ${spec.target}: it is still ${JSON.stringify(status)}. ` +
+        `Timed out after ${formatDuration(now - Math.min(started, spec.startedAt ?? started))} waiting for ${spec.what} to become ${spec.target}: it is still ${JSON.stringify(status)}. ` +
           (spec.hint ?? "Raise the resource's timeouts input and run again."),
       );
     }

@@ -42,6 +42,7 @@ export async function create(inputs: IpRuleInputs): Promise<{ id: string; outs: 
       what: `IP rule ${inputs.cidr} on database ${inputs.database}`,
       target: "Authorized",
       timeoutMs: deadline.remaining(),
+      startedAt: deadline.startedAt,
       poll: () => getIpRule(inputs.database, rule.id),
       statusOf: (r) => r.status,
       isDone: (r) => r.status === "Authorized",

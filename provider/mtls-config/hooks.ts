@@ -147,6 +147,7 @@ export async function remove(id: string, props: MtlsConfigOutputs): Promise<void
       what: `mTLS on database ${props.database}`,
       target: "deprovisioned",
       timeoutMs: deadline.remaining(),
+      startedAt: deadline.startedAt,
       poll: () => getMtls(id).catch(goneOnNotFound),
       statusOf: (m) => (m === "gone" ? "gone" : m.status),
       isDone: (m) => m === "gone",
@@ -186,6 +187,7 @@ async function waitOperational(database: string, deadline: Deadline, hint: strin
     what: `mTLS on database ${database}`,
     target: "Operational",
     timeoutMs: deadline.remaining(),
+    startedAt: deadline.startedAt,
     poll: async () => {
       try {
         return await getMtls(database);
@@ -226,6 +228,7 @@ async function revoke(database: string, id: string, deadline: Deadline, hint: st
     what: `client certificate ${id} on database ${database}`,
     target: "disabled",
     timeoutMs: deadline.remaining(),
+    startedAt: deadline.startedAt,
     poll: () => getCertificate(database, id).catch(goneOnNotFound),
     statusOf: (c) => (c === "gone" ? "gone" : c.status),
     isDone: (c) => c === "gone" || c.status === "disabled",
@@ -247,6 +250,7 @@ async function materialise(
           what: `client certificate ${name} (${id}) on database ${database}`,
           target: "ready",
           timeoutMs: deadline.remaining(),
+          startedAt: deadline.startedAt,
           poll: () => getCertificate(database, id),
           statusOf: (c) => c.status,
           isDone: (c) => c.status === "ready",

@@ -7,6 +7,8 @@ import { messageOf, ProviderError } from "../shared/errors";
 
 /** Every wait of one operation shares its deadline (the resource's `timeouts` input). */
 export class Deadline {
+  /** When the operation (and its clock) started, for "timed out after" messages. */
+  readonly startedAt = Date.now();
   constructor(private readonly at: number) {}
   static after(ms: number): Deadline {
     return new Deadline(Date.now() + ms);
@@ -27,6 +29,7 @@ export async function waitProvisioned(app: string, addon: Addon, deadline: Deadl
       what: `add-on ${addon.name} on app ${app}`,
       target: "provisioned",
       timeoutMs: deadline.remaining(),
+      startedAt: deadline.startedAt,
       poll: () => getAddon(app, addon.id),
       statusOf: (a) => a.state,
       isDone: (a) => a.state === "provisioned",
@@ -48,6 +51,7 @@ export async function waitDatabaseReady(app: string, addon: Addon, deadline: Dea
       what: `database ${addon.name}`,
       target: "available",
       timeoutMs: deadline.remaining(),
+      startedAt: deadline.startedAt,
       poll: async () => {
         try {
           return await getWaitStatus(addon.id);
@@ -95,6 +99,7 @@ export async function waitEnhancedCertificates(
     what: `Enhanced Certificates on ${addon.name}`,
     target,
     timeoutMs: deadline.remaining(),
+    startedAt: deadline.startedAt,
     poll: () => getEnhancedCertificatesStatus(addon.id),
     statusOf: (s) => s,
     isDone: (s) => s === target,
@@ -114,6 +119,7 @@ export async function waitConfigVar(
     what: `config var ${name} on app ${app}`,
     target: previous === undefined ? "set" : "changed",
     timeoutMs: deadline.remaining(),
+    startedAt: deadline.startedAt,
     poll: async () => (await getConfigVars(app))[name] ?? undefined,
     statusOf: (v) => (v === undefined ? "unset" : "unchanged"),
     isDone: (v) => v !== undefined && v !== null && v !== previous,
@@ -134,6 +140,7 @@ export async function deleteAndWait(app: string, addonId: string, deadline: Dead
     what: `add-on ${addonId} on app ${app}`,
     target: "deleted",
     timeoutMs: deadline.remaining(),
+    startedAt: deadline.startedAt,
     poll: async () => {
       try {
         const a = await getAddon(app, addonId);
