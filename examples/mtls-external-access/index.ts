@@ -19,18 +19,26 @@ const program = async (): Promise<Record<string, unknown>> => {
   const config = new pulumi.Config();
   const names = (config.get("certificateNames") ?? "bi-tool,ci-runner").split(",").filter((n) => n !== "");
   const cidrs = parseCidrs(config.get("cidrs") ?? "203.0.113.0/24:office");
+  // Optional wait limits for mTLS and the rules, e.g. {"create": "30m"} (Pulumi's customTimeouts do not reach them).
+  const timeouts = config.getObject<{ create?: string; update?: string; delete?: string }>("timeouts");
 
   const db = new SecureDatabase("warehouse", {
     app: config.get("app") ?? "acme-api",
     plan: config.get("plan") ?? "heroku-postgresql:private-0",
   });
-  const mtls = new MtlsConfig("warehouse-mtls", { database: db.addonName, certificateNames: names });
+  const mtls = new MtlsConfig("warehouse-mtls", {
+    database: db.addonName,
+    certificateNames: names,
+    // After an mTLS create timed out, set adoptMtls=true to take over the endpoint it left enabled.
+    adoptExisting: config.getBoolean("adoptMtls"),
+    timeouts,
+  });
   const rules = cidrs.map(
     ({ cidr, description }) =>
       // Named after the CIDR, so changing a description replaces that one rule and nothing else.
       new IpRule(
         `allow-${cidr.replace(/[./]/g, "-")}`,
-        { database: db.addonName, cidr, description },
+        { database: db.addonName, cidr, description, timeouts },
         { dependsOn: [mtls] },
       ),
   );
