@@ -6,6 +6,19 @@ export function appRoutes(r: Router): void {
     status: 200,
     list: core.store.teamApps(user).map((a) => appView(core, a)),
   }));
+  // `heroku apps` lists the user's apps here (and a team's with --team); every seeded app belongs to a team, so
+  // the user's own list is the apps of the user's team.
+  r.add("GET", "/users/:user/apps", "platform", ({ core, user }) => ({
+    status: 200,
+    list: core.store.teamApps(user).map((a) => appView(core, a)),
+  }));
+  r.add("GET", "/teams/:team/apps", "platform", ({ core, user, params }) => ({
+    status: 200,
+    list: core.store
+      .teamApps(user)
+      .filter((a) => a.team === params.team)
+      .map((a) => appView(core, a)),
+  }));
   r.add("GET", "/apps/:app", "platform", ({ core, user, params }) => ({
     status: 200,
     json: appView(core, core.store.visibleApp(user, params.app!)),

@@ -68,3 +68,10 @@ test("errors carry Heroku's {id, message} bodies", async () => {
   expect(forbidden.statusCode).toBe(403);
   expect(forbidden.body.id).toBe("forbidden");
 });
+
+test("answers the app lists the Heroku CLI's `apps` command reads", async () => {
+  const mine = (await acme.get("/users/~/apps")) as { name: string }[];
+  expect(mine.map((a) => a.name).sort()).toEqual(["acme-api", "acme-eu", "acme-hobby", "acme-reports", "acme-vault"]);
+  expect(((await acme.get("/teams/acme/apps")) as unknown[]).length).toBe(5);
+  expect((await acme.get("/teams/globex/apps")) as unknown[]).toEqual([]);
+});
