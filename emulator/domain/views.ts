@@ -18,6 +18,8 @@ export function appView(core: Core, app: App): Record<string, unknown> {
     region: { id: regionId(region), name: region },
     team: team ? ref(team) : null,
     organization: team ? ref(team) : null,
+    // Team apps are owned by the team's pseudo-user, as on Heroku (`heroku apps` groups by owner.email).
+    owner: team ? { id: team.id, email: `${team.name}@herokumanager.com` } : null,
     stack: { id: stableId("heroku-24"), name: "heroku-24" },
     build_stack: { id: stableId("heroku-24"), name: "heroku-24" },
     internal_routing: false,

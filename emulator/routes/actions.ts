@@ -36,6 +36,16 @@ export function actionRoutes(r: Router): void {
     const include = addonInclusions(headers["accept-inclusion"]);
     return { status: 200, json: found.map((a) => attachmentView(core, a, include)) };
   });
+  r.add("GET", "/account", "platform", ({ user }) => ({
+    status: 200,
+    json: {
+      id: user.id,
+      email: user.email,
+      name: user.email.split("@")[0],
+      verified: true,
+      two_factor_authentication: false,
+    },
+  }));
   r.add("GET", "/account/rate-limits", "platform", ({ core, user }) => ({
     status: 200,
     json: { remaining: core.rateLimiter.remaining(user.id) },
