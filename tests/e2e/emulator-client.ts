@@ -1,5 +1,7 @@
 // Direct calls to the emulator from tests: the Heroku APIs as the acme team (for out-of-band changes) and the
 // control API (request log, speeds, faults).
+import { control } from "../emulator/helpers";
+
 interface ServicesLike {
   emulator: { url: string };
   env: Record<string, string>;
@@ -36,7 +38,7 @@ export function herokuJson<T = unknown>(s: ServicesLike, method: string, path: s
 }
 
 export function controlJson<T = unknown>(s: ServicesLike, method: string, path: string, body?: unknown): Promise<T> {
-  return call<T>(`${s.emulator.url}/__emulator${path}`, method, {}, body);
+  return control<T>(s.emulator.url, method, path, body);
 }
 
 /** Heroku API calls that change something, since the log was last cleared. */

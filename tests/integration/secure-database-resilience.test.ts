@@ -1,6 +1,7 @@
 import * as hooks from "../../provider/secure-database/hooks";
 import type { SecureDatabaseInputs } from "../../provider/secure-database/types";
 import { ACME_SHIELD_APP, ACME_PRIVATE_APP, startServices, type Services } from "../support/services";
+import { control as emulatorControl } from "../emulator/helpers";
 
 jest.setTimeout(180_000);
 
@@ -22,15 +23,8 @@ beforeEach(async () => {
   });
 });
 
-async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${services.emulator.url}/__emulator${path}`, {
-    method,
-    headers: { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return text ? (JSON.parse(text) as unknown) : undefined;
-}
+const control = (method: string, path: string, body?: unknown): Promise<unknown> =>
+  emulatorControl(services.emulator.url, method, path, body);
 
 async function requests(method: string, pathPart: string): Promise<{ method: string; path: string; status: number }[]> {
   const all = (await control("GET", "/requests")) as { method: string; path: string; status: number }[];

@@ -4,6 +4,7 @@ import * as keyHooks from "../../provider/customer-key/hooks";
 import * as hooks from "../../provider/secure-database/hooks";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "../../provider/secure-database/types";
 import { ACME_PRIVATE_APP, ACME_REPORTS_APP, ACME_EU_APP, startServices, type Services } from "../support/services";
+import { control as emulatorControl } from "../emulator/helpers";
 
 jest.setTimeout(180_000);
 
@@ -22,15 +23,8 @@ afterAll(async () => {
   await services?.stop();
 });
 
-async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${services.emulator.url}/__emulator${path}`, {
-    method,
-    headers: { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return text ? (JSON.parse(text) as unknown) : undefined;
-}
+const control = (method: string, path: string, body?: unknown): Promise<unknown> =>
+  emulatorControl(services.emulator.url, method, path, body);
 
 /** A Platform/Data API call as an operator would make it out of band. */
 async function heroku(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
