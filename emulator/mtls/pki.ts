@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import forge from "node-forge";
-import { makeCa, makeServerCert } from "../tls/certs";
+import { makeCa, makeServerCert, serial as randomSerial } from "../tls/certs";
 import type { PemPair } from "./types";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -48,7 +48,7 @@ export function issueClientCertificate(
   const caKey = forge.pki.privateKeyFromPem(clientCa.keyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = "0" + crypto.randomBytes(15).toString("hex");
+  cert.serialNumber = randomSerial();
   const expiresAt = Math.floor(addMonths(nowMs, CLIENT_CERTIFICATE_MONTHS) / 1000) * 1000;
   cert.validity.notBefore = new Date(Math.min(nowMs, Date.now()) - DAY_MS);
   cert.validity.notAfter = new Date(expiresAt);

@@ -25,9 +25,15 @@ function newKey(): { pem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePubli
   return { pem: privateKey, forgeKey, forgePublic };
 }
 
-function serial(): string {
-  // Positive (leading nibble < 8) 16-byte serial.
-  return "0" + crypto.randomBytes(15).toString("hex");
+/**
+ * A random 16-byte serial that DER encodes minimally: positive (top bit clear) and without a leading zero byte.
+ * An odd-length hex string starting with "0" made forge emit a 0x00 byte before a byte below 0x80, which OpenSSL
+ * rejects ("illegal padding") for about half of all serials.
+ */
+export function serial(): string {
+  const bytes = crypto.randomBytes(16);
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x01;
+  return bytes.toString("hex");
 }
 
 export function makeCa(commonName: string, years: number): KeyAndCert {
