@@ -129,9 +129,18 @@ export class FrontDoor {
         }
         raw.removeListener("data", onData);
         if (length === 8 && code === SSL_REQUEST) {
+          // Built before answering "S", so a broken certificate reaches the client as an error instead of
+          // escaping this socket's handler and taking the whole emulator down.
+          let context: tls.SecureContext;
+          try {
+            context = this.secureContext(gate);
+          } catch (err) {
+            raw.end(fatalError(`the database's mTLS endpoint failed: ${(err as Error).message}`));
+            return;
+          }
           raw.pause();
           raw.write("S");
-          this.startTls(raw, gate);
+          this.startTls(raw, gate, context);
         } else {
           raw.end(fatalError("mTLS is enabled for this database: connections must use SSL (sslmode=verify-ca)"));
         }
@@ -149,10 +158,10 @@ export class FrontDoor {
     return this.context.value;
   }
 
-  private startTls(raw: net.Socket, gate: MtlsGate): void {
+  private startTls(raw: net.Socket, gate: MtlsGate, secureContext: tls.SecureContext): void {
     const secure = new tls.TLSSocket(raw, {
       isServer: true,
-      secureContext: this.secureContext(gate),
+      secureContext,
       requestCert: true,
       // The rules below decide, so that a refusal reaches the client as a readable PostgreSQL error.
       rejectUnauthorized: false,
