@@ -1,6 +1,6 @@
 # Sourced by every script: where the toolchain lives and the offline settings Pulumi needs.
 # The cache sits outside the clone (so CI's fresh clones on the same machine reuse a built CLI) unless
-# HPS_CACHE points elsewhere; the repo's ignored .toolchain link points at it for convenience.
+# HPS_CACHE points elsewhere.
 set -euo pipefail
 HPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HPS_CACHE="${HPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heroku-pg-secure}"

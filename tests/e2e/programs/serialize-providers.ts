@@ -46,10 +46,15 @@ async function main(): Promise<void> {
     plan: "heroku-postgresql:private-0",
     encryptionKeyArn: key.arn,
   });
-  new sdk.MtlsConfig("mtls", { database: db.addonName, certificateNames: ["bi-tool"] });
-  new sdk.IpRule("office", { database: db.addonName, cidr: "203.0.113.0/24", description: "office" });
-  new sdk.Credential("analyst", { database: db.addonName, name: "analyst", permissions: "read-only" });
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const resources: pulumi.Resource[] = [
+    key,
+    db,
+    new sdk.MtlsConfig("mtls", { database: db.addonName, certificateNames: ["bi-tool"] }),
+    new sdk.IpRule("office", { database: db.addonName, cidr: "203.0.113.0/24", description: "office" }),
+    new sdk.Credential("analyst", { database: db.addonName, name: "analyst", permissions: "read-only" }),
+  ];
+  // A resource's URN resolves once the mock has registered it, so every provider text is captured after this.
+  await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
 
   // The host's loader: pulumi/cmd/dynamic-provider uses require-from-string, relative to its working directory.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from @pulumi/pulumi, as the host does
