@@ -106,12 +106,23 @@ export function noticeDelays(state: { addons?: EmulatorAddon[] }, log: LoggedReq
       notice("mTLS", addon.name, ms(m.createdAt) + DELAYS.mtls, (p) => p.endsWith("/tls-endpoint"));
       for (const c of m.certificates ?? [])
         notice("certificate", c.id, ms(c.createdAt) + DELAYS.certificate, (p) => p.endsWith(`/certificates/${c.id}`));
+      // A list read shows every rule's status, so it notices as well as a read of the rule itself.
       for (const r of m.ipRules ?? [])
-        notice("IP rule", r.id, ms(r.createdAt) + DELAYS["ip-rule"], (p) => p.endsWith(`/ip-rules/${r.id}`));
+        notice(
+          "IP rule",
+          r.id,
+          ms(r.createdAt) + DELAYS["ip-rule"],
+          (p) => p.endsWith(`/ip-rules/${r.id}`) || (p.includes(addon.name) && p.endsWith("/ip-rules")),
+        );
     }
     for (const c of addon.credentials ?? [])
-      notice("credential", c.name, ms(c.createdAt) + DELAYS.credential, (p) =>
-        p.endsWith(`/credentials/${encodeURIComponent(c.name)}`),
+      notice(
+        "credential",
+        c.name,
+        ms(c.createdAt) + DELAYS.credential,
+        (p) =>
+          p.endsWith(`/credentials/${encodeURIComponent(c.name)}`) ||
+          ((p.includes(addon.name) || p.includes(addon.id)) && p.endsWith("/credentials")),
       );
   }
   return out;

@@ -145,15 +145,16 @@ export function addIpRule(core: Core, addon: Addon, record: MtlsRecord, body: Re
  * Advances the mTLS machines of one add-on (counting a poll of `observed`, the object a client just read) and
  * renews certificates due within 75 days of expiry. Returns true when the endpoint or pg_hba may need to change.
  */
-export function settleMtls(core: Core, addon: Addon, observed?: object): boolean {
+export function settleMtls(core: Core, addon: Addon, observed?: object | ReadonlySet<object>): boolean {
   const record = addon.mtls;
   if (!record) return false;
   const engine = core.store.machines;
+  const seen = (obj: object): boolean => (observed instanceof Set ? observed.has(obj) : obj === observed);
   const step = <T extends { pending: MtlsRecord["pending"] }>(obj: T): number =>
-    (obj === observed ? engine.observe(obj) : engine.settle(obj)).length;
+    (seen(obj) ? engine.observe(obj) : engine.settle(obj)).length;
   let changed = false;
   const now = core.store.now();
-  const fired = observed === record ? engine.observe(record) : engine.settle(record);
+  const fired = seen(record) ? engine.observe(record) : engine.settle(record);
   if (fired.some((f) => f.to === "gone")) {
     delete addon.mtls;
     core.store.save();

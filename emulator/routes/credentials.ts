@@ -42,6 +42,8 @@ export function credentialRoutes(r: Router): void {
     const addon = load(ctx);
     const target = connectionTarget(ctx.core, addon);
     const list = [await credentialView(ctx.core, addon, "default", target)];
+    // Listing reads every credential, so it counts as a poll of each (clients may watch many through the list).
+    for (const record of [...credentialsOf(addon)]) settleCredential(ctx.core, addon, record, true);
     for (const record of credentialsOf(addon)) list.push(await credentialView(ctx.core, addon, record, target));
     return { status: 200, list };
   });

@@ -26,7 +26,7 @@ const BASE = "/postgres/v0/databases/:db/tls-endpoint";
 /** The add-on and its mTLS record after advancing its machines (a read of `observe` counts as a poll). */
 async function load(
   ctx: Ctx,
-  observe?: (record: MtlsRecord) => object | undefined,
+  observe?: (record: MtlsRecord) => object | ReadonlySet<object> | undefined,
 ): Promise<{ addon: Addon; record: MtlsRecord }> {
   const addon = dataAddon(ctx.core, ctx.user, ctx.params.db!);
   const record = addon.mtls;
@@ -96,7 +96,8 @@ export function mtlsRoutes(r: Router): void {
   });
 
   r.add("GET", `${BASE}/ip-rules`, "data", async (ctx): Promise<Reply> => {
-    const { record } = await load(ctx);
+    // Listing reads every rule, so it counts as a poll of each (clients may watch many rules through the list).
+    const { record } = await load(ctx, (m) => new Set(m.ipRules));
     return { status: 200, list: record.ipRules.map((x) => ipRuleView(ctx.core, x)) };
   });
   r.add("POST", `${BASE}/ip-rules`, "data", async (ctx): Promise<Reply> => {

@@ -1,4 +1,4 @@
-import { getDatabase } from "../heroku/databases";
+import { forgetSharedReads, pollCredential, sharedDatabaseInfo } from "../heroku/shared-reads";
 import { ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
 import {
   attachCredential,
@@ -7,8 +7,8 @@ import {
   destroyCredential,
   detachAttachment,
   getCredential,
-  listAddonAttachments,
   listCredentials,
+  listAddonAttachments,
   rotateCredential,
 } from "../heroku/credentials";
 import type { Attachment } from "../heroku/addons";
@@ -108,6 +108,7 @@ export async function update(
     await syncAttachments(news, await credentialAttachments(news.database, news.name));
     if ((olds.rotationTrigger ?? "") !== (news.rotationTrigger ?? "")) {
       await rotateCredential(news.database, news.name, news.forceRotation === true);
+      forgetSharedReads(news.database); // a list read before the rotation would still say "active"
       await waitRotated(news, deadline);
     }
     const found = await observe(news);
@@ -143,7 +144,7 @@ export async function remove(_id: string, props: CredentialOutputs): Promise<voi
       target: "destroyed",
       timeoutMs: deadline.remaining(),
       startedAt: deadline.startedAt,
-      poll: () => getCredential(props.database, props.name).catch(nullOnNotFound),
+      poll: () => pollCredential(props.database, props.name).catch(nullOnNotFound),
       statusOf: (c) => c?.state ?? "gone",
       isDone: (c) => c === null,
       hint: "Raise timeouts.delete and run pulumi destroy again.",
@@ -154,7 +155,7 @@ export { remove as delete };
 
 /** Seed 002: production plans only, never on a follower. */
 async function checkDatabase(database: string): Promise<void> {
-  const info = (await getDatabase(database)) as unknown as {
+  const info = (await sharedDatabaseInfo(database)) as unknown as {
     plan?: { name?: string };
     following?: unknown;
     info?: { name: string; values: string[] }[];
@@ -231,7 +232,7 @@ async function waitUsable(inputs: CredentialInputs, deadline: Deadline, hint: st
     target: "active",
     timeoutMs: deadline.remaining(),
     startedAt: deadline.startedAt,
-    poll: () => getCredential(inputs.database, inputs.name),
+    poll: () => pollCredential(inputs.database, inputs.name),
     statusOf: (c) => c.state,
     isDone: (c) => (c.state === "active" || c.state === "rotating") && activeUser(c) !== undefined,
     hint,
@@ -250,7 +251,7 @@ async function waitRotated(inputs: CredentialInputs, deadline: Deadline): Promis
       target: "active",
       timeoutMs: deadline.remaining(),
       startedAt: deadline.startedAt,
-      poll: () => getCredential(inputs.database, inputs.name),
+      poll: () => pollCredential(inputs.database, inputs.name),
       statusOf: (c) => c.state,
       isDone: (c) => c.state === "active",
     });

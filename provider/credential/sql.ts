@@ -4,11 +4,14 @@ import { getConfigVars } from "../heroku/apps";
 import { getCredential, listAddonAttachments } from "../heroku/credentials";
 import { nullOnNotFound } from "../heroku/errors";
 import { getCertificate, getMtls, listCertificates } from "../heroku/mtls";
+import { Coalescer } from "../shared/coalesce";
 import { ProviderError, messageOf } from "../shared/errors";
 import { DEFAULT_ACL_OBJECT_TYPES, type GrantFacts } from "./grants";
 
 /** Where and how the provider connects as the default credential. */
 export interface DefaultConnection {
+  /** The database it was read for, so a failed connection can drop the shared copy. */
+  db?: string;
   url: string;
   /** With mTLS on, a client certificate of the database and the server's CA chain (seed 000). */
   mtls?: { cert: string; key: string; ca: string };
@@ -21,10 +24,23 @@ export interface DefaultConnection {
  * mTLS is Operational the database only accepts clients with one of its certificates, so the provider presents a
  * ready one (the address running pulumi must be allowlisted, like any external client's).
  */
-export async function defaultConnection(db: string): Promise<DefaultConnection> {
+export function defaultConnection(db: string): Promise<DefaultConnection> {
+  return connections.get(db, () => readDefaultConnection(db));
+}
+
+/**
+ * Every credential of a database connects as the same default credential through the same endpoint, and each
+ * connects twice (permissions, then outputs): six reads each time without sharing, about 240 for 20 credentials.
+ * The material changes only when the default credential rotates or its certificate is revoked, so a connection
+ * that fails drops it (withConnection) and the next caller reads it afresh.
+ */
+export const CONNECTION_INFO_FRESH_MS = 60_000;
+const connections = new Coalescer<DefaultConnection>(CONNECTION_INFO_FRESH_MS);
+
+async function readDefaultConnection(db: string): Promise<DefaultConnection> {
   const url = await defaultCredentialUrl(db);
   const mtls = await getMtls(db).catch(nullOnNotFound);
-  if (!mtls || mtls.status !== "Operational") return { url };
+  if (!mtls || mtls.status !== "Operational") return { db, url };
   const ready = (await listCertificates(db)).find((c) => c.status === "ready");
   const full = ready ? await getCertificate(db, ready.id) : undefined;
   if (!full?.certificate_with_chain || !full.private_key) {
@@ -33,6 +49,7 @@ export async function defaultConnection(db: string): Promise<DefaultConnection> 
     );
   }
   return {
+    db,
     url,
     mtls: { cert: full.certificate_with_chain, key: full.private_key, ca: mtls.certificate_authority_chain ?? "" },
   };
@@ -58,6 +75,23 @@ async function defaultCredentialUrl(db: string): Promise<string> {
  * CA chain without a host name check, as `sslmode=verify-ca` does (seed 000).
  */
 export async function withConnection<T>(conn: DefaultConnection, body: (client: Client) => Promise<T>): Promise<T> {
+  let client: Client;
+  try {
+    client = await connect(conn);
+  } catch (err) {
+    // The shared copy may be stale (the default credential rotated, a certificate was revoked): read it again once.
+    if (conn.db === undefined) throw err;
+    connections.forget(conn.db);
+    client = await connect(await defaultConnection(conn.db));
+  }
+  try {
+    return await body(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function connect(conn: DefaultConnection): Promise<Client> {
   const parsed = new URL(conn.url);
   if (!parsed.searchParams.has("sslmode")) parsed.searchParams.set("sslmode", "require");
   parsed.searchParams.set("uselibpqcompat", "true");
@@ -71,15 +105,12 @@ export async function withConnection<T>(conn: DefaultConnection, body: (client: 
   client.on("error", () => undefined);
   try {
     await client.connect();
+    return client;
   } catch (err) {
+    if (conn.db !== undefined) connections.forget(conn.db);
     throw new ProviderError(
       `could not connect to ${parsed.hostname}:${parsed.port} as the default credential${conn.mtls ? " over mTLS (is the address running pulumi allowlisted?)" : ""}: ${messageOf(err)}`,
     );
-  }
-  try {
-    return await body(client);
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

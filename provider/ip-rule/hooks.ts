@@ -1,5 +1,6 @@
 import { isNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, getIpRule, type IpRule, listIpRules } from "../heroku/mtls";
+import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
 import { parseHerokuTimestamp } from "../mtls-config/certificates";
 import { Deadline } from "../secure-database/waits";
@@ -44,7 +45,7 @@ export async function create(inputs: IpRuleInputs): Promise<{ id: string; outs: 
       target: "Authorized",
       timeoutMs: deadline.remaining(),
       startedAt: deadline.startedAt,
-      poll: () => getIpRule(inputs.database, rule.id),
+      poll: () => pollIpRule(inputs.database, rule.id),
       statusOf: (r) => r.status,
       isDone: (r) => r.status === "Authorized",
       hint,

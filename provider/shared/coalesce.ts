@@ -1,0 +1,41 @@
+/**
+ * Shares one read among the many resources that wait on the same collection at once. All dynamic resources of a
+ * deployment live in one provider process, so 60 IP rules that are Authorizing can learn their status from one
+ * list call instead of 60 GETs per poll round: fewer calls against the account's hourly budget (heroku-api.md
+ * section 5), and the same notice delay plus at most `freshMs`.
+ *
+ * Only for reads where an answer `freshMs` old is as good as a new one (status polls, pre-checks the server
+ * repeats anyway). A read-back after an ambiguous create must see the present, so it never comes from here.
+ */
+export class Coalescer<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+
+  constructor(
+    private readonly freshMs: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** The read started within the last `freshMs` for this key (in flight or done), else a new one. */
+  get(key: string, read: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && this.now() - hit.at <= this.freshMs) return hit.value;
+    const entry = { at: this.now(), value: read() };
+    this.entries.set(key, entry);
+    // A failed read is not shared with later callers: they try again themselves.
+    entry.value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return entry.value;
+  }
+
+  /** After a change made by this process (a create, a delete), the next read must not predate it. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+/**
+ * How stale a shared status read may be. Well under the 2 s notice goal (issue 7) and the waiter's first
+ * intervals, so sharing adds little delay while merging the polls of resources that started together.
+ */
+export const SHARED_READ_FRESH_MS = 750;
