@@ -1,5 +1,5 @@
 import { forgetSharedReads, pollCredential, sharedDatabaseInfo } from "../heroku/shared-reads";
-import { ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
+import { HerokuApiError, ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
 import {
   attachCredential,
   createCredential,
@@ -170,30 +170,37 @@ async function checkDatabase(database: string): Promise<void> {
 }
 
 /**
- * Creates are not idempotent (heroku-api.md 5): the name is checked first, and after an ambiguous failure the
- * credential is read back by name before anything else is tried.
+ * Posts first: Heroku refuses a taken name and a 61st credential with 422 and makes nothing, so a list before
+ * every create buys nothing. On that refusal the credentials are listed once to say why, and a same-named one an
+ * interrupted run left is resumed (accessBeyondDeclared). Creates are not idempotent (heroku-api.md 5): after an
+ * ambiguous failure the credential is read back by name before the POST is repeated (shared/resume.ts).
  */
 async function createOnce(inputs: CredentialInputs): Promise<void> {
-  const existing = await listCredentials(inputs.database);
-  const same = existing.find((c) => c.name === inputs.name);
-  if (same) {
-    const foreign = await accessBeyondDeclared(inputs, same);
-    if (!foreign) return; // left by an interrupted run (or indistinguishable from one): resumed
-    throw new ProviderError(
-      `database ${inputs.database} already has a credential ${inputs.name} with ${foreign}; set adoptExisting: true to manage it`,
-    );
+  try {
+    await createReadingBack({
+      what: `credential ${inputs.name} on database ${inputs.database}`,
+      post: async () => {
+        await createCredential(inputs.database, inputs.name);
+        return true;
+      },
+      readBack: async () =>
+        (await getCredential(inputs.database, inputs.name).catch(nullOnNotFound)) ? true : undefined,
+    });
+  } catch (err) {
+    if (!(err instanceof HerokuApiError) || err.status !== 422) throw err;
+    const existing = await listCredentials(inputs.database);
+    const same = existing.find((c) => c.name === inputs.name);
+    if (same) {
+      const foreign = await accessBeyondDeclared(inputs, same);
+      if (!foreign) return; // left by an interrupted run (or indistinguishable from one): resumed
+      throw new ProviderError(
+        `database ${inputs.database} already has a credential ${inputs.name} with ${foreign}; set adoptExisting: true to manage it`,
+      );
+    }
+    const full = checkCredentialCapacity(inputs.database, existing.length);
+    if (full) throw new ProviderError(full);
+    throw err;
   }
-  const full = checkCredentialCapacity(inputs.database, existing.length);
-  if (full) throw new ProviderError(full);
-  await createReadingBack({
-    what: `credential ${inputs.name} on database ${inputs.database}`,
-    post: async () => {
-      await createCredential(inputs.database, inputs.name);
-      return true;
-    },
-    readBack: async () =>
-      (await getCredential(inputs.database, inputs.name).catch(nullOnNotFound)) ? true : undefined,
-  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isNotFound } from "../heroku/errors";
+import { HerokuApiError, isNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, getIpRule, type IpRule, listIpRules } from "../heroku/mtls";
 import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
@@ -88,33 +88,45 @@ export async function remove(id: string, props: IpRuleOutputs): Promise<void> {
 export { remove as delete };
 
 /**
- * The capacity and uniqueness checks run before the POST, so a 61st rule fails with nothing made. A rule for the
- * same CIDR that carries this resource's marker was made by an interrupted run and is resumed; any other one is
- * refused. Creates are not idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its
- * CIDR before the POST is repeated (shared/resume.ts).
+ * Posts first: Heroku refuses a second rule for a CIDR and a 61st rule with 422 and makes nothing, so listing the
+ * rules before every create (60 reads for 60 rules) buys nothing. On that refusal the rules are listed once to
+ * say precisely why: a rule for the same CIDR carrying this resource's marker was made by an interrupted run and
+ * is resumed; any other is refused with the id to adopt; a full allowlist gets the limit. Creates are not
+ * idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR before the POST is
+ * repeated (shared/resume.ts).
  */
 async function createOnce(inputs: IpRuleInputs): Promise<IpRule> {
-  const existing = await listIpRules(inputs.database).catch((err: unknown) => {
+  try {
+    return await createReadingBack({
+      what: `IP rule for ${inputs.cidr} on database ${inputs.database}`,
+      post: () => createIpRule(inputs.database, inputs.cidr, wireDescription(inputs)),
+      readBack: async () => (await rulesOf(inputs.database)).find((r) => r.cidr === inputs.cidr),
+    });
+  } catch (err) {
+    if (!(err instanceof HerokuApiError) || (err.status !== 422 && err.status !== 404)) throw err;
+    const existing = await rulesOf(inputs.database);
+    const same = existing.find((r) => r.cidr === inputs.cidr);
+    if (same && inputs.resumeKey && same.description.endsWith(resumeMarker(inputs.resumeKey))) return same;
+    if (same) {
+      throw new ProviderError(
+        `database ${inputs.database} already allows ${inputs.cidr} (rule ${same.id}); set adoptRuleId: "${same.id}" to manage that rule`,
+      );
+    }
+    const full = checkIpRuleCapacity(inputs.database, existing.length);
+    if (full) throw new ProviderError(full);
+    throw err;
+  }
+}
+
+/** The database's rules; a 404 means mTLS is off, which IP rules need. */
+async function rulesOf(database: string): Promise<IpRule[]> {
+  return listIpRules(database).catch((err: unknown) => {
     if (isNotFound(err)) {
       throw new ProviderError(
-        `mTLS is not enabled on database ${inputs.database}; IP rules need it (create an MtlsConfig for the database and make this rule depend on it)`,
+        `mTLS is not enabled on database ${database}; IP rules need it (create an MtlsConfig for the database and make this rule depend on it)`,
       );
     }
     throw err;
-  });
-  const same = existing.find((r) => r.cidr === inputs.cidr);
-  if (same && inputs.resumeKey && same.description.endsWith(resumeMarker(inputs.resumeKey))) return same;
-  if (same) {
-    throw new ProviderError(
-      `database ${inputs.database} already allows ${inputs.cidr} (rule ${same.id}); set adoptRuleId: "${same.id}" to manage that rule`,
-    );
-  }
-  const full = checkIpRuleCapacity(inputs.database, existing.length);
-  if (full) throw new ProviderError(full);
-  return createReadingBack({
-    what: `IP rule for ${inputs.cidr} on database ${inputs.database}`,
-    post: () => createIpRule(inputs.database, inputs.cidr, wireDescription(inputs)),
-    readBack: async () => (await listIpRules(inputs.database)).find((r) => r.cidr === inputs.cidr),
   });
 }
 
