@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resumeKey } from "./resume-key";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/credential/provider");
 
@@ -117,6 +118,7 @@ export class Credential extends pulumi.dynamic.Resource {
         adoptExisting: undefined,
         timeouts: undefined,
         ...args,
+        resumeKey: resumeKey("Credential", name),
         effectivePermissions: undefined,
         state: undefined,
         username: undefined,

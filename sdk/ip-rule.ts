@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resumeKey } from "./resume-key";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/ip-rule/provider");
 
@@ -70,6 +71,7 @@ export class IpRule extends pulumi.dynamic.Resource {
         acknowledgeWideCidr: undefined,
         adoptRuleId: undefined,
         ...args,
+        resumeKey: resumeKey("IpRule", name),
         ruleId: undefined,
         status: undefined,
         createdAt: undefined,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resumeKey } from "./resume-key";
 import type { ClientCertificateOutput } from "../provider/mtls-config/types";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/mtls-config/provider");
@@ -72,6 +73,7 @@ export class MtlsConfig extends pulumi.dynamic.Resource {
       {
         adoptExisting: undefined,
         ...args,
+        resumeKey: resumeKey("MtlsConfig", name),
         status: undefined,
         enabledBy: undefined,
         certificateAuthorityChain: undefined,

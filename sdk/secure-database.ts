@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resumeKey } from "./resume-key";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/secure-database/provider");
 
@@ -104,6 +105,7 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
         encryptionKeyArn: undefined,
         enhancedCertificates: undefined,
         ...args,
+        resumeKey: resumeKey("SecureDatabase", name),
         addonId: undefined,
         addonName: undefined,
         state: undefined,

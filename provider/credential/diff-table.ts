@@ -10,6 +10,7 @@ import type { CredentialAttachment, CredentialOutputs } from "./types";
  * the provider.
  */
 export const CREDENTIAL_DIFF_TABLE: DiffTable<keyof CredentialOutputs> = {
+  resumeKey: "stored",
   database: "replace",
   name: "replace",
   permissions: "update",

@@ -1,5 +1,5 @@
 import { getDatabase } from "../heroku/databases";
-import { AmbiguousRequestError, ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
+import { ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
 import {
   attachCredential,
   createCredential,
@@ -17,6 +17,7 @@ import { Deadline } from "../secure-database/waits";
 import type { CheckFailure } from "../shared/check";
 import { inputFields, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
+import { createReadingBack } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
 import { derivePermissionLevels, overallLevel, planPermissionStatements } from "./grants";
@@ -26,6 +27,7 @@ import {
   attachmentConfigVar,
   checkCredentialCapacity,
   checkCredentialDatabase,
+  DEFAULT_PERMISSION_LEVEL,
   validateCredential,
 } from "./validation";
 
@@ -172,24 +174,52 @@ async function checkDatabase(database: string): Promise<void> {
  */
 async function createOnce(inputs: CredentialInputs): Promise<void> {
   const existing = await listCredentials(inputs.database);
-  if (existing.some((c) => c.name === inputs.name)) {
+  const same = existing.find((c) => c.name === inputs.name);
+  if (same) {
+    const foreign = await accessBeyondDeclared(inputs, same);
+    if (!foreign) return; // left by an interrupted run (or indistinguishable from one): resumed
     throw new ProviderError(
-      `database ${inputs.database} already has a credential ${inputs.name}; set adoptExisting: true to manage it`,
+      `database ${inputs.database} already has a credential ${inputs.name} with ${foreign}; set adoptExisting: true to manage it`,
     );
   }
   const full = checkCredentialCapacity(inputs.database, existing.length);
   if (full) throw new ProviderError(full);
-  try {
-    await createCredential(inputs.database, inputs.name);
-  } catch (err) {
-    if (!(err instanceof AmbiguousRequestError)) throw err;
-    const found = await getCredential(inputs.database, inputs.name).catch(nullOnNotFound);
-    if (!found) {
-      throw new ProviderError(
-        `${err.message}. Reading back found no credential ${inputs.name} on ${inputs.database}, so none was made; run pulumi up again`,
-      );
-    }
+  await createReadingBack({
+    what: `credential ${inputs.name} on database ${inputs.database}`,
+    post: async () => {
+      await createCredential(inputs.database, inputs.name);
+      return true;
+    },
+    readBack: async () =>
+      (await getCredential(inputs.database, inputs.name).catch(nullOnNotFound)) ? true : undefined,
+  });
+}
+
+/**
+ * Heroku keeps nothing on a credential but its name, so what an interrupted run of this resource left cannot carry
+ * a marker. It is resumed when taking it over changes no one's access beyond what this resource declares: no
+ * attachment to an undeclared app or name, and no privileges other than none or the declared level. Anything
+ * more means someone else uses it; the message (undefined when it may be resumed) says what was found.
+ */
+async function accessBeyondDeclared(inputs: CredentialInputs, found: Credential): Promise<string | undefined> {
+  const declared = inputs.attachments ?? [];
+  const attachments = await credentialAttachments(inputs.database, inputs.name);
+  const undeclared = attachments.filter(
+    (a) => !declared.some((d) => d.app === a.app.name && (d.name === undefined || d.name === a.name)),
+  );
+  if (undeclared.length > 0) {
+    return `attachments this resource does not declare (${undeclared.map((a) => `${a.name} on ${a.app.name}`).join(", ")})`;
   }
+  const user = activeUser(found);
+  if (!user) return undefined; // still provisioning: nobody can have used it yet
+  const conn = await defaultConnection(inputs.database);
+  const schemas = inputs.schemas ?? ["public"];
+  const levels = await withConnection(conn, async (client) =>
+    derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
+  );
+  const level = overallLevel(levels);
+  const wanted = inputs.permissions ?? DEFAULT_PERMISSION_LEVEL;
+  return level === "none" || level === wanted ? undefined : `privileges (${level}) other than the declared ${wanted}`;
 }
 
 const activeUser = (c: Credential): Credential["credentials"][number] | undefined =>
@@ -264,19 +294,19 @@ async function syncAttachments(inputs: CredentialInputs, current: Attachment[]):
 }
 
 async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment): Promise<void> {
-  try {
-    await attachCredential(inputs.database, inputs.name, wanted.app, wanted.name);
-  } catch (err) {
-    if (!(err instanceof AmbiguousRequestError)) throw err;
-    const found = (await credentialAttachments(inputs.database, inputs.name)).some(
-      (a) => a.app.name === wanted.app && (wanted.name === undefined || a.name === wanted.name),
-    );
-    if (!found) {
-      throw new ProviderError(
-        `${err.message}. Reading back found no attachment of ${inputs.name} to ${wanted.app}, so none was made; run pulumi up again`,
-      );
-    }
-  }
+  await createReadingBack({
+    what: `attachment of credential ${inputs.name} to app ${wanted.app}`,
+    post: async () => {
+      await attachCredential(inputs.database, inputs.name, wanted.app, wanted.name);
+      return true;
+    },
+    readBack: async () =>
+      (await credentialAttachments(inputs.database, inputs.name)).some(
+        (a) => a.app.name === wanted.app && (wanted.name === undefined || a.name === wanted.name),
+      )
+        ? true
+        : undefined,
+  });
 }
 
 /**

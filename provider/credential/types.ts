@@ -12,6 +12,8 @@ export interface CredentialAttachment {
 
 /** The plain inputs the provider receives (the sdk class has the documented pulumi.Input version). */
 export interface CredentialInputs {
+  /** Set by the sdk class (sdk/resume-key.ts): lets `create` recognise what an interrupted run made. */
+  resumeKey?: string;
   /** The Postgres add-on's name or id. */
   database: string;
   name: string;

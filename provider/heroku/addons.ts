@@ -12,6 +12,7 @@ export interface Addon {
   plan: { id?: string; name: string };
   config_vars?: string[];
   provision_message?: string | null;
+  created_at?: string;
 }
 
 export interface Attachment {

@@ -8,6 +8,7 @@ import type { IpRuleOutputs } from "./types";
  * timeouts only steer the provider: `update` records them without an API call.
  */
 export const IP_RULE_DIFF_TABLE: DiffTable<keyof IpRuleOutputs> = {
+  resumeKey: "stored",
   database: "replace",
   cidr: "replace",
   description: "replace",

@@ -1,4 +1,4 @@
-import { AmbiguousRequestError, isNotFound } from "../heroku/errors";
+import { isNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, getIpRule, type IpRule, listIpRules } from "../heroku/mtls";
 import { waitFor } from "../heroku/waiter";
 import { parseHerokuTimestamp } from "../mtls-config/certificates";
@@ -6,6 +6,7 @@ import { Deadline } from "../secure-database/waits";
 import type { CheckFailure } from "../shared/check";
 import { inputFields, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
+import { createReadingBack, resumeMarker } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { diffIpRule, IP_RULE_DIFF_TABLE } from "./diff-table";
 import type { IpRuleInputs, IpRuleOutputs } from "./types";
@@ -36,7 +37,7 @@ export async function create(inputs: IpRuleInputs): Promise<{ id: string; outs: 
     const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
     const rule = inputs.adoptRuleId ? await adopt(inputs, inputs.adoptRuleId) : await createOnce(inputs);
     const hint =
-      `The rule ${rule.id} was not deleted: raise timeouts.create, or set adoptRuleId: "${rule.id}", and run pulumi up again ` +
+      `The rule ${rule.id} was not deleted: run pulumi up again and it is resumed (raise timeouts.create if Heroku is slow) ` +
       `(heroku data:mtls:ip-rules:get ${inputs.database} --id ${rule.id} shows its status).`;
     const authorized = await waitFor({
       what: `IP rule ${inputs.cidr} on database ${inputs.database}`,
@@ -86,8 +87,10 @@ export async function remove(id: string, props: IpRuleOutputs): Promise<void> {
 export { remove as delete };
 
 /**
- * The capacity and uniqueness checks run before the POST, so a 61st rule fails with nothing made. Creates are
- * not idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR.
+ * The capacity and uniqueness checks run before the POST, so a 61st rule fails with nothing made. A rule for the
+ * same CIDR that carries this resource's marker was made by an interrupted run and is resumed; any other one is
+ * refused. Creates are not idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its
+ * CIDR before the POST is repeated (shared/resume.ts).
  */
 async function createOnce(inputs: IpRuleInputs): Promise<IpRule> {
   const existing = await listIpRules(inputs.database).catch((err: unknown) => {
@@ -99,6 +102,7 @@ async function createOnce(inputs: IpRuleInputs): Promise<IpRule> {
     throw err;
   });
   const same = existing.find((r) => r.cidr === inputs.cidr);
+  if (same && inputs.resumeKey && same.description.endsWith(resumeMarker(inputs.resumeKey))) return same;
   if (same) {
     throw new ProviderError(
       `database ${inputs.database} already allows ${inputs.cidr} (rule ${same.id}); set adoptRuleId: "${same.id}" to manage that rule`,
@@ -106,16 +110,24 @@ async function createOnce(inputs: IpRuleInputs): Promise<IpRule> {
   }
   const full = checkIpRuleCapacity(inputs.database, existing.length);
   if (full) throw new ProviderError(full);
-  try {
-    return await createIpRule(inputs.database, inputs.cidr, inputs.description);
-  } catch (err) {
-    if (!(err instanceof AmbiguousRequestError)) throw err;
-    const found = (await listIpRules(inputs.database)).find((r) => r.cidr === inputs.cidr);
-    if (found) return found;
-    throw new ProviderError(
-      `${err.message}. Reading back found no rule for ${inputs.cidr} on ${inputs.database}, so none was made; run pulumi up again`,
-    );
-  }
+  return createReadingBack({
+    what: `IP rule for ${inputs.cidr} on database ${inputs.database}`,
+    post: () => createIpRule(inputs.database, inputs.cidr, wireDescription(inputs)),
+    readBack: async () => (await listIpRules(inputs.database)).find((r) => r.cidr === inputs.cidr),
+  });
+}
+
+/**
+ * Heroku keeps nothing but the CIDR and the description, so the description carries the resume marker after the
+ * declared text; outputs() takes it off again, so the stack only ever shows what was declared.
+ */
+function wireDescription(inputs: IpRuleInputs): string {
+  return inputs.resumeKey ? `${inputs.description} ${resumeMarker(inputs.resumeKey)}` : inputs.description;
+}
+
+function declaredDescription(description: string, resumeKey: string | undefined): string {
+  const marker = resumeKey ? ` ${resumeMarker(resumeKey)}` : "";
+  return marker && description.endsWith(marker) ? description.slice(0, -marker.length) : description;
 }
 
 async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
@@ -135,7 +147,7 @@ function outputs(inputs: IpRuleInputs, rule: IpRule): IpRuleOutputs {
   return {
     ...inputs,
     cidr: rule.cidr,
-    description: rule.description,
+    description: declaredDescription(rule.description, inputs.resumeKey),
     ruleId: rule.id,
     status: rule.status,
     createdAt: parseHerokuTimestamp(rule.created_at),

@@ -8,6 +8,7 @@ import type { MtlsConfigOutputs } from "./types";
  * names updates in place. adoptExisting and timeouts only steer the provider.
  */
 export const MTLS_CONFIG_DIFF_TABLE: DiffTable<keyof MtlsConfigOutputs> = {
+  resumeKey: "stored",
   database: "replace",
   certificateNames: "update",
   adoptExisting: "update",

@@ -8,6 +8,7 @@ import type { SecureDatabaseOutputs } from "./types";
  * `encryptionKeyArn` is stored as the "Customer Encryption Key" info row reports it, so refresh shows drift.
  */
 export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> = {
+  resumeKey: "stored",
   app: "replace",
   plan: "replace",
   encryptionKeyArn: "replace",

@@ -1,16 +1,17 @@
 import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../heroku/addons";
 import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
-import { AmbiguousRequestError, isNotFound } from "../heroku/errors";
+import { HerokuApiError, isNotFound } from "../heroku/errors";
 import type { CheckFailure } from "../shared/check";
 import { diffFromTable, inputFields, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
+import { createReadingBack } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE } from "./diff-table";
 import { findAddon, observeDatabase } from "./heroku-state";
 import { preflight } from "./preflight";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
-import { validateSecureDatabase } from "./validation";
+import { derivedAddonName, validateSecureDatabase } from "./validation";
 import {
   Deadline,
   deleteAndWait,
@@ -31,6 +32,8 @@ export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
 export const DEFAULT_UPDATE_TIMEOUT_MS = 45 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 20 * 60_000;
 const HEROKU_POSTGRESQL = "heroku-postgresql";
+/** An add-on left by an interrupted create is resumed within this many create timeouts of its creation. */
+export const RESUME_WINDOW_FACTOR = 2;
 
 export async function check(
   _olds: unknown,
@@ -48,15 +51,16 @@ export async function diff(_id: string, olds: SecureDatabaseOutputs, news: Secur
 export async function create(inputs: SecureDatabaseInputs): Promise<{ id: string; outs: SecureDatabaseOutputs }> {
   const label = inputs.name ?? inputs.plan;
   return withContext(`creating SecureDatabase ${label} on app ${inputs.app}`, async () => {
-    const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
+    const createTimeout = timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS);
+    const deadline = Deadline.after(createTimeout);
     const app = await getApp(inputs.app);
-    let addon = inputs.adoptAddonId ? await adoptable(inputs) : undefined;
+    let addon = inputs.adoptAddonId ? await adoptable(inputs) : await leftByInterruptedRun(inputs, createTimeout);
     if (!addon) {
       await preflight(app, inputs);
       addon = await createOnce(inputs);
     }
     const hint =
-      `It was not deleted: raise timeouts.create, or set adoptAddonId: "${addon.id}" to take it over, and run pulumi up again ` +
+      `It was not deleted: run pulumi up again soon and it is resumed (raise timeouts.create if Heroku is slow), or set adoptAddonId: "${addon.id}" to take it over ` +
       `(heroku addons:info ${addon.name} -a ${inputs.app} shows its state).`;
     addon = await waitProvisioned(inputs.app, addon, deadline, hint);
     await waitDatabaseReady(inputs.app, addon, deadline, hint);
@@ -132,11 +136,13 @@ export async function remove(id: string, props: SecureDatabaseOutputs): Promise<
 export { remove as delete };
 
 /**
- * Creates are not idempotent (heroku-api.md section 5): on an ambiguous failure we read back, by name when one
- * was given, else by looking for a new Postgres add-on of this plan, and never POST twice.
+ * Creates are not idempotent (heroku-api.md section 5): after an ambiguous failure the add-on is read back, by
+ * name (the declared one or the one derived from the resume key), else by looking for a new Postgres add-on of
+ * this plan, and the POST is repeated only when nothing was made (shared/resume.ts).
  */
 async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
-  const before = inputs.name ? undefined : new Set((await listAddons(inputs.app)).map((a) => a.id));
+  const name = inputs.name ?? (inputs.resumeKey ? derivedAddonName(inputs.resumeKey, inputs) : undefined);
+  const before = name ? undefined : new Set((await listAddons(inputs.app)).map((a) => a.id));
   const config: Record<string, string | boolean> = {};
   // heroku-api.md section 4.1: `-- --encryption-key ARN` and `--enhanced-certificates-beta` as the CLI sends them.
   if (inputs.encryptionKeyArn) config["encryption-key"] = inputs.encryptionKeyArn;
@@ -146,22 +152,56 @@ async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
     plan: { name: inputs.plan },
     attachment: inputs.attachmentName ? { name: inputs.attachmentName } : {},
     config,
-    ...(inputs.name ? { name: inputs.name } : {}),
+    ...(name ? { name } : {}),
   };
   try {
-    return await createAddon(inputs.app, body);
+    return await createReadingBack({
+      what: `${inputs.plan} add-on on app ${inputs.app}`,
+      post: () => createAddon(inputs.app, body),
+      readBack: async () =>
+        name
+          ? await findAddon(inputs.app, name)
+          : (await listAddons(inputs.app)).find(
+              (a) => !before?.has(a.id) && a.addon_service.name === HEROKU_POSTGRESQL && a.plan.name === inputs.plan,
+            ),
+    });
   } catch (err) {
-    if (!(err instanceof AmbiguousRequestError)) throw err;
-    const found = inputs.name
-      ? await findAddon(inputs.app, inputs.name)
-      : (await listAddons(inputs.app)).find(
-          (a) => !before?.has(a.id) && a.addon_service.name === HEROKU_POSTGRESQL && a.plan.name === inputs.plan,
-        );
-    if (found) return found;
+    if (inputs.name && err instanceof HerokuApiError && err.status === 422 && /taken/i.test(err.herokuMessage)) {
+      throw new ProviderError(
+        `the add-on name ${inputs.name} is taken (add-on names are unique across Heroku). If an interrupted pulumi up ` +
+          `made it on app ${inputs.app}, set adoptAddonId: "${inputs.name}"; otherwise choose another name`,
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * The add-on an interrupted run of this resource made: it carries the name derived from the resume key, which no
+ * other resource can produce. A declared name proves nothing (anyone may have used it), so it is never resumed.
+ * One older than RESUME_WINDOW_FACTOR create timeouts is not resumed either: an interrupted or timed-out create
+ * is normally run again soon, while an older add-on with this name is more likely the live database of this very
+ * resource being replaced with `pulumi up --replace` (which creates first), and taking it over would let the
+ * replacement delete it. The message then names adoptAddonId for the rare old leftover.
+ */
+async function leftByInterruptedRun(inputs: SecureDatabaseInputs, createTimeoutMs: number): Promise<Addon | undefined> {
+  if (inputs.name !== undefined || !inputs.resumeKey) return undefined;
+  const name = derivedAddonName(inputs.resumeKey, inputs);
+  const addon = await findAddon(inputs.app, name);
+  if (!addon) return undefined;
+  const adopt = `if it is the database you want, set adoptAddonId: "${addon.id}"; to replace it, set deleteBeforeReplace: true`;
+  if (addon.addon_service.name !== HEROKU_POSTGRESQL || addon.plan.name !== inputs.plan) {
     throw new ProviderError(
-      `${err.message}. Reading back found no new add-on on ${inputs.app}, so none was made; run pulumi up again`,
+      `add-on ${name} on app ${inputs.app} carries this resource's derived name but is a ${addon.plan.name} add-on, not ${inputs.plan}; remove it or set name`,
     );
   }
+  const age = addon.created_at ? Date.now() - Date.parse(addon.created_at) : 0;
+  if (age > RESUME_WINDOW_FACTOR * createTimeoutMs) {
+    throw new ProviderError(
+      `add-on ${name} on app ${inputs.app} carries this resource's derived name but was made ${Math.round(age / 60_000)} minutes ago, more than ${RESUME_WINDOW_FACTOR} times timeouts.create, so it is not resumed: ${adopt}`,
+    );
+  }
+  return addon;
 }
 
 async function adoptable(inputs: SecureDatabaseInputs): Promise<Addon> {

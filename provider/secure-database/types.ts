@@ -2,6 +2,8 @@ import type { Timeouts } from "../shared/timeouts";
 
 /** The plain inputs the provider receives (sdk/secure-database.ts has the documented pulumi.Input version). */
 export interface SecureDatabaseInputs {
+  /** Set by the sdk class (sdk/resume-key.ts): lets `create` recognise what an interrupted run made. */
+  resumeKey?: string;
   app: string;
   plan: string;
   encryptionKeyArn?: string;

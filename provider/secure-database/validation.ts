@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { checkTimeouts } from "../shared/timeouts";
 import type { SecureDatabaseInputs } from "./types";
@@ -163,6 +164,21 @@ function checkEncryptionKey(f: Failures, arn: unknown, tier: string | undefined)
       `encryptionKeyArn needs a ${PLAN_PREFIX}private-* or ${PLAN_PREFIX}shield-* plan (Private or Shield Space), not ${tier}`,
     );
   }
+}
+
+/** Hex digits of the derived add-on name: 48 bits, so two resources never meet by chance. */
+export const DERIVED_NAME_HASH_LENGTH = 12;
+
+/**
+ * The add-on name used when none is declared: Heroku's own `postgresql-` prefix plus a hash of the resume key and
+ * every field that replaces. A replacement (new plan, key, app...) gets a new name, so creating the new database
+ * before deleting the old one never collides; an interrupted create of the same resource gets the same name.
+ */
+export function derivedAddonName(resumeKey: string, inputs: SecureDatabaseInputs): string {
+  const identity = [resumeKey, inputs.app, inputs.plan, inputs.encryptionKeyArn ?? "", inputs.postgresVersion ?? ""];
+  identity.push(inputs.attachmentName ?? "");
+  const hash = createHash("sha256").update(identity.join("\n")).digest("hex");
+  return `postgresql-${hash.slice(0, DERIVED_NAME_HASH_LENGTH)}`;
 }
 
 /** The AWS region named by a key ARN. */

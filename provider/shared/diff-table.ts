@@ -5,9 +5,11 @@ import { containsUnknown } from "./unknown";
  * How a change to one field is applied:
  * - `replace`: the object cannot be changed in place (a new one is created);
  * - `update`: `update` applies it in place;
- * - `output`: computed by the provider, never compared.
+ * - `output`: computed by the provider, never compared;
+ * - `stored`: an input kept in state for the provider's own use, never compared (the resume key: see
+ *   sdk/resume-key.ts; it must not turn into a diff for stacks made before it existed).
  */
-export type FieldKind = "replace" | "update" | "output";
+export type FieldKind = "replace" | "update" | "output" | "stored";
 
 /** Every field of a resource, declared once. Keys are the resource's input and output names. */
 export type DiffTable<Fields extends string = string> = Readonly<Record<Fields, FieldKind>>;
@@ -42,7 +44,7 @@ export function diffFromTable(
   const replaces: string[] = [];
   const updates: string[] = [];
   for (const [field, kind] of Object.entries(table)) {
-    if (kind === "output") continue;
+    if (kind === "output" || kind === "stored") continue;
     const changed = containsUnknown(news[field]) || !deepEqual(olds[field], news[field]);
     if (!changed) continue;
     (kind === "replace" ? replaces : updates).push(field);

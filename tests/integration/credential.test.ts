@@ -159,10 +159,18 @@ test("rotation: without force the open connection survives until it closes; with
   await hooks.delete(id, forcedOuts);
 });
 
-test("adoption, duplicate, and read-back after an ambiguous create", async () => {
+test("adoption, resuming, duplicate, and read-back after an ambiguous create", async () => {
+  // One someone attached to an app the resource does not declare is in use: refused, adoptable on request.
   await api(base, "POST", `/postgres/v0/databases/${db}/credentials`, { body: { name: "handmade" } });
+  await pollUntil(
+    () => api<{ state: string }>(base, "GET", `/postgres/v0/databases/${db}/credentials/handmade`),
+    (r) => r.json.state === "active",
+  );
+  await api(base, "POST", "/addon-attachments", {
+    body: { addon: { name: db }, app: { name: "acme-api" }, namespace: "credential:handmade", name: "HANDMADE_DB" },
+  });
   await expect(hooks.create(await checked({ database: db, name: "handmade" }))).rejects.toThrow(
-    /already has a credential handmade; set adoptExisting: true/,
+    /already has a credential handmade with attachments this resource does not declare \(HANDMADE_DB on acme-api\); set adoptExisting: true/,
   );
   const adopted = await hooks.create(await checked({ database: db, name: "handmade", adoptExisting: true }));
   expect(adopted.outs).toMatchObject({ username: "handmade", permissions: "none" });
@@ -171,13 +179,29 @@ test("adoption, duplicate, and read-back after an ambiguous create", async () =>
   );
   await hooks.delete(adopted.id, adopted.outs);
 
-  await control(base, "POST", "/faults", { method: "POST", path: "/credentials$", status: 500, times: 1 });
-  // The 500 answers before the emulator creates anything, so reading back finds nothing and says so.
-  await expect(hooks.create(await checked({ database: db, name: "flaky" }))).rejects.toThrow(
-    /Reading back found no credential flaky/,
+  // One with no attachment and no privileges, as an interrupted create leaves it, is resumed: no second POST.
+  await api(base, "POST", `/postgres/v0/databases/${db}/credentials`, { body: { name: "leftover" } });
+  await control(base, "DELETE", "/requests");
+  const resumed = await hooks.create(
+    await checked({ database: db, name: "leftover", permissions: "read-only", attachments: [{ app: "acme-reports" }] }),
   );
+  expect(resumed.outs).toMatchObject({ username: "leftover", permissions: "read-only", state: "active" });
+  const log = (await control(base, "GET", "/requests")) as { method: string; path: string }[];
+  expect(log.filter((r) => r.method === "POST" && r.path.endsWith("/credentials"))).toEqual([]);
+  await hooks.delete(resumed.id, resumed.outs);
+
+  await control(base, "DELETE", "/requests");
+  await control(base, "POST", "/faults", { method: "POST", path: "/credentials$", status: 500, times: 1 });
+  // The 500 answers before the emulator creates anything: reading back finds nothing, so the POST is repeated once.
   const retried = await hooks.create(await checked({ database: db, name: "flaky" }));
   expect(retried.outs.state).toBe("active");
+  const posts = ((await control(base, "GET", "/requests")) as { method: string; path: string; status: number }[])
+    .filter((r) => r.method === "POST" && r.path.endsWith("/credentials"))
+    .map((r) => r.status);
+  expect(posts).toHaveLength(2);
+  expect(posts[0]).toBe(500);
+  const names = (await api<{ name: string }[]>(base, "GET", `/postgres/v0/databases/${db}/credentials`)).json;
+  expect(names.filter((c) => c.name === "flaky")).toHaveLength(1);
   await hooks.delete(retried.id, retried.outs);
 });
 

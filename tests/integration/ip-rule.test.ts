@@ -1,6 +1,7 @@
 // IpRule hooks against the emulator: create waits for Authorized, read, delete, the capacity check before
 // anything is made, read-back after an ambiguous create, and the refusals.
 import * as hooks from "../../provider/ip-rule/hooks";
+import { resumeMarker } from "../../provider/shared/resume";
 import type { IpRuleInputs } from "../../provider/ip-rule/types";
 import { api, control, pollUntil, provisioned } from "../emulator/helpers";
 import { startServices, type Services } from "../support/services";
@@ -78,17 +79,38 @@ test("check refuses bad and wide CIDRs by property; the same CIDR twice is refus
   await hooks.delete(id, outs);
 });
 
-test("an ambiguous create (a 503 to the POST) reads back by CIDR instead of posting again", async () => {
+test("an ambiguous create (a 503 to the POST) reads back by CIDR before posting again", async () => {
   await control(base, "DELETE", "/requests");
   await control(base, "POST", "/faults", { method: "POST", path: "ip-rules$", status: 503, times: 1 });
-  // The fault answers before the handler runs, so nothing was made: the read-back finds nothing and says so.
-  await expect(hooks.create(await checked({ database: db, cidr: "192.0.2.50/32", description: "x" }))).rejects.toThrow(
-    /Reading back found no rule for 192\.0\.2\.50\/32/,
+  // The fault answers before the handler runs, so nothing was made: the read-back finds nothing, the POST repeats.
+  const { outs } = await hooks.create(await checked({ database: db, cidr: "192.0.2.50/32", description: "x" }));
+  expect(outs.status).toBe("Authorized");
+  const log = await control<{ method: string; path: string; status: number }[]>(base, "GET", "/requests");
+  const calls = log.filter((r) => r.path.endsWith("/ip-rules")).map((r) => `${r.method} ${r.status}`);
+  // the uniqueness check, the failed POST, the read-back, the POST that worked
+  expect(calls).toEqual(["GET 200", "POST 503", "GET 200", "POST 201"]);
+  expect((await rules()).filter((r) => r.cidr === "192.0.2.50/32")).toHaveLength(1);
+  await hooks.delete(outs.ruleId, outs);
+});
+
+test("a rule an interrupted run left (its description carries the resume marker) is resumed, others refused", async () => {
+  const key = "0123456789abcdef";
+  await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules`, {
+    body: { cidr: "192.0.2.60/32", description: `vpn ${resumeMarker(key)}` },
+  });
+  await control(base, "DELETE", "/requests");
+  const { id, outs } = await hooks.create(
+    await checked({ database: db, cidr: "192.0.2.60/32", description: "vpn", resumeKey: key }),
   );
-  const posts = (await control<{ method: string; path: string }[]>(base, "GET", "/requests")).filter(
-    (r) => r.method === "POST",
-  );
-  expect(posts).toHaveLength(1);
+  expect(outs.description).toBe("vpn");
+  const log = await control<{ method: string; path: string }[]>(base, "GET", "/requests");
+  expect(log.filter((r) => r.method === "POST")).toEqual([]);
+  await expect(
+    hooks.create(
+      await checked({ database: db, cidr: "192.0.2.60/32", description: "vpn", resumeKey: "fedcba9876543210" }),
+    ),
+  ).rejects.toThrow(/already allows 192\.0\.2\.60\/32 \(rule [0-9a-f-]+\); set adoptRuleId/);
+  await hooks.delete(id, outs);
 });
 
 test("the 61st rule fails before anything is made, naming the limit and the database", async () => {
