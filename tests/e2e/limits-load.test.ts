@@ -113,6 +113,9 @@ describe(`${RULES} IP rules and ${CREDENTIALS} credentials + the default on one 
   test("up converges in one run: every declared object exactly once, nothing else", async () => {
     for (const f of faultsEverywhere(6)) await controlJson(services, "POST", "/faults", f);
     const r = await runStack("up", stack());
+    const fired = await firedCount();
+    // The test's own reads of the emulator must not be faulted.
+    await controlJson(services, "DELETE", "/faults");
     expect(r.error).toBeUndefined();
 
     const state = await databaseState(services, APP);
@@ -142,7 +145,7 @@ describe(`${RULES} IP rules and ${CREDENTIALS} credentials + the default on one 
     });
     // About a tenth of the calls failed (1,000+ calls: three standard deviations are about 0.03).
     const failed = injected(log).length;
-    expect(failed).toBe(await firedCount());
+    expect(failed).toBe(fired);
     expect(failed / log.length).toBeGreaterThan(FAULT_RATE - 0.03);
     expect(failed / log.length).toBeLessThan(FAULT_RATE + 0.03);
     expectFaultsOnEveryKind(log, ["GET", "POST"]);
@@ -164,14 +167,16 @@ describe(`${RULES} IP rules and ${CREDENTIALS} credentials + the default on one 
     expect(preview.error).toBeUndefined();
     expect(preview.changeSummary?.create).toBe(2);
 
-    await controlJson(services, "DELETE", "/requests");
-    const r = await runStack("up", more);
+    // One at a time: the engine stops starting operations after the first failure.
     const db = (await databaseState(services, APP)).addons[0] ?? "";
-    expect(r.error).toContain(
-      `database ${db} would have ${RULES + 1} IP rules (${RULES} existing + 1 new); Heroku Postgres allows at most ${MAX_IP_RULES_PER_DATABASE} IP rules per database`,
+    await controlJson(services, "DELETE", "/requests");
+    const rule = await runStack("up", stack({ rules: String(RULES + 1) }));
+    expect(rule.error).toContain(
+      `creating IpRule ${declaredCidrs(RULES + 1)[RULES]} on database ${db}: database ${db} would have ${RULES + 1} IP rules (${RULES} existing + 1 new); Heroku Postgres allows at most ${MAX_IP_RULES_PER_DATABASE} IP rules per database`,
     );
-    expect(r.error).toContain(
-      `database ${db} would have ${MAX_CREDENTIALS_PER_DATABASE + 1} credentials (${MAX_CREDENTIALS_PER_DATABASE} existing, the default included, + 1 new); Heroku Postgres allows at most ${MAX_CREDENTIALS_PER_DATABASE} credentials per database`,
+    const credential = await runStack("up", stack({ credentials: String(CREDENTIALS + 1) }));
+    expect(credential.error).toContain(
+      `creating Credential ${credentialName(CREDENTIALS + 1)} on database ${db}: database ${db} would have ${MAX_CREDENTIALS_PER_DATABASE + 1} credentials (${MAX_CREDENTIALS_PER_DATABASE} existing, the default included, + 1 new); Heroku Postgres allows at most ${MAX_CREDENTIALS_PER_DATABASE} credentials per database`,
     );
     expect(await mutatingRequests(services)).toEqual([]);
     const state = await databaseState(services, APP);
@@ -187,6 +192,8 @@ describe(`${RULES} IP rules and ${CREDENTIALS} credentials + the default on one 
     await controlJson(services, "DELETE", "/requests");
     for (const f of faultsEverywhere(60)) await controlJson(services, "POST", "/faults", f);
     const r = await runStack("destroy", stack());
+    const fired = await firedCount();
+    await controlJson(services, "DELETE", "/faults");
     expect(r.error).toBeUndefined();
 
     expect(await databaseState(services, APP)).toEqual(
@@ -203,7 +210,8 @@ describe(`${RULES} IP rules and ${CREDENTIALS} credentials + the default on one 
     expect(key.KeyMetadata?.KeyState).toBe("PendingDeletion");
 
     const log = await requestLog(services);
-    expect(injected(log).length).toBeGreaterThan(0);
+    expect(injected(log)).toHaveLength(fired);
+    expect(fired).toBeGreaterThan(0);
     expectFaultsOnEveryKind(log, ["GET", "DELETE"]);
   });
 });
