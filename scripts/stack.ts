@@ -179,6 +179,12 @@ async function main(): Promise<void> {
       result = { summary: r.summary.resourceChanges };
       break;
     }
+    case "cancel": {
+      // After a run was killed its lock stays behind; on a DIY backend `pulumi cancel` removes it.
+      await stack.cancel();
+      result = {};
+      break;
+    }
     case "export": {
       // Stack.exportStack() passes --show-secrets; this is what `pulumi stack export` really writes.
       const stdout = execFileSync("pulumi", ["stack", "export", "--stack", opts.stack], {
@@ -200,7 +206,7 @@ async function main(): Promise<void> {
       break;
     }
     default:
-      throw new Error(`unknown command ${opts.command}: use up, preview, refresh, destroy, export or outputs`);
+      throw new Error(`unknown command ${opts.command}: use up, preview, refresh, destroy, cancel, export or outputs`);
   }
   process.stdout.write(`RESULT:${JSON.stringify({ ...result, events })}\n`);
 }

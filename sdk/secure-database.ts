@@ -46,8 +46,9 @@ export interface SecureDatabaseArgs {
    */
   postgresVersion?: pulumi.Input<string>;
   /**
-   * The add-on name, unique across Heroku. Changing this replaces the resource.
-   * @default a name Heroku generates, like postgresql-shaped-12345
+   * The add-on name, unique across Heroku. Changing this replaces the resource. Without it, an interrupted
+   * `pulumi up` finds the add-on it started by the derived name; a declared name is never taken over that way.
+   * @default `postgresql-` and 12 hex digits derived from the project, stack, resource name and replace-fields
    */
   name?: pulumi.Input<string>;
   /**

@@ -1,5 +1,6 @@
 import { getDatabase, infoRow } from "../heroku/databases";
-import { AmbiguousRequestError, HerokuApiError, isNotFound } from "../heroku/errors";
+import { getAccount } from "../heroku/apps";
+import { HerokuApiError, isNotFound } from "../heroku/errors";
 import {
   type ClientCertificate,
   createCertificate,
@@ -16,6 +17,7 @@ import { Deadline } from "../secure-database/waits";
 import type { CheckFailure } from "../shared/check";
 import { type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
+import { createReadingBack } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import {
   normalizePemChain,
@@ -53,7 +55,7 @@ export async function diff(_id: string, olds: MtlsConfigOutputs, news: MtlsConfi
 export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; outs: MtlsConfigOutputs }> {
   return withContext(`creating MtlsConfig on database ${inputs.database}`, async () => {
     const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
-    const hint = `Raise timeouts.create and run pulumi up again with adoptExisting: true (heroku data:mtls ${inputs.database} shows progress).`;
+    const hint = `Raise timeouts.create and run pulumi up again, which resumes it (heroku data:mtls ${inputs.database} shows progress).`;
     if (inputs.adoptExisting) await getMtls(inputs.database);
     else await enableOnce(inputs.database);
     const endpoint = await waitOperational(inputs.database, deadline, hint);
@@ -126,7 +128,8 @@ export async function update(
       if (cert) await revoke(olds.database, cert.id, deadline, hint);
     }
     const ids: Record<string, string> = {};
-    for (const name of toCreate) ids[name] = (await createOnce(olds.database)).id;
+    const leftovers = toCreate.length > 0 ? await unclaimedCertificates(olds.database, kept) : [];
+    for (const name of toCreate) ids[name] = leftovers.shift()?.id ?? (await createOnce(olds.database)).id;
     const created = await materialise(olds.database, ids, {}, deadline, hint);
     const endpoint = await getMtls(id);
     return { outs: outputs(news, endpoint, { ...kept, ...created }) };
@@ -159,7 +162,9 @@ export { remove as delete };
 
 /**
  * Checks the database's plan and Enhanced Certificates before enabling (nothing is made when they forbid it).
- * POST is not idempotent: after an ambiguous failure, a tls-endpoint that now exists is ours.
+ * POST is not idempotent: after an ambiguous failure a tls-endpoint that now exists is ours, and the POST is
+ * repeated only when there is none (shared/resume.ts). An endpoint that was already there is resumed only when
+ * this account enabled it, as an interrupted run of this resource would have; anyone else's needs adoptExisting.
  */
 async function enableOnce(database: string): Promise<MtlsEndpoint> {
   const info = await getDatabase(database);
@@ -170,16 +175,28 @@ async function enableOnce(database: string): Promise<MtlsEndpoint> {
   });
   if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
   try {
-    return await enableMtls(database);
+    return await createReadingBack({
+      what: `mTLS endpoint of database ${database}`,
+      post: () => enableMtls(database),
+      readBack: async () => {
+        const found = await getMtls(database).catch(goneOnNotFound);
+        return found === "gone" ? undefined : found;
+      },
+    });
   } catch (err) {
-    if (!(err instanceof AmbiguousRequestError)) throw err;
-    const found = await getMtls(database).catch(goneOnNotFound);
-    if (found !== "gone") return found;
+    if (!(err instanceof HerokuApiError && err.status === 422)) throw err;
+    const existing = await getMtls(database).catch(goneOnNotFound);
+    if (existing === "gone") throw err;
+    const me = (await getAccount()).email;
+    if (existing.enabled_by === me && RESUMABLE_MTLS_STATUSES.includes(existing.status)) return existing;
     throw new ProviderError(
-      `${err.message}. mTLS is not enabled on ${database}, so nothing was made; run pulumi up again`,
+      `mTLS is already ${existing.status} on database ${database} (enabled by ${existing.enabled_by ?? "another account"}, not by ${me}); set adoptExisting: true to manage it`,
     );
   }
 }
+
+/** The endpoint states an interrupted create can leave behind (heroku-api.md 1.1). */
+const RESUMABLE_MTLS_STATUSES: readonly string[] = ["Provisioning", "Operational"];
 
 /** GET answers a transient 500 while provisioning (heroku-api.md 1.1): that means "still Provisioning". */
 async function waitOperational(database: string, deadline: Deadline, hint: string): Promise<MtlsEndpoint> {
@@ -206,14 +223,36 @@ async function waitOperational(database: string, deadline: Deadline, hint: strin
 /** A POST that failed ambiguously is read back: a certificate that appeared meanwhile is ours. */
 async function createOnce(database: string): Promise<ClientCertificate> {
   const before = new Set((await listCertificates(database)).map((c) => c.id));
-  try {
-    return await createCertificate(database);
-  } catch (err) {
-    if (!(err instanceof AmbiguousRequestError)) throw err;
-    const found = (await listCertificates(database)).find((c) => !before.has(c.id));
-    if (found) return found;
-    throw new ProviderError(`${err.message}. No new certificate appeared on ${database}; run pulumi up again`);
+  return createReadingBack({
+    what: `client certificate on database ${database}`,
+    post: () => createCertificate(database),
+    readBack: async () => (await listCertificates(database)).find((c) => !before.has(c.id)),
+  });
+}
+
+/**
+ * Live certificates no name holds, oldest first, leaving out those that look like Heroku's renewals of a held one.
+ * An update that timed out waiting for a new certificate leaves one like this; the next update takes it for the
+ * new name instead of making another. The MtlsConfig owns the endpoint (deleting it revokes every certificate),
+ * so no one else's certificate can be taken.
+ */
+async function unclaimedCertificates(
+  database: string,
+  held: Record<string, ClientCertificateOutput> | undefined,
+): Promise<ClientCertificate[]> {
+  const live = new Map(
+    (await listCertificates(database))
+      .filter((c) => c.status === "pending" || c.status === "ready")
+      .map((c) => [c.id, c] as const),
+  );
+  const claimed = new Set(Object.values(held ?? {}).map((c) => c.id));
+  for (const cert of Object.values(held ?? {})) {
+    const successor = cert.expiresAt ? renewalOf(cert.expiresAt, live, claimed) : undefined;
+    if (successor) claimed.add(successor.id);
   }
+  return [...live.values()]
+    .filter((c) => !claimed.has(c.id))
+    .sort((a, b) => Date.parse(parseHerokuTimestamp(a.created_at)) - Date.parse(parseHerokuTimestamp(b.created_at)));
 }
 
 /** DELETE revokes at once; the certificate shows `disabling` and then answers 404. */

@@ -49,3 +49,49 @@ export async function mutatingRequests(s: ServicesLike): Promise<LoggedRequest[]
   const log = await controlJson<LoggedRequest[]>(s, "GET", "/requests");
   return log.filter((r) => r.method !== "GET" && r.method !== "HEAD");
 }
+
+export interface HerokuState {
+  addons: string[];
+  mtls: string | undefined;
+  certificates: string[];
+  ipRules: string[];
+  credentials: string[];
+}
+
+/** What Heroku (the emulator) holds for the Postgres add-ons of one app, listed through its API. */
+export async function herokuState(services: ServicesLike, app: string): Promise<HerokuState> {
+  const addons = await herokuJson<{ name: string; addon_service: { name: string } }[]>(
+    services,
+    "GET",
+    `/apps/${app}/addons`,
+  );
+  const pg = addons.filter((a) => a.addon_service.name === "heroku-postgresql").map((a) => a.name);
+  const state: HerokuState = { addons: pg, mtls: undefined, certificates: [], ipRules: [], credentials: [] };
+  const [db] = pg;
+  if (pg.length !== 1 || db === undefined) return state;
+  const base = `/postgres/v0/databases/${db}`;
+  state.credentials = (await herokuJson<{ name: string }[]>(services, "GET", `${base}/credentials`))
+    .map((c) => c.name)
+    .sort();
+  const endpoint = await herokuJson<{ status: string }>(services, "GET", `${base}/tls-endpoint`).catch(() => undefined);
+  if (!endpoint) return state;
+  state.mtls = endpoint.status;
+  state.certificates = (
+    await herokuJson<{ status: string }[]>(services, "GET", `${base}/tls-endpoint/certificates`)
+  ).map((c) => c.status);
+  state.ipRules = (
+    await herokuJson<{ cidr: string; status: string }[]>(services, "GET", `${base}/tls-endpoint/ip-rules`)
+  )
+    .map((r) => `${r.cidr} ${r.status}`)
+    .sort();
+  return state;
+}
+
+/** Exactly what the demo stack declares, nothing twice. */
+export function expectDemoState(state: HerokuState): void {
+  expect(state.addons).toHaveLength(1);
+  expect(state.mtls).toBe("Operational");
+  expect(state.certificates).toEqual(["ready", "ready"]);
+  expect(state.ipRules).toEqual(["127.0.0.1/32 Authorized", "198.51.100.0/24 Authorized"]);
+  expect(state.credentials).toEqual(["analyst", "default", "reporting"]);
+}

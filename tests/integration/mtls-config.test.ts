@@ -125,3 +125,32 @@ test("read of a revoked-out-of-band certificate drops its name, so up recreates 
   expect(diff.updates).toEqual(["certificateNames"]);
   await hooks.delete(id, outs);
 });
+
+test("an interrupted create is resumed (this account enabled it), and a timed-out update's certificate is reused", async () => {
+  const db = await privateDb();
+  // What a run killed while mTLS was provisioning leaves: the endpoint, enabled by this account, and no state.
+  await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint`);
+  await control(base, "DELETE", "/requests");
+  const { outs } = await hooks.create(await checked({ database: db, certificateNames: ["app"] }));
+  expect(outs.status).toBe("Operational");
+  let log = await requests();
+  expect(log.filter((r) => r.method === "POST" && /tls-endpoint$/.test(r.path)).map((r) => r.status)).toEqual([422]);
+  // the certificate made by enabling became "app": none was posted
+  expect(log.filter((r) => r.method === "POST" && /certificates$/.test(r.path))).toEqual([]);
+
+  // An update adding a name times out while its certificate is pending; the next update takes that certificate.
+  await control(base, "PUT", "/speed", { certificate: { polls: 1_000_000 } });
+  const slow = await checked({ database: db, certificateNames: ["app", "etl"], timeouts: { update: "2s" } });
+  await expect(hooks.update(db, outs, slow)).rejects.toThrow(/Timed out after 2s waiting for client certificate etl/);
+  await control(base, "PUT", "/speed", { certificate: "immediate" });
+  await control(base, "DELETE", "/requests");
+  const updated = await hooks.update(db, outs, await checked({ database: db, certificateNames: ["app", "etl"] }));
+  expect(Object.keys(updated.outs.certificates).sort()).toEqual(["app", "etl"]);
+  log = await requests();
+  expect(log.filter((r) => r.method === "POST" && /certificates$/.test(r.path))).toEqual([]);
+  const live = (
+    await api<{ status: string }[]>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint/certificates`)
+  ).json.filter((c) => c.status === "ready" || c.status === "pending");
+  expect(live).toHaveLength(2);
+  await hooks.delete(db, updated.outs);
+});

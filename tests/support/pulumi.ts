@@ -5,6 +5,8 @@ import { repoRoot } from "./repo";
 /** What scripts/stack.ts reports for one command. */
 export interface StackResult {
   error?: string;
+  /** Set when startStack's kill() ended the run. */
+  killed?: boolean;
   summary?: Record<string, number>;
   changeSummary?: Record<string, number>;
   outputs?: Record<string, unknown>;
@@ -40,6 +42,17 @@ export interface StackOptions {
  * back as `error`.
  */
 export function runStack(command: string, opts: StackOptions): Promise<StackResult> {
+  return startStack(command, opts).result;
+}
+
+export interface RunningStack {
+  result: Promise<StackResult>;
+  /** SIGKILL to the driver, the CLI and the provider at once, as when a CI job is cancelled or a machine dies. */
+  kill(): void;
+}
+
+/** Like runStack, but the run can be killed; a killed run's result resolves with `killed` set. */
+export function startStack(command: string, opts: StackOptions): RunningStack {
   const args = [
     path.join(repoRoot(), "dist", "scripts", "stack.js"),
     command,
@@ -55,33 +68,41 @@ export function runStack(command: string, opts: StackOptions): Promise<StackResu
   for (const [k, v] of Object.entries(opts.config ?? {})) args.push("--config", `${k}=${v}`);
   if (opts.expectNoChanges) args.push("--expect-no-changes");
   if (opts.showSecrets) args.push("--show-secrets");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: repoRoot(),
-      env: { ...process.env, ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  // Its own process group, so kill() reaches the CLI and the provider host it starts.
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot(),
+    env: { ...process.env, ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let killed = false;
+  const result = new Promise<StackResult>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
     child.on("close", () => {
+      const log =
+        stderr +
+        stdout
+          .split("\n")
+          .filter((l) => !l.startsWith("RESULT:"))
+          .join("\n");
+      if (killed) return resolve({ killed: true, events: [], log });
       const line = stdout.split("\n").find((l) => l.startsWith("RESULT:"));
       if (!line) return reject(new Error(`stack driver gave no result for ${command}:\n${stdout}\n${stderr}`));
       const parsed = JSON.parse(line.slice("RESULT:".length)) as Omit<StackResult, "log">;
-      resolve({
-        ...parsed,
-        events: parsed.events ?? [],
-        log:
-          stderr +
-          stdout
-            .split("\n")
-            .filter((l) => !l.startsWith("RESULT:"))
-            .join("\n"),
-      });
+      resolve({ ...parsed, events: parsed.events ?? [], log });
     });
   });
+  return {
+    result,
+    kill: () => {
+      killed = true;
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    },
+  };
 }
 
 /** The resources of one type in an exported deployment. */
