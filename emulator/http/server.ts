@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Core } from "../core";
 import { authenticate } from "./auth";
 import { ApiError, errorIdForStatus, renderError } from "./errors";
+import type { Fault, FaultAnswer } from "./faults";
 import { paginate } from "./pagination";
 import { Router } from "./router";
 import { CONTROL_USER, type Family, type Reply } from "./types";
@@ -55,38 +56,76 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
   const url = new URL(req.url ?? "/", "http://emulator");
   const path = url.pathname;
   const family: Family = Router.familyOf(path);
-  const requestId = crypto.randomUUID();
-  const headers: Record<string, string> = { "Request-Id": requestId };
-  const log = (status: number): void => {
+  const headers: Record<string, string> = { "Request-Id": crypto.randomUUID() };
+  const log = (status: number, handled?: number): void => {
     if (family !== "control")
-      core.requests.push({ method, path, status, at: new Date(core.store.now()).toISOString() });
+      core.requests.push({
+        method,
+        path,
+        status,
+        ...(handled !== undefined ? { handled } : {}),
+        at: new Date(core.store.now()).toISOString(),
+      });
   };
 
-  if (family !== "control") {
-    const fault = core.faults.take(method, path);
-    if (fault?.drop) {
-      log(0);
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.status !== undefined) {
-      const err =
-        fault.status === 429
-          ? new ApiError(
-              "rate_limit",
-              "Your account reached the API rate limit. Please wait a few minutes before making new requests.",
-            )
-          : new ApiError(errorIdForStatus(fault.status), `Injected fault: ${fault.status}.`);
-      const rendered = renderError(err);
-      if (fault.retryAfter !== undefined) headers["Retry-After"] = String(fault.retryAfter);
-      res.writeHead(fault.status, { ...headers, "Content-Type": rendered.contentType });
-      res.end(rendered.body);
-      log(fault.status);
-      return;
-    }
+  // Faults are checked before authentication; an `after` fault lets the request through and replaces the reply.
+  const fault = family === "control" ? undefined : core.faults.take(method, path);
+  if (fault && !fault.fault.after) {
+    log(answerFault(req, res, fault.fault, fault.answer, headers));
+    return;
   }
+  const reply = await dispatch(core, router, req, method, path, family, headers);
+  if (fault) {
+    log(answerFault(req, res, fault.fault, fault.answer, headers), reply.status);
+    return;
+  }
+  res.writeHead(reply.status, reply.headers);
+  res.end(reply.body);
+  log(reply.status);
+}
 
-  let status: number;
+interface Outgoing {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Answers an injected fault; returns the status the client sees (0 for a dropped connection). */
+function answerFault(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fault: Fault,
+  answer: FaultAnswer,
+  headers: Record<string, string>,
+): number {
+  if (answer === "drop") {
+    req.socket.destroy();
+    return 0;
+  }
+  const err =
+    answer === 429
+      ? new ApiError(
+          "rate_limit",
+          "Your account reached the API rate limit. Please wait a few minutes before making new requests.",
+        )
+      : new ApiError(errorIdForStatus(answer), `Injected fault: ${answer}.`);
+  const rendered = renderError(err);
+  const retryAfter = fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : {};
+  res.writeHead(answer, { ...headers, ...retryAfter, "Content-Type": rendered.contentType });
+  res.end(rendered.body);
+  return answer;
+}
+
+/** Auth, rate limit, route and the error table: the reply the request earns, not yet written. */
+async function dispatch(
+  core: Core,
+  router: Router,
+  req: IncomingMessage,
+  method: string,
+  path: string,
+  family: Family,
+  headers: Record<string, string>,
+): Promise<Outgoing> {
   try {
     const match = router.match(method, path);
     const body = parseJson(await readBody(req));
@@ -116,26 +155,21 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
       body,
       user,
     });
-    status = send(res, family, headers, reply, req.headers.range);
+    return render(family, headers, reply, req.headers.range);
   } catch (err) {
     const apiErr = err instanceof ApiError ? err : new ApiError("internal_server_error", (err as Error).message);
     if (!(err instanceof ApiError))
       console.error(`emulator: ${method} ${path} failed: ${(err as Error).stack ?? String(err)}`);
     const rendered = renderError(apiErr);
-    status = rendered.status;
-    res.writeHead(status, { ...headers, "Content-Type": rendered.contentType });
-    res.end(rendered.body);
+    return {
+      status: rendered.status,
+      headers: { ...headers, "Content-Type": rendered.contentType },
+      body: rendered.body,
+    };
   }
-  log(status);
 }
 
-function send(
-  res: ServerResponse,
-  family: Family,
-  headers: Record<string, string>,
-  reply: Reply,
-  range: string | undefined,
-): number {
+function render(family: Family, headers: Record<string, string>, reply: Reply, range: string | undefined): Outgoing {
   // Recorded Data API responses carry a charset; Platform ones do not (VCR).
   const jsonType = family === "data" ? "application/json;charset=utf-8" : "application/json";
   let status = reply.status;
@@ -152,7 +186,5 @@ function send(
   } else {
     payload = JSON.stringify(reply.json ?? {});
   }
-  res.writeHead(status, { ...headers, ...reply.headers, "Content-Type": contentType });
-  res.end(payload);
-  return status;
+  return { status, headers: { ...headers, ...reply.headers, "Content-Type": contentType }, body: payload };
 }

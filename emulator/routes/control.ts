@@ -2,6 +2,7 @@ import { settleAll } from "../domain/addons";
 import { syncKeys } from "../domain/byok-watch";
 import { MACHINES, parseSpeed } from "../machines/definitions";
 import { invalid } from "../http/errors";
+import { parseFault } from "../http/faults";
 import type { Router } from "../http/router";
 import type { Speed } from "../store/types";
 import { dropAllCredentialRoles } from "../domain/credentials";
@@ -47,24 +48,7 @@ export function controlRoutes(r: Router): void {
 
   r.add("GET", "/__emulator/faults", "control", ({ core }) => ({ status: 200, json: core.faults.list() }));
   r.add("POST", "/__emulator/faults", "control", ({ core, body }) => {
-    if (typeof body.path !== "string") throw invalid("path (a regular expression) is required.");
-    let path: RegExp;
-    try {
-      path = new RegExp(body.path);
-    } catch {
-      throw invalid(`path is not a valid regular expression: ${body.path}`);
-    }
-    const status = typeof body.status === "number" ? body.status : undefined;
-    const drop = body.drop === true;
-    if (!drop && status === undefined) throw invalid("A fault needs a status or drop: true.");
-    core.faults.add({
-      path,
-      times: typeof body.times === "number" && body.times > 0 ? body.times : 1,
-      ...(typeof body.method === "string" ? { method: body.method.toUpperCase() } : {}),
-      ...(status !== undefined ? { status } : {}),
-      ...(typeof body.retryAfter === "number" ? { retryAfter: body.retryAfter } : {}),
-      ...(drop ? { drop } : {}),
-    });
+    core.faults.add(parseFault(body));
     return { status: 201, json: core.faults.list() };
   });
   r.add("DELETE", "/__emulator/faults", "control", ({ core }) => {

@@ -1,4 +1,5 @@
 import { herokuClient } from "./client";
+import { AmbiguousRequestError } from "./errors";
 import type { Attachment } from "./addons";
 
 /** heroku-api.md 2.2: a credential of a classic-tier database. */
@@ -32,14 +33,27 @@ export async function destroyCredential(db: string, name: string): Promise<void>
   await herokuClient().request({ api: "data", method: "DELETE", path: one(db, name) });
 }
 
-/** heroku-api.md 2.1: `{}` or `{"forced": true}`. Repeating a rotation is harmless but wasteful, so no retry. */
+/**
+ * heroku-api.md 2.1: `{}` or `{"forced": true}`. A forced rotation is retried like a read after a 5xx or a dropped
+ * connection: repeating it only changes the password once more. One without force is not (Heroku refuses a second
+ * while the first drains), so an unknown outcome says how to find out and what to run.
+ */
 export async function rotateCredential(db: string, name: string, forced: boolean): Promise<void> {
-  await herokuClient().request({
-    api: "data",
-    method: "POST",
-    path: `${one(db, name)}/credentials_rotation`,
-    body: forced ? { forced: true } : {},
-  });
+  try {
+    await herokuClient().request({
+      api: "data",
+      method: "POST",
+      path: `${one(db, name)}/credentials_rotation`,
+      body: forced ? { forced: true } : {},
+      idempotent: forced,
+    });
+  } catch (err) {
+    if (!(err instanceof AmbiguousRequestError)) throw err;
+    throw new AmbiguousRequestError(
+      `${err.message}. heroku pg:credentials ${db} shows whether ${name} is rotating; once it is active again, ` +
+        "run pulumi up again to rotate it (one more rotation is harmless)",
+    );
+  }
 }
 
 export function listAddonAttachments(addon: string): Promise<Attachment[]> {

@@ -10,7 +10,10 @@ interface ServicesLike {
 export interface LoggedRequest {
   method: string;
   path: string;
+  /** What the client got; 0 when a fault dropped the connection. */
   status: number;
+  /** Under a lost-answer fault (`after: true`): the status of the reply the emulator made and withheld. */
+  handled?: number;
 }
 
 async function call<T>(url: string, method: string, headers: Record<string, string>, body?: unknown): Promise<T> {
