@@ -178,7 +178,13 @@ describe(`${RULES} IP rules and ${CREDENTIALS} credentials + the default on one 
     expect(credential.error).toContain(
       `creating Credential ${credentialName(CREDENTIALS + 1)} on database ${db}: database ${db} would have ${MAX_CREDENTIALS_PER_DATABASE + 1} credentials (${MAX_CREDENTIALS_PER_DATABASE} existing, the default included, + 1 new); Heroku Postgres allows at most ${MAX_CREDENTIALS_PER_DATABASE} credentials per database`,
     );
-    expect(await mutatingRequests(services)).toEqual([]);
+    // The provider posts first and Heroku refuses a full database with 422, making nothing; no other call changes
+    // anything.
+    const mutating = await mutatingRequests(services);
+    expect(mutating.map((r) => `${r.method} ${r.status} ${r.path.replace(/^.*\//, "")}`)).toEqual([
+      "POST 422 ip-rules",
+      "POST 422 credentials",
+    ]);
     const state = await databaseState(services, APP);
     expect(state.ipRules).toHaveLength(RULES);
     expect(state.credentials).toHaveLength(MAX_CREDENTIALS_PER_DATABASE);
