@@ -95,6 +95,11 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
   declare readonly encryptionKeyArn: pulumi.Output<string | undefined>;
   /** The config var holding the connection URL, such as DATABASE_URL. */
   declare readonly configVarName: pulumi.Output<string>;
+  /**
+   * `available`, or why Heroku does not serve the database and what to do, for example when its customer key was
+   * disabled in AWS KMS. Updated by `pulumi refresh`.
+   */
+  declare readonly availability: pulumi.Output<string>;
 
   constructor(name: string, args: SecureDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -111,6 +116,7 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
         connectionUrl: undefined,
         enhancedCertificatesStatus: undefined,
         configVarName: undefined,
+        availability: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionUrl"] }),
       "heroku-pg-secure",

@@ -24,6 +24,7 @@ export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> 
   connectionUrl: "output",
   enhancedCertificatesStatus: "output",
   configVarName: "output",
+  availability: "output",
 };
 
 /**
