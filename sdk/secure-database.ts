@@ -96,10 +96,10 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
   /** The config var holding the connection URL, such as DATABASE_URL. */
   declare readonly configVarName: pulumi.Output<string>;
   /**
-   * `available`, or why Heroku does not serve the database and what to do, for example when its customer key was
-   * disabled in AWS KMS. Updated by `pulumi refresh`.
+   * Absent while Heroku serves the database; otherwise why it does not and what to do, for example after its
+   * customer key was disabled in AWS KMS. `pulumi refresh` shows it as drift.
    */
-  declare readonly availability: pulumi.Output<string>;
+  declare readonly availability: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: SecureDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -2,17 +2,19 @@ import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { type DatabaseInfo, infoRow } from "../heroku/databases";
 import { kmsClient, parseKeyArn } from "../kms/client";
 
-export const AVAILABLE = "available";
-
 /**
- * Whether Heroku serves the database, as words in the `availability` output, so that `pulumi refresh` shows a
- * database that went down as drift on the database itself. Heroku shuts a database down about 20 minutes after
- * its customer key is disabled and starts it about 5 minutes after the key is enabled again (seed 004).
+ * Undefined while Heroku serves the database; otherwise why it does not and what to do, so that `pulumi refresh`
+ * shows a database that went down as drift on the database itself. Heroku shuts a database down about 20 minutes
+ * after its customer key is disabled and starts it about 5 minutes after the key is enabled again (seed 004).
  */
-export async function availabilityOf(addonName: string, addonState: string, info: DatabaseInfo): Promise<string> {
+export async function availabilityOf(
+  addonName: string,
+  addonState: string,
+  info: DatabaseInfo,
+): Promise<string | undefined> {
   const status = infoRow(info, "Status")?.[0];
   const down = addonState === "provisioned" && (info.available_for_ingress === false || isUnavailable(status));
-  if (!down) return AVAILABLE;
+  if (!down) return undefined;
   const keyArn = infoRow(info, "Customer Encryption Key")?.[0];
   const reported = `unavailable: Heroku reports database ${addonName} as "${status ?? "unavailable"}"`;
   if (!keyArn) return reported;

@@ -24,6 +24,6 @@ export interface SecureDatabaseOutputs extends SecureDatabaseInputs {
   connectionUrl: string;
   enhancedCertificatesStatus: string;
   configVarName: string;
-  /** "available", or why Heroku does not serve the database and what to do (availability.ts). */
-  availability: string;
+  /** Absent while Heroku serves the database; otherwise why not and what to do (availability.ts). */
+  availability?: string;
 }
