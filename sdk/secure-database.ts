@@ -97,6 +97,11 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
   declare readonly encryptionKeyArn: pulumi.Output<string | undefined>;
   /** The config var holding the connection URL, such as DATABASE_URL. */
   declare readonly configVarName: pulumi.Output<string>;
+  /**
+   * Absent while Heroku serves the database; otherwise why it does not and what to do, for example after its
+   * customer key was disabled in AWS KMS. `pulumi refresh` shows it as drift.
+   */
+  declare readonly availability: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: SecureDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -114,6 +119,7 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
         connectionUrl: undefined,
         enhancedCertificatesStatus: undefined,
         configVarName: undefined,
+        availability: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionUrl"] }),
       "heroku-pg-secure",

@@ -1,7 +1,7 @@
 import { CreateKeyCommand, DeleteAliasCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { diffFromTable, inputFields, type TableDiff } from "../shared/diff-table";
 import type { CheckFailure } from "../shared/check";
-import { ProviderError, withContext } from "../shared/errors";
+import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { containsUnknown, UNKNOWN } from "../shared/unknown";
 import { isKmsNotFound, kmsClient, regionFor } from "../kms/client";
 import { CUSTOMER_KEY_DIFF_TABLE } from "./diff-table";
@@ -44,7 +44,7 @@ export async function create(inputs: CustomerKeyInputs): Promise<{ id: string; o
       await reconcileKey(region, observed, inputs, undefined);
     } catch (err) {
       // A key we just made but could not configure would linger unusable; schedule it away (never an adopted one).
-      if (!inputs.adoptKeyId) await scheduleDeletion(region, keyId, MIN_DELETION_WINDOW_DAYS).catch(() => undefined);
+      if (!inputs.adoptKeyId) await discardNewKey(region, keyId, inputs.alias, err);
       throw err;
     }
     const outs = toOutputs(region, await mustObserve(region, keyId), inputs);
@@ -110,6 +110,29 @@ async function createKey(region: string, inputs: CustomerKeyInputs): Promise<str
   const keyId = res.KeyMetadata?.KeyId;
   if (!keyId) throw new ProviderError("KMS CreateKey answered without a key id");
   return keyId;
+}
+
+/**
+ * Schedules the deletion of a key this create made and frees the alias it may already hold, so the next
+ * `pulumi up` can make the key again under the same alias. When KMS refuses that too (a throttling storm), the
+ * error names the key left behind, because Pulumi's state will not hold it.
+ */
+async function discardNewKey(region: string, keyId: string, alias: string | undefined, cause: unknown): Promise<void> {
+  try {
+    if (alias) {
+      const observed = await observeKey(region, keyId);
+      if (observed?.aliases.includes(alias)) {
+        await kmsClient(region).send(new DeleteAliasCommand({ AliasName: alias }));
+      }
+    }
+    await scheduleDeletion(region, keyId, MIN_DELETION_WINDOW_DAYS);
+  } catch (cleanup) {
+    throw new ProviderError(
+      `${messageOf(cause)}. The key ${keyId} this create made could not be scheduled for deletion either ` +
+        `(${messageOf(cleanup)}); Pulumi does not track it. Set adoptKeyId: "${keyId}" to take it over, or ` +
+        `delete it with aws kms schedule-key-deletion --key-id ${keyId}${alias ? ` (and aws kms delete-alias --alias-name ${alias})` : ""}`,
+    );
+  }
 }
 
 async function adoptable(region: string, adoptKeyId: string): Promise<string> {

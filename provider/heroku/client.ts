@@ -38,6 +38,7 @@ export interface ClientOptions {
   maxPages: number;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  now: () => number;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
@@ -49,6 +50,7 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
   maxPages: 100,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
+  now: Date.now,
 };
 
 // heroku-api.md section 0: every call, Data API included, names the API version.
@@ -63,6 +65,8 @@ export class HerokuClient {
   private readonly options: ClientOptions;
   private readonly http: AxiosInstance;
   private rateLimitRemaining: number | undefined;
+  /** When the latest request was sent or is booked to be sent (pace()). */
+  private lastSendAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: Partial<ClientOptions> = {}) {
     this.options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
@@ -198,9 +202,17 @@ export class HerokuClient {
     if (Number.isFinite(remaining)) this.rateLimitRemaining = remaining;
   }
 
+  /**
+   * Every resource of the provider process shares this client, so pacing books send times one delay apart
+   * across all of them; a delay per call would let ten parallel resources spend the bucket ten times as fast.
+   * The slot is booked before sleeping, so concurrent callers queue behind each other.
+   */
   private async pace(): Promise<void> {
     const delay = pacingDelay(this.rateLimitRemaining);
-    if (delay > 0) await this.options.sleep(delay);
+    const now = this.options.now();
+    const sendAt = Math.max(now, this.lastSendAt + delay);
+    this.lastSendAt = sendAt;
+    if (sendAt > now) await this.options.sleep(sendAt - now);
   }
 }
 

@@ -6,6 +6,8 @@ export interface DatabaseInfo {
   name: string;
   plan?: { name: string };
   postgres_version?: string;
+  /** False while Heroku does not serve the database (for example after its customer key was disabled). */
+  available_for_ingress?: boolean;
   info: { name: string; values: string[] }[];
 }
 

@@ -34,7 +34,9 @@ function describe(
   message: string,
   requestId: string | undefined,
 ): string {
+  // Heroku's messages end with a full stop ("Invalid credentials provided."); ours follows as a new sentence.
   let text = `Heroku ${api} API ${method} ${path} answered ${status} ${errorId}: ${message}`;
+  if (status === 401 || status === 403) text = text.replace(/\.$/, "");
   if (status === 401) {
     text += ". Check HEROKU_API_KEY: the token is missing, expired or revoked (heroku auth:token shows a valid one)";
   } else if (status === 403) {

@@ -25,6 +25,9 @@ export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> 
   connectionUrl: "output",
   enhancedCertificatesStatus: "output",
   configVarName: "output",
+  // Not an input, but compared like one: it is absent while the database is up, so a database that went down
+  // shows as drift on refresh and preview, and update (which re-reads it) stores it again once Heroku restarts it.
+  availability: "update",
 };
 
 /**

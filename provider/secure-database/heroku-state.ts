@@ -2,6 +2,7 @@ import { type Addon, getAddon, listAppAttachments } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
 import { getDatabase, getEnhancedCertificatesStatus, infoRow } from "../heroku/databases";
 import { isNotFound } from "../heroku/errors";
+import { availabilityOf } from "./availability";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
 
 /** The add-on, or undefined when Heroku no longer has it (404, or deprovisioned: both mean gone). */
@@ -66,6 +67,7 @@ export async function observeDatabase(
     connectionUrl: vars[configVarName] ?? "",
     enhancedCertificatesStatus: ecStatus,
     configVarName,
+    availability: await availabilityOf(addon.name, addon.state, info),
   };
   return Object.fromEntries(Object.entries(outs).filter(([, v]) => v !== undefined)) as SecureDatabaseOutputs;
 }

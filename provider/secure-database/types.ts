@@ -26,4 +26,6 @@ export interface SecureDatabaseOutputs extends SecureDatabaseInputs {
   connectionUrl: string;
   enhancedCertificatesStatus: string;
   configVarName: string;
+  /** Absent while Heroku serves the database; otherwise why not and what to do (availability.ts). */
+  availability?: string;
 }

@@ -64,12 +64,19 @@ describe("table contents", () => {
         .map(([f]) => f),
     ).toEqual(["region", "adoptKeyId"]);
   });
-  it("SecureDatabase updates only Enhanced Certificates and timeouts in place", () => {
+  it("SecureDatabase updates only Enhanced Certificates and timeouts in place, and re-reads availability", () => {
     expect(
       Object.entries(SECURE_DATABASE_DIFF_TABLE)
         .filter(([, k]) => k === "update")
         .map(([f]) => f),
-    ).toEqual(["enhancedCertificates", "timeouts"]);
+    ).toEqual(["enhancedCertificates", "timeouts", "availability"]);
+  });
+  it("SecureDatabase sees no change while the database is available, and drift once it is not", () => {
+    const up = { app: "a", plan: "p" };
+    expect(diffFromTable(SECURE_DATABASE_DIFF_TABLE, up, up).changes).toBe(false);
+    const down = { ...up, availability: "unavailable: ..." };
+    expect(diffFromTable(SECURE_DATABASE_DIFF_TABLE, up, down).updates).toEqual(["availability"]);
+    expect(diffFromTable(SECURE_DATABASE_DIFF_TABLE, down, up).updates).toEqual(["availability"]);
   });
   it("SecureDatabase deletes first when a fixed name or attachment would collide", () => {
     expect(mustDeleteBeforeReplace({ name: "db-a", app: "x" }, { name: "db-a", app: "y" })).toBe(true);

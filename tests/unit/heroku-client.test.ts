@@ -2,6 +2,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { HerokuClient } from "../../provider/heroku/client";
 import { AmbiguousRequestError, HerokuApiError, RetriesExhaustedError } from "../../provider/heroku/errors";
+import { pacingDelay, REFILL_INTERVAL_MS } from "../../provider/heroku/retry-policy";
 
 /** A scripted local API: each request takes the next answer from `answers`. */
 type Answer = { status: number; body?: string; headers?: Record<string, string> } | "drop";
@@ -200,6 +201,40 @@ describe("HerokuClient", () => {
     await c.get("platform", "/account");
     expect(sleeps).toHaveLength(1);
     expect(sleeps[0]).toBeGreaterThanOrEqual(800);
+  });
+
+  it("paces concurrent calls one delay apart, not each on its own", async () => {
+    const remaining = 10;
+    answers = [
+      { status: 200, body: "{}", headers: { "RateLimit-Remaining": String(remaining) } },
+      { status: 200, body: "{}" },
+      { status: 200, body: "{}" },
+      { status: 200, body: "{}" },
+    ];
+    const c = new HerokuClient({ now: () => 1_000, sleep: async (ms) => void sleeps.push(ms) });
+    await c.get("platform", "/account");
+    await Promise.all([c.get("platform", "/a"), c.get("platform", "/b"), c.get("platform", "/c")]);
+    const delay = pacingDelay(remaining);
+    expect(delay).toBeGreaterThanOrEqual(REFILL_INTERVAL_MS);
+    expect(sleeps).toEqual([delay, 2 * delay, 3 * delay]);
+  });
+
+  it("stops a 429 storm without Retry-After at the bound, backing off in between", async () => {
+    answers = Array.from({ length: 4 }, () => ({
+      status: 429,
+      body: '{"id":"rate_limit","message":"Your account reached the API rate limit."}',
+    }));
+    const err = (await client(3)
+      .request({ api: "platform", method: "POST", path: "/apps/acme-api/addons", body: {} })
+      .catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(RetriesExhaustedError);
+    expect(err.message).toBe(
+      "Heroku Platform API POST /apps/acme-api/addons still failed after 4 attempts (last: 429 Your account reached the API rate limit.). " +
+        "Heroku is rate limiting this account or is degraded (https://status.heroku.com); wait a few minutes and run the command again",
+    );
+    expect(seen).toHaveLength(4);
+    // Exponential backoff between attempts (base 100, cap 1000, jitter fixed at 0.5), none after the last.
+    expect(sleeps).toEqual([100, 150, 250]);
   });
 
   it("reads the URLs and token at call time", async () => {
