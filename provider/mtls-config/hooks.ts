@@ -355,11 +355,12 @@ function outputs(
 }
 
 function pickInputs(outs: MtlsConfigOutputs): MtlsConfigInputs {
-  const { database, certificateNames, adoptExisting, timeouts } = outs;
+  const { database, certificateNames, adoptExisting, timeouts, resumeKey } = outs;
   return {
     database,
     certificateNames,
     ...(adoptExisting !== undefined ? { adoptExisting } : {}),
     ...(timeouts !== undefined ? { timeouts } : {}),
+    ...(resumeKey !== undefined ? { resumeKey } : {}),
   };
 }

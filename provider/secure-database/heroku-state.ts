@@ -60,6 +60,7 @@ export async function observeDatabase(
     attachmentName: stored.attachmentName === undefined ? undefined : configVarName.replace(/_URL$/, ""),
     adoptAddonId: stored.adoptAddonId,
     timeouts: stored.timeouts,
+    resumeKey: stored.resumeKey,
     addonId: addon.id,
     addonName: addon.name,
     state: addon.state,

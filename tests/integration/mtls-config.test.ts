@@ -131,8 +131,11 @@ test("an interrupted create is resumed (this account enabled it), and a timed-ou
   // What a run killed while mTLS was provisioning leaves: the endpoint, enabled by this account, and no state.
   await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint`);
   await control(base, "DELETE", "/requests");
-  const { outs } = await hooks.create(await checked({ database: db, certificateNames: ["app"] }));
+  const { outs } = await hooks.create(
+    await checked({ database: db, certificateNames: ["app"], resumeKey: "0123456789abcdef" }),
+  );
   expect(outs.status).toBe("Operational");
+  expect((await hooks.read(db, outs)).inputs?.resumeKey).toBe("0123456789abcdef");
   let log = await requests();
   expect(log.filter((r) => r.method === "POST" && /tls-endpoint$/.test(r.path)).map((r) => r.status)).toEqual([422]);
   // the certificate made by enabling became "app": none was posted

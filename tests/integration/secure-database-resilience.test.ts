@@ -135,6 +135,9 @@ describe("SecureDatabase under faults and slowness", () => {
     const { id, outs } = await hooks.create(await checked({ ...inputs, timeouts: undefined }));
     expect(id).toBe(addonId);
     expect(outs.addonName).toMatch(/^postgresql-[0-9a-f]{12}$/);
+    // The key stays in state through create and read (refresh would otherwise show it removed every time).
+    expect(outs.resumeKey).toBe("feedfacecafebeef");
+    expect((await hooks.read(id, outs)).inputs?.resumeKey).toBe("feedfacecafebeef");
     expect((await requests("POST", "/addons")).filter((r) => r.status === 201)).toHaveLength(1);
     expect(await addonCount(ACME_PRIVATE_APP)).toBe(1);
 
