@@ -85,7 +85,7 @@ async function timed(
     stateDir,
     env: { ...services.env, ...extra.env },
     config: { rules: String(shape.rules), credentials: String(shape.credentials) },
-    ...extra,
+    ...(extra.expectNoChanges ? { expectNoChanges: true } : {}),
   });
   const elapsed = performance.now() - started;
   if (result.error) throw new Error(`${command} of ${project} failed: ${result.error}\n${result.log.slice(-4000)}`);

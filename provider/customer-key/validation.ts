@@ -38,6 +38,9 @@ export function validateCustomerKey(
   const adoptArn = typeof raw.adoptKeyId === "string" ? KEY_ARN.exec(raw.adoptKeyId) : null;
 
   inputs.region ??= adoptArn?.[2] ?? defaultRegion;
+  // An undefined value cannot cross the provider's gRPC boundary (protobuf's Struct refuses it), which would hide
+  // the failure below behind "Unexpected struct type".
+  if (inputs.region === undefined) delete inputs.region;
   inputs.enableKeyRotation ??= true;
   if (inputs.enableKeyRotation === true) inputs.rotationPeriodInDays ??= DEFAULT_ROTATION_PERIOD_DAYS;
   inputs.deletionWindowInDays ??= DEFAULT_DELETION_WINDOW_DAYS;

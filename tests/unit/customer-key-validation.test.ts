@@ -204,3 +204,9 @@ describe("validateCustomerKey rules", () => {
     expect(failures).toEqual([]);
   });
 });
+
+test("the checked inputs never hold undefined, which the provider's gRPC Struct cannot carry", () => {
+  const { inputs, failures } = validateCustomerKey({ region: undefined }, undefined);
+  expect(failures.map((f) => f.property)).toEqual(["region"]);
+  expect(Object.entries(inputs).filter(([, v]) => v === undefined)).toEqual([]);
+});
