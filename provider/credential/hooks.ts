@@ -72,10 +72,10 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
     const hint =
       `The credential was not destroyed: raise timeouts.create, or set adoptExisting: true, and run pulumi up again ` +
       `(heroku pg:credentials ${inputs.database} shows its state).`;
-    await waitUsable(inputs, deadline, hint);
-    await applyPermissions(inputs, undefined);
-    await syncAttachments(inputs, await credentialAttachments(inputs.database, inputs.name));
-    const outs = await observe(inputs);
+    const usable = await waitUsable(inputs, deadline, hint);
+    await applyPermissions(inputs, undefined, usable);
+    const attached = await syncAttachments(inputs, await credentialAttachments(inputs.database, inputs.name));
+    const outs = await observe(inputs, attached);
     if (!outs)
       throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while creating it`);
     return { id: outs.uuid, outs: outs.outs };
@@ -105,13 +105,13 @@ export async function update(
       olds.permissions !== news.permissions ||
       JSON.stringify([...(olds.schemas ?? [])].sort()) !== JSON.stringify([...(news.schemas ?? [])].sort());
     if (levelChanged) await applyPermissions(news, olds.schemas);
-    await syncAttachments(news, await credentialAttachments(news.database, news.name));
+    const attached = await syncAttachments(news, await credentialAttachments(news.database, news.name));
     if ((olds.rotationTrigger ?? "") !== (news.rotationTrigger ?? "")) {
       await rotateCredential(news.database, news.name, news.forceRotation === true);
       forgetSharedReads(news.database); // a list read before the rotation would still say "active"
       await waitRotated(news, deadline);
     }
-    const found = await observe(news);
+    const found = await observe(news, attached);
     if (!found) {
       throw new ProviderError(
         `credential ${news.name} no longer exists on ${news.database}; run pulumi refresh, then pulumi up to create it again`,
@@ -269,11 +269,13 @@ async function waitRotated(inputs: CredentialInputs, deadline: Deadline): Promis
 }
 
 /** Revoke first, then grant (seed 002), on the role that holds the credential's privileges now. */
+/** `known`: the credential as just read (create's wait), which saves reading it again. */
 async function applyPermissions(
   inputs: CredentialInputs,
   previousSchemas: readonly string[] | undefined,
+  known?: Credential,
 ): Promise<void> {
-  const credential = await getCredential(inputs.database, inputs.name);
+  const credential = known ?? (await getCredential(inputs.database, inputs.name));
   const role = activeUser(credential)?.user ?? inputs.name;
   const conn = await defaultConnection(inputs.database);
   const statements = planPermissionStatements({
@@ -291,29 +293,29 @@ async function credentialAttachments(database: string, name: string): Promise<At
 }
 
 /** Attaches what is missing and detaches what is no longer declared (diff-table.ts planAttachmentChanges). */
-async function syncAttachments(inputs: CredentialInputs, current: Attachment[]): Promise<void> {
+/** Attaches and detaches to match the inputs; returns the attachments now in place (saving a read). */
+async function syncAttachments(inputs: CredentialInputs, current: Attachment[]): Promise<Attachment[]> {
   const currentRefs = current.map((a) => ({ app: a.app.name, name: a.name }));
   const { toAttach, toDetach } = planAttachmentChanges(currentRefs, inputs.attachments ?? []);
+  const kept = [...current];
   for (const gone of toDetach) {
-    const a = current.find((x) => x.app.name === gone.app && x.name === gone.name);
-    if (a) await detachAttachment(a.id).catch(ignoreNotFound);
+    const a = kept.find((x) => x.app.name === gone.app && x.name === gone.name);
+    if (!a) continue;
+    await detachAttachment(a.id).catch(ignoreNotFound);
+    kept.splice(kept.indexOf(a), 1);
   }
-  for (const wanted of toAttach) await attachOnce(inputs, wanted);
+  for (const wanted of toAttach) kept.push(await attachOnce(inputs, wanted));
+  return kept;
 }
 
-async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment): Promise<void> {
-  await createReadingBack({
+async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment): Promise<Attachment> {
+  return createReadingBack({
     what: `attachment of credential ${inputs.name} to app ${wanted.app}`,
-    post: async () => {
-      await attachCredential(inputs.database, inputs.name, wanted.app, wanted.name);
-      return true;
-    },
+    post: () => attachCredential(inputs.database, inputs.name, wanted.app, wanted.name),
     readBack: async () =>
-      (await credentialAttachments(inputs.database, inputs.name)).some(
+      (await credentialAttachments(inputs.database, inputs.name)).find(
         (a) => a.app.name === wanted.app && (wanted.name === undefined || a.name === wanted.name),
-      )
-        ? true
-        : undefined,
+      ),
   });
 }
 
@@ -321,7 +323,10 @@ async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment
  * Complete state from Heroku and PostgreSQL: the credential's state and active user, its attachments (declared
  * unnamed ones stay unnamed), and the effective level on the stored schemas, so refresh shows drift.
  */
-async function observe(stored: CredentialInputs): Promise<{ uuid: string; outs: CredentialOutputs } | undefined> {
+async function observe(
+  stored: CredentialInputs,
+  attachedNow?: Attachment[],
+): Promise<{ uuid: string; outs: CredentialOutputs } | undefined> {
   const credential = await getCredential(stored.database, stored.name).catch(nullOnNotFound);
   if (!credential || credential.state === "revoking") return undefined;
   const user = activeUser(credential) ?? credential.credentials[0];
@@ -333,7 +338,7 @@ async function observe(stored: CredentialInputs): Promise<{ uuid: string; outs: 
   const levels = await withConnection(conn, async (client) =>
     derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
   );
-  const attachments = await credentialAttachments(stored.database, stored.name);
+  const attachments = attachedNow ?? (await credentialAttachments(stored.database, stored.name));
   const outs: CredentialOutputs = {
     ...stored,
     permissions: overallLevel(levels) as CredentialOutputs["permissions"],

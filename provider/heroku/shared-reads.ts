@@ -15,8 +15,16 @@ function sharedIpRules(db: string): Promise<IpRule[]> {
   return ipRuleLists.get(db, () => listIpRules(db));
 }
 
+/**
+ * A rule missing from the shared list was created after that list was read: one fresh list (shared with the
+ * others created meanwhile) finds it; only if it is still missing is the rule read by itself.
+ */
 export async function pollIpRule(db: string, id: string): Promise<IpRule> {
-  return (await sharedIpRules(db)).find((r) => r.id === id) ?? getIpRule(db, id);
+  const first = sharedIpRules(db);
+  const hit = (await first).find((r) => r.id === id);
+  if (hit) return hit;
+  const fresh = await ipRuleLists.refresh(db, first, () => listIpRules(db));
+  return fresh.find((r) => r.id === id) ?? getIpRule(db, id);
 }
 
 function sharedCredentials(db: string): Promise<Credential[]> {
@@ -24,7 +32,11 @@ function sharedCredentials(db: string): Promise<Credential[]> {
 }
 
 export async function pollCredential(db: string, name: string): Promise<Credential> {
-  return (await sharedCredentials(db)).find((c) => c.name === name) ?? getCredential(db, name);
+  const first = sharedCredentials(db);
+  const hit = (await first).find((c) => c.name === name);
+  if (hit) return hit;
+  const fresh = await credentialLists.refresh(db, first, () => listCredentials(db));
+  return fresh.find((c) => c.name === name) ?? getCredential(db, name);
 }
 
 /** After this process created or deleted something, the next shared read of that database starts afresh. */

@@ -28,6 +28,17 @@ export class Coalescer<T> {
     return entry.value;
   }
 
+  /**
+   * A new read unless someone already replaced `stale` (the answer the caller found lacking, e.g. a list read
+   * before the caller's object was created): many callers missing from the same old answer share one new read.
+   */
+  refresh(key: string, stale: Promise<T>, read: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && hit.value !== stale) return hit.value;
+    this.entries.delete(key);
+    return this.get(key, read);
+  }
+
   /** After a change made by this process (a create, a delete), the next read must not predate it. */
   forget(key: string): void {
     this.entries.delete(key);

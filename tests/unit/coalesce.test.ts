@@ -30,3 +30,16 @@ test("a failed read is not handed to later callers, and forget() forces a new re
   shared.forget("k");
   expect(await shared.get("k", async () => "after forget")).toBe("after forget");
 });
+
+test("refresh: callers missing from the same stale answer share one new read; a newer answer is reused", async () => {
+  const c = clock();
+  const shared = new Coalescer<number>(10_000, c.now);
+  let reads = 0;
+  const read = async (): Promise<number> => ++reads;
+  const stale = shared.get("k", read);
+  expect(await stale).toBe(1);
+  const [a, b] = await Promise.all([shared.refresh("k", stale, read), shared.refresh("k", stale, read)]);
+  expect([a, b]).toEqual([2, 2]);
+  expect(await shared.get("k", read)).toBe(2);
+  expect(reads).toBe(2);
+});
