@@ -358,9 +358,12 @@ function report(r: ReportInput): string {
     misses.push(
       `- **up time ratio ${ratio(parallelRatio)} > 1.2 even with PULUMI_PARALLEL=${RECOMMENDED_PARALLEL}** ` +
         `(${ratio(upRatio)} at the CLI's default of 4 x cores, where the ${REFERENCE.rules} IP rule creates ` +
-        `spread over ${s(ruleSpreadMs)} in waves). What remains is the provider's own work per resource in one ` +
-        `Node process on 2 shared cores, the emulator (one Node thread in the runner's process) and each ` +
-        `credential's grants, applied one at a time under an advisory lock (provider/credential/sql.ts).`,
+        `spread over ${s(ruleSpreadMs)} in waves). What remains lies along the chain key → add-on → mTLS → ` +
+        `certificate → loopback rule → credential: the key's KMS calls (moto has no emulated delay, so they are ` +
+        `not in the critical path), the reads each stage makes once its wait ends (database readiness, config ` +
+        `var, certificate key material, grants over mTLS), and one notice delay per stage (median ${s(median)}), ` +
+        `on 2 shared cores that also run the emulator, PostgreSQL and the CLI. At Heroku's real delays (minutes ` +
+        `per stage) the same seconds are a few percent.`,
     );
   else if (upRatio > 1.2)
     misses.push(

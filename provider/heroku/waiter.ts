@@ -38,11 +38,15 @@ export interface WaitTuning {
 
 /**
  * Heroku's own clients poll every 5 s (heroku-api.md section 4.2). We start faster, because many transitions
- * finish within a second or two, and back off to a cap so long waits cost few API calls.
+ * finish within a second or two, and back off to a cap. The cap is 3 s, not 5: a change lands at a random point
+ * of an interval, so the median notice delay of a long wait is half the cap, and the goal is at most 2 s (issue
+ * 7). What that costs stays small: one read per 3 s per waiting object, and rules and credentials of one
+ * database share one list read per round (heroku/shared-reads.ts); pacing slows everything when the account's
+ * budget runs low.
  */
 export const DEFAULT_WAIT_TUNING: WaitTuning = {
-  initialDelayMs: 500,
-  maxDelayMs: 5000,
+  initialDelayMs: 250,
+  maxDelayMs: 3000,
   factor: 1.5,
   progressEveryMs: 30_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
