@@ -79,9 +79,9 @@ export async function withConnection<T>(conn: DefaultConnection, body: (client: 
   try {
     client = await connect(conn);
   } catch (err) {
-    // The shared copy may be stale (the default credential rotated, a certificate was revoked): read it again once.
+    // The shared copy may be stale (the default credential rotated, a certificate was revoked); connect() has
+    // dropped it, so this reads it afresh, once.
     if (conn.db === undefined) throw err;
-    connections.forget(conn.db);
     client = await connect(await defaultConnection(conn.db));
   }
   try {

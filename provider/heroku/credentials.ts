@@ -24,7 +24,7 @@ export function getCredential(db: string, name: string): Promise<Credential> {
   return herokuClient().get<Credential>("data", one(db, name));
 }
 
-/** Not repeated on an ambiguous failure: the caller reads back by name first. */
+/** Not repeated blindly after an ambiguous failure: the caller reads back by name first (shared/resume.ts). */
 export async function createCredential(db: string, name: string): Promise<void> {
   await herokuClient().request({ api: "data", method: "POST", path: `${base(db)}/credentials`, body: { name } });
 }
@@ -60,7 +60,10 @@ export function listAddonAttachments(addon: string): Promise<Attachment[]> {
   return herokuClient().list<Attachment>("platform", `/addons/${encodeURIComponent(addon)}/addon-attachments`);
 }
 
-/** heroku-api.md 2.4: namespace "credential:N" attaches credential N. Not repeated on an ambiguous failure. */
+/**
+ * heroku-api.md 2.4: namespace "credential:N" attaches credential N. Not repeated blindly after an ambiguous
+ * failure: the caller reads back first (shared/resume.ts).
+ */
 export async function attachCredential(db: string, name: string, app: string, as?: string): Promise<Attachment> {
   const res = await herokuClient().request<Attachment>({
     api: "platform",

@@ -38,7 +38,7 @@ export function getMtls(db: string): Promise<MtlsEndpoint> {
   return herokuClient().get<MtlsEndpoint>("data", base(db));
 }
 
-/** POST is not repeated after an ambiguous failure; the caller reads back with getMtls. */
+/** Not repeated blindly after an ambiguous failure: the caller reads back with getMtls (shared/resume.ts). */
 export async function enableMtls(db: string): Promise<MtlsEndpoint> {
   return (await herokuClient().request<MtlsEndpoint>({ api: "data", method: "POST", path: base(db) })).data;
 }

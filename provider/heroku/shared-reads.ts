@@ -46,7 +46,8 @@ export function forgetSharedReads(db: string): void {
 }
 
 /** Plan and follower facts change only by an operation nobody runs in the middle of a deployment. */
-const databaseInfos = new Coalescer<DatabaseInfo>(60_000);
+export const DATABASE_INFO_FRESH_MS = 60_000;
+const databaseInfos = new Coalescer<DatabaseInfo>(DATABASE_INFO_FRESH_MS);
 
 export function sharedDatabaseInfo(db: string): Promise<DatabaseInfo> {
   return databaseInfos.get(db, () => getDatabase(db));

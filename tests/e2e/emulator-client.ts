@@ -44,6 +44,31 @@ export function controlJson<T = unknown>(s: ServicesLike, method: string, path: 
   return control<T>(s.emulator.url, method, path, body);
 }
 
+/** Emulated delays short enough for CI, long enough that waits really wait (PUT /__emulator/speed). */
+export const FAST_SPEEDS = {
+  "addon-provision": { ms: 300 },
+  "addon-deprovision": { ms: 300 },
+  mtls: { ms: 500 },
+  certificate: { ms: 300 },
+  "ip-rule": { ms: 300 },
+  credential: { ms: 300 },
+};
+
+/** A fresh emulator (the seed's apps, no add-ons) at FAST_SPEEDS. */
+export async function startOver(s: ServicesLike): Promise<void> {
+  await controlJson(s, "POST", "/reset");
+  await controlJson(s, "PUT", "/speed", FAST_SPEEDS);
+}
+
+export async function addFaults(s: ServicesLike, faults: readonly object[]): Promise<void> {
+  for (const f of faults) await controlJson(s, "POST", "/faults", f);
+}
+
+/** Every Heroku API call since the log was last cleared. */
+export function requestLog(s: ServicesLike): Promise<LoggedRequest[]> {
+  return controlJson<LoggedRequest[]>(s, "GET", "/requests");
+}
+
 /** Heroku API calls that change something, since the log was last cleared. */
 export async function mutatingRequests(s: ServicesLike): Promise<LoggedRequest[]> {
   const log = await controlJson<LoggedRequest[]>(s, "GET", "/requests");

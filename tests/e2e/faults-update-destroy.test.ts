@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { startServices } from "../support/services";
 import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
 import { databaseState, requestLog, rolesLike, storedAddons } from "./database-state";
-import { controlJson, type LoggedRequest } from "./emulator-client";
+import { addFaults, controlJson, type LoggedRequest, startOver } from "./emulator-client";
 
 jest.setTimeout(15 * 60_000);
 
@@ -26,15 +26,6 @@ const CERTIFICATE = `^${DB}/tls-endpoint/certificates/[^/]+$`;
 const IP_RULE = `^${DB}/tls-endpoint/ip-rules/[^/]+$`;
 const ROTATION = `^${DB}/credentials/[^/]+/credentials_rotation$`;
 
-const FAST_SPEEDS = {
-  "addon-provision": { ms: 300 },
-  "addon-deprovision": { ms: 300 },
-  mtls: { ms: 500 },
-  certificate: { ms: 300 },
-  "ip-rule": { ms: 300 },
-  credential: { ms: 300 },
-};
-
 /** Two rules (the loopback one first) and two credentials: every kind of object, small enough to run often. */
 function small(config: Record<string, string> = {}): StackOptions {
   return {
@@ -49,20 +40,11 @@ function small(config: Record<string, string> = {}): StackOptions {
 
 const CHANGED = { certificates: "app,bi", permissions: "read-write", attachTo: REPORTS_APP, rotation: "r1" };
 
-async function addFaults(faults: Record<string, unknown>[]): Promise<void> {
-  for (const f of faults) await controlJson(services, "POST", "/faults", f);
-}
-
 /** Faults still waiting to fire; clears them all so the test's own reads are not faulted. */
 async function unfiredFaults(): Promise<unknown[]> {
   const left = await controlJson<unknown[]>(services, "GET", "/faults");
   await controlJson(services, "DELETE", "/faults");
   return left;
-}
-
-async function startOver(): Promise<void> {
-  await controlJson(services, "POST", "/reset");
-  await controlJson(services, "PUT", "/speed", FAST_SPEEDS);
 }
 
 const calls = (log: LoggedRequest[], method: string, pathRe: string): LoggedRequest[] =>
@@ -93,14 +75,14 @@ afterAll(async () => {
 
 describe("faults on update calls", () => {
   test("lost answers and refusals on the update's calls: one up converges, nothing made twice or left over", async () => {
-    await startOver();
+    await startOver(services);
     const first = await runStack("up", small());
     expect(first.error).toBeUndefined();
     const before = await databaseState(services, APP);
     const { app: appCertificate, ci: ciCertificate } = certificateIds(first);
 
     await controlJson(services, "DELETE", "/requests");
-    await addFaults([
+    await addFaults(services, [
       // carried out, answer lost: the provider must find what it made instead of making it again
       { method: "POST", path: `^${DB}/tls-endpoint/certificates$`, status: 503, after: true },
       { method: "DELETE", path: CERTIFICATE, drop: true, after: true },
@@ -138,7 +120,7 @@ describe("faults on update calls", () => {
 
   test("detaching with lost answers: the attachment is gone once, and a certificate delete that never succeeds stops up with what to do", async () => {
     await controlJson(services, "DELETE", "/requests");
-    await addFaults([{ method: "DELETE", path: "^/addon-attachments/[^/]+$", status: 503, after: true }]);
+    await addFaults(services, [{ method: "DELETE", path: "^/addon-attachments/[^/]+$", status: 503, after: true }]);
     const detached = { ...CHANGED, attachTo: "" };
     const r = await runStack("up", small(detached));
     expect(await unfiredFaults()).toEqual([]);
@@ -148,7 +130,7 @@ describe("faults on update calls", () => {
     // Removing "bi" while every DELETE of a certificate fails: six attempts, then an error that says what happened
     // and what to do; the certificate and the name stay, so nothing is orphaned.
     const bi = certificateIds(r).bi;
-    await addFaults([{ method: "DELETE", path: CERTIFICATE, status: 503, times: 1000 }]);
+    await addFaults(services, [{ method: "DELETE", path: CERTIFICATE, status: 503, times: 1000 }]);
     const failed = await runStack("up", small({ ...detached, certificates: "app" }));
     await unfiredFaults();
     expect(failed.error).toMatch(
@@ -169,7 +151,7 @@ describe("faults on update calls", () => {
 describe("faults on destroy calls", () => {
   test("an IP rule delete that never succeeds stops destroy with what to do and keeps the rule in state; the next destroy finishes", async () => {
     await controlJson(services, "DELETE", "/requests");
-    await addFaults([{ method: "DELETE", path: IP_RULE, status: 502, times: 1000 }]);
+    await addFaults(services, [{ method: "DELETE", path: IP_RULE, status: 502, times: 1000 }]);
     const failed = await runStack("destroy", small());
     await unfiredFaults();
     expect(failed.error).toMatch(
@@ -190,7 +172,7 @@ describe("faults on destroy calls", () => {
   test("lost answers and refusals on every delete: destroy finishes in one run and leaves nothing", async () => {
     const db = (await databaseState(services, APP)).addons[0] ?? "";
     await controlJson(services, "DELETE", "/requests");
-    await addFaults([
+    await addFaults(services, [
       { method: "DELETE", path: "^/", statuses: [500, 502, 503, "drop"], rate: 0.5, seed: 11, after: true },
       { method: "DELETE", path: "^/", statuses: [500, 503, "drop"], rate: 0.2, seed: 12 },
       { method: "GET", path: "^/", statuses: [429, 502, "drop"], rate: 0.1, seed: 13 },

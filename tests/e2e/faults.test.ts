@@ -7,7 +7,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startServices } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
-import { controlJson, expectDemoState, herokuState, type LoggedRequest } from "./emulator-client";
+import {
+  addFaults,
+  controlJson,
+  expectDemoState,
+  herokuState,
+  type LoggedRequest,
+  requestLog,
+  startOver,
+} from "./emulator-client";
 
 jest.setTimeout(15 * 60_000);
 
@@ -18,15 +26,6 @@ let workDir: string;
 /** The provider's HerokuClient: DEFAULT_CLIENT_OPTIONS.maxRetries is 5, so one call makes at most 6 attempts. */
 const MAX_ATTEMPTS = 6;
 const FAILED = new Set([0, 429, 500, 502, 503]);
-
-const FAST_SPEEDS = {
-  "addon-provision": { ms: 300 },
-  "addon-deprovision": { ms: 300 },
-  mtls: { ms: 500 },
-  certificate: { ms: 300 },
-  "ip-rule": { ms: 300 },
-  credential: { ms: 300 },
-};
 
 interface Fault {
   method?: string;
@@ -60,19 +59,6 @@ function mtlsExample(stack: string, config: Record<string, string>): StackOption
   };
 }
 
-async function addFaults(faults: Fault[]): Promise<void> {
-  for (const f of faults) await controlJson(services, "POST", "/faults", f);
-}
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return controlJson<LoggedRequest[]>(services, "GET", "/requests");
-}
-
-async function startOver(): Promise<void> {
-  await controlJson(services, "POST", "/reset");
-  await controlJson(services, "PUT", "/speed", FAST_SPEEDS);
-}
-
 /** For each logged call (method and path), the failed answers it got; none may exceed the client's bound. */
 function failuresPerCall(log: LoggedRequest[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -98,7 +84,7 @@ afterAll(async () => {
 
 describe("faults during pulumi up", () => {
   test("a burst of 429s, 5xx and dropped connections on every kind of call: up completes, nothing twice", async () => {
-    await startOver();
+    await startOver(services);
     // At most three faults per kind of call, so no single call reaches the client's bound of six attempts.
     const burst: Fault[] = [
       // reads, polls and lists, both APIs
@@ -127,7 +113,7 @@ describe("faults during pulumi up", () => {
       { method: "POST", path: `^${DB}/credentials$`, status: 429, retryAfter: 1, times: 1 },
       { method: "POST", path: `^${DB}/credentials$`, status: 429, times: 1 },
     ];
-    await addFaults(burst);
+    await addFaults(services, burst);
 
     const r = await runStack("up", demo("burst"));
     expect(r.error).toBeUndefined();
@@ -135,7 +121,7 @@ describe("faults during pulumi up", () => {
 
     // Every fault fired (so every kind of call above was hit), and each call's failures stayed under the bound.
     expect(await controlJson<Fault[]>(services, "GET", "/faults")).toEqual([]);
-    const log = await requestLog();
+    const log = await requestLog(services);
     const injected = burst.reduce((n, f) => n + f.times, 0);
     expect(log.filter((x) => FAILED.has(x.status))).toHaveLength(injected);
     for (const n of failuresPerCall(log).values()) expect(n).toBeLessThan(MAX_ATTEMPTS);
@@ -148,7 +134,7 @@ describe("faults during pulumi up", () => {
   });
 
   test("5xx and dropped connections on the create calls: read back, repeated once, one up converges, nothing twice", async () => {
-    await startOver();
+    await startOver(services);
     // The emulator's faults answer before any work, so each read-back finds nothing and the create is repeated.
     const faults: Fault[] = [
       { method: "POST", path: "^/apps/[^/]+/addons$", drop: true, times: 1 },
@@ -157,12 +143,12 @@ describe("faults during pulumi up", () => {
       { method: "POST", path: `^${DB}/credentials$`, drop: true, times: 1 },
       { method: "POST", path: `^${DB}/tls-endpoint/ip-rules$`, status: 502, times: 1 },
     ];
-    await addFaults(faults);
+    await addFaults(services, faults);
     const r = await runStack("up", demo("ambiguous"));
     expect(r.error).toBeUndefined();
     expectDemoState(await herokuState(services, "acme-api"));
     expect(await controlJson<Fault[]>(services, "GET", "/faults")).toEqual([]);
-    const log = await requestLog();
+    const log = await requestLog(services);
     const posts = log.filter((x) => x.method === "POST");
     expect(posts.filter((x) => FAILED.has(x.status))).toHaveLength(faults.length);
     // Every POST either failed by a fault or made one object: one repeat per fault, none beyond (the read-back that
@@ -182,13 +168,15 @@ describe("faults during pulumi up", () => {
 
 describe("retry bound", () => {
   test("a 429 that never stops fails up after six attempts with what happened and what to do; the next up converges", async () => {
-    await startOver();
-    await addFaults([{ method: "POST", path: `^${DB}/credentials$`, status: 429, retryAfter: 1, times: 1000 }]);
+    await startOver(services);
+    await addFaults(services, [
+      { method: "POST", path: `^${DB}/credentials$`, status: 429, retryAfter: 1, times: 1000 },
+    ]);
     const failed = await runStack("up", demo("bound"));
     expect(failed.error).toMatch(
       /Heroku Data API POST \/postgres\/v0\/databases\/\S+\/credentials still failed after 6 attempts \(last: 429 [^)]*\)\. Heroku is rate limiting this account or is degraded \(https:\/\/status\.heroku\.com\); wait a few minutes and run the command again/,
     );
-    const posts = (await requestLog()).filter((x) => x.method === "POST" && /\/credentials$/.test(x.path));
+    const posts = (await requestLog(services)).filter((x) => x.method === "POST" && /\/credentials$/.test(x.path));
     // two credentials, each refused exactly MAX_ATTEMPTS times and then given up
     expect(posts.map((x) => x.status)).toEqual(Array<number>(2 * MAX_ATTEMPTS).fill(429));
     expect((await herokuState(services, "acme-api")).credentials).toEqual(["default"]);
@@ -202,7 +190,7 @@ describe("retry bound", () => {
 
 describe("a status machine that never finishes", () => {
   test("mTLS stuck in Provisioning: up fails at the timeouts input naming the resource, status and wait", async () => {
-    await startOver();
+    await startOver(services);
     await controlJson(services, "PUT", "/speed", { mtls: { polls: 1_000_000 } });
     const config = { cidrs: "203.0.113.0/24:office", timeouts: JSON.stringify({ create: "10s" }) };
     const started = Date.now();
@@ -214,7 +202,7 @@ describe("a status machine that never finishes", () => {
     expect(failed.error).toMatch(/warehouse-mtls/);
     expect(Date.now() - started).toBeLessThan(5 * 60_000);
     // The wait polled with backoff, not in a tight loop (enabling itself may take seconds of the ten).
-    const polls = (await requestLog()).filter((x) => x.method === "GET" && /\/tls-endpoint$/.test(x.path));
+    const polls = (await requestLog(services)).filter((x) => x.method === "GET" && /\/tls-endpoint$/.test(x.path));
     expect(polls.length).toBeGreaterThanOrEqual(1);
     expect(polls.length).toBeLessThan(15);
 

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/index";
 import { startMoto, type RunningMoto } from "../support/moto";
 import { runStack, startStack, type StackOptions } from "../support/pulumi";
-import { ACME_TOKEN } from "../support/services";
-import { controlJson, expectDemoState, herokuState, type LoggedRequest } from "./emulator-client";
+import { serviceEnv } from "../support/services";
+import { controlJson, expectDemoState, herokuState, type LoggedRequest, requestLog } from "./emulator-client";
 
 jest.setTimeout(20 * 60_000);
 
@@ -52,28 +52,14 @@ function demo(stack: string): StackOptions {
 async function bootEmulator(): Promise<void> {
   emulator = await startEmulator({ stateDir: emulatorDir, kmsEndpoint: moto.endpoint, ...ports });
   ports = { port: Number(new URL(emulator.url).port), httpsPort: Number(new URL(emulator.httpsUrl).port) };
-  Object.assign(env, {
-    HEROKU_API_KEY: ACME_TOKEN,
-    HEROKU_API_URL: emulator.url,
-    HEROKU_DATA_API_URL: emulator.url,
-    HPS_EMULATOR_HTTPS_URL: emulator.httpsUrl,
-    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-    AWS_ACCESS_KEY_ID: "testing",
-    AWS_SECRET_ACCESS_KEY: "testing",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_KMS: moto.endpoint,
-  });
-}
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return controlJson<LoggedRequest[]>(services, "GET", "/requests");
+  Object.assign(env, serviceEnv(emulator, moto));
 }
 
 /** Polls the emulator's request log until `seen` holds; the run must still be going. */
 async function waitForRequest(seen: (log: LoggedRequest[]) => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5 * 60_000;
   while (Date.now() < deadline) {
-    if (seen(await requestLog())) return;
+    if (seen(await requestLog(services))) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`the run never reached: ${what}`);
@@ -142,12 +128,12 @@ test("pulumi killed while the database provisions, then again while rules and cr
 
   await recover("killed");
   expectDemoState(await herokuState(services, "acme-api"));
-  expectEachMadeOnce(await requestLog());
+  expectEachMadeOnce(await requestLog(services));
 
   await controlJson(services, "DELETE", "/requests");
   const preview = await runStack("preview", { ...demo("killed"), expectNoChanges: true });
   expect(preview.error).toBeUndefined();
-  expect((await requestLog()).filter((x) => x.method !== "GET")).toEqual([]);
+  expect((await requestLog(services)).filter((x) => x.method !== "GET")).toEqual([]);
 
   const destroyed = await runStack("destroy", demo("killed"));
   expect(destroyed.error).toBeUndefined();
@@ -162,7 +148,7 @@ test("pulumi killed while credentials provision: the half-made credentials are r
 
   await recover("killed-creds");
   expectDemoState(await herokuState(services, "acme-api"));
-  expectEachMadeOnce(await requestLog());
+  expectEachMadeOnce(await requestLog(services));
   const destroyed = await runStack("destroy", demo("killed-creds"));
   expect(destroyed.error).toBeUndefined();
   expect((await herokuState(services, "acme-api")).addons).toEqual([]);

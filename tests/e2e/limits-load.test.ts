@@ -11,7 +11,7 @@ import { MAX_IP_RULES_PER_DATABASE } from "../../provider/ip-rule/validation";
 import { startServices } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { createsByKind, databaseState, FAULT_STATUSES, requestLog, rolesLike, storedAddons } from "./database-state";
-import { controlJson, mutatingRequests, type LoggedRequest } from "./emulator-client";
+import { controlJson, FAST_SPEEDS, mutatingRequests, type LoggedRequest } from "./emulator-client";
 
 jest.setTimeout(20 * 60_000);
 
@@ -40,15 +40,6 @@ function faultsEverywhere(seed: number): Record<string, unknown>[] {
     { path: ANY_HEROKU_CALL, statuses: [500, 502, 503, "drop"], rate: LOST_RATE, seed: seed + 1, after: true },
   ];
 }
-
-const FAST_SPEEDS = {
-  "addon-provision": { ms: 300 },
-  "addon-deprovision": { ms: 300 },
-  mtls: { ms: 500 },
-  certificate: { ms: 300 },
-  "ip-rule": { ms: 300 },
-  credential: { ms: 300 },
-};
 
 function stack(config: Record<string, string> = {}): StackOptions {
   return {

@@ -225,6 +225,10 @@ test("mTLS database: permission levels are applied and read through the endpoint
   await control(base, "PUT", "/speed", { mtls: "immediate", certificate: "immediate", "ip-rule": "immediate" });
   const made = await provisioned(base, "acme-reports", { plan: "heroku-postgresql:private-0" });
   const secured = made.addon.name;
+  // A credential made before mTLS leaves the provider's shared default connection without a certificate; the next
+  // create must notice the refused connection and read the connection again rather than fail.
+  const early = await hooks.create(await checked({ database: secured, name: "early" }));
+  expect(early.outs.state).toBe("active");
   expect((await api(base, "POST", `/postgres/v0/databases/${secured}/tls-endpoint`)).status).toBe(201);
   await pollUntil(
     async () => (await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${secured}/tls-endpoint`)).json,

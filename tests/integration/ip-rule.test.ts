@@ -115,6 +115,24 @@ test("a rule an interrupted run left (its description carries the resume marker)
   await hooks.delete(id, outs);
 });
 
+test("rules created together learn their status from shared list reads, never one GET per rule", async () => {
+  await control(base, "PUT", "/speed", { "ip-rule": { ms: 1_500 } });
+  await control(base, "DELETE", "/requests");
+  const cidrs = ["192.0.2.101/32", "192.0.2.102/32", "192.0.2.103/32", "192.0.2.104/32", "192.0.2.105/32"];
+  const made = await Promise.all(
+    cidrs.map(async (cidr) => hooks.create(await checked({ database: db, cidr, description: "together" }))),
+  );
+  expect(made.map((m) => m.outs.status)).toEqual(cidrs.map(() => "Authorized"));
+  const gets = (await control<{ method: string; path: string }[]>(base, "GET", "/requests")).filter(
+    (r) => r.method === "GET" && r.path.includes("/ip-rules"),
+  );
+  expect(gets.filter((r) => !r.path.endsWith("/ip-rules"))).toEqual([]);
+  // Five rules polled alone would read at least ten times; shared rounds read the list far fewer times.
+  expect(gets.length).toBeLessThan(2 * cidrs.length);
+  await control(base, "PUT", "/speed", { "ip-rule": { polls: 3 } });
+  for (const m of made) await hooks.delete(m.id, m.outs);
+});
+
 test("the 61st rule is refused with nothing made, naming the limit and the database", async () => {
   const before = (await rules()).length;
   for (let i = before; i < 60; i++) {

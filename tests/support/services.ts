@@ -23,6 +23,21 @@ export interface Services {
   stop(): Promise<void>;
 }
 
+/** What the provider reads to reach these services: Heroku API locations and the acme token, AWS pointed at moto. */
+export function serviceEnv(emulator: RunningEmulator, moto: RunningMoto): Record<string, string> {
+  return {
+    HEROKU_API_KEY: ACME_TOKEN,
+    HEROKU_API_URL: emulator.url,
+    HEROKU_DATA_API_URL: emulator.url,
+    HPS_EMULATOR_HTTPS_URL: emulator.httpsUrl,
+    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL_KMS: moto.endpoint,
+  };
+}
+
 /**
  * moto plus an emulator in a fresh temp stateDir. HEROKU_API_URL is the plain-HTTP address so in-process callers
  * need no CA; HPS_EMULATOR_HTTPS_URL and NODE_EXTRA_CA_CERTS serve child processes that want HTTPS.
@@ -38,17 +53,7 @@ export async function startServices(): Promise<Services> {
     fs.rmSync(stateDir, { recursive: true, force: true });
     throw err;
   }
-  const env: Record<string, string> = {
-    HEROKU_API_KEY: ACME_TOKEN,
-    HEROKU_API_URL: emulator.url,
-    HEROKU_DATA_API_URL: emulator.url,
-    HPS_EMULATOR_HTTPS_URL: emulator.httpsUrl,
-    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-    AWS_ACCESS_KEY_ID: "testing",
-    AWS_SECRET_ACCESS_KEY: "testing",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_KMS: moto.endpoint,
-  };
+  const env = serviceEnv(emulator, moto);
   let stopped: Promise<void> | undefined;
   return {
     moto,
