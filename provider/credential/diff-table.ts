@@ -1,5 +1,6 @@
-import { type DiffTable, diffFromTable, type TableDiff } from "../shared/diff-table";
+import { type DiffOptions, type DiffTable, diffFromTable, type TableDiff } from "../shared/diff-table";
 import { isRecord } from "../shared/equality";
+import { sameDatabase } from "../shared/database-ref";
 import { containsUnknown } from "../shared/unknown";
 import type { CredentialAttachment, CredentialOutputs } from "./types";
 
@@ -11,6 +12,8 @@ import type { CredentialAttachment, CredentialOutputs } from "./types";
  */
 export const CREDENTIAL_DIFF_TABLE: DiffTable<keyof CredentialOutputs> = {
   resumeKey: "stored",
+  databaseAddonId: "stored",
+  databaseAddonName: "stored",
   database: "replace",
   name: "replace",
   permissions: "update",
@@ -41,8 +44,19 @@ export function diffCredential(olds: Record<string, unknown>, news: Record<strin
     schemas: sortedStrings(side.schemas),
     attachments: sortedAttachments(side.attachments),
   });
-  return diffFromTable(CREDENTIAL_DIFF_TABLE, normalize(olds), normalize(news));
+  return diffFromTable(CREDENTIAL_DIFF_TABLE, normalize(olds), normalize(news), CREDENTIAL_DIFF_OPTIONS);
 }
+
+/**
+ * A database named by its id where it was named by its name is the same database. A replacement that keeps the
+ * database and the name would make the same credential again (names are unique per database), so it deletes
+ * first; creating first would find the old credential and the old resource's delete would then remove it.
+ */
+export const CREDENTIAL_DIFF_OPTIONS: DiffOptions = {
+  sameValue: { database: sameDatabase },
+  deleteBeforeReplace: (olds, news) =>
+    containsUnknown(news.name) || containsUnknown(news.database) || (olds.name === news.name && sameDatabase(olds, news)),
+};
 
 export interface AttachmentChanges {
   toAttach: CredentialAttachment[];

@@ -15,19 +15,22 @@ import type { Attachment } from "../heroku/addons";
 import { waitFor, WaitTimeoutError } from "../heroku/waiter";
 import { Deadline } from "../secure-database/waits";
 import type { CheckFailure } from "../shared/check";
+import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
+import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
 import { inputFields, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
 import { derivePermissionLevels, overallLevel, planPermissionStatements } from "./grants";
-import { defaultConnection, readGrantFacts, runStatements, userOf, withConnection } from "./sql";
+import { defaultConnection, listUserSchemas, readGrantFacts, runStatements, userOf, withConnection } from "./sql";
 import type { AttachmentOutput, CredentialAttachment, CredentialInputs, CredentialOutputs } from "./types";
 import {
   attachmentConfigVar,
   checkCredentialCapacity,
   checkCredentialDatabase,
   DEFAULT_PERMISSION_LEVEL,
+  DEFAULT_SCHEMAS,
   validateCredential,
 } from "./validation";
 
@@ -43,10 +46,12 @@ export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 const NAMESPACE_PREFIX = "credential:";
 
 export async function check(
-  _olds: unknown,
+  olds: Record<string, unknown> | undefined,
   news: Record<string, unknown>,
 ): Promise<{ inputs: CredentialInputs; failures: CheckFailure[] }> {
-  return validateCredential(news);
+  const checked = validateCredential(news);
+  if (checked.failures.length > 0) return checked;
+  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
 }
 
 export async function diff(_id: string, olds: CredentialOutputs, news: CredentialInputs): Promise<TableDiff> {
@@ -57,6 +62,7 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
   return withContext(`creating Credential ${inputs.name} on database ${inputs.database}`, async () => {
     const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
     await checkDatabase(inputs.database);
+    inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
     if (inputs.adoptExisting) {
       await getCredential(inputs.database, inputs.name).catch((err: unknown) => {
         if (isNotFound(err)) {
@@ -66,8 +72,9 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
         }
         throw err;
       });
-    } else {
-      await createOnce(inputs);
+      claimCredential(inputs);
+    } else if (await createOnce(inputs)) {
+      claimCredential(inputs);
     }
     const hint =
       `The credential was not destroyed: raise timeouts.create, or set adoptExisting: true, and run pulumi up again ` +
@@ -109,7 +116,7 @@ export async function update(
     if ((olds.rotationTrigger ?? "") !== (news.rotationTrigger ?? "")) {
       await rotateCredential(news.database, news.name, news.forceRotation === true);
       forgetSharedReads(news.database); // a list read before the rotation would still say "active"
-      await waitRotated(news, deadline);
+      await waitRotated(news, olds.password, deadline);
     }
     const found = await observe(news, attached);
     if (!found) {
@@ -122,9 +129,23 @@ export async function update(
 }
 
 /** Detaches it from every app first (Heroku refuses otherwise), then destroys it; 404 means gone. */
-export async function remove(_id: string, props: CredentialOutputs): Promise<void> {
+export async function remove(id: string, props: CredentialOutputs): Promise<void> {
   await withContext(`deleting Credential ${props.name} on database ${props.database}`, async () => {
     const deadline = Deadline.after(timeoutMs(props.timeouts, "delete", DEFAULT_DELETE_TIMEOUT_MS));
+    const holder = claimedBy(...credentialIdentities(props));
+    if (holder) {
+      process.stderr.write(keptMessage(`credential ${props.name} on database ${props.database}`, holder));
+      return;
+    }
+    const live = await getCredential(props.database, props.name).catch(nullOnNotFound);
+    if (!live) return; // the credential, or its database, is gone
+    if (UUID_PATTERN.test(id) && live.uuid !== id) {
+      // Someone made a new credential of this name since: it is not the one this resource made.
+      process.stderr.write(
+        `credential ${props.name} on database ${props.database} is not the one this resource made (${id} was replaced by ${live.uuid} outside this resource), so it was not deleted.\n`,
+      );
+      return;
+    }
     let attachments: Attachment[];
     try {
       attachments = await credentialAttachments(props.database, props.name);
@@ -171,11 +192,11 @@ async function checkDatabase(database: string): Promise<void> {
 
 /**
  * Posts first: Heroku refuses a taken name and a 61st credential with 422 and makes nothing, so a list before
- * every create buys nothing. On that refusal the credentials are listed once to say why, and a same-named one an
- * interrupted run left is resumed (accessBeyondDeclared). Creates are not idempotent (heroku-api.md 5): after an
- * ambiguous failure the credential is read back by name before the POST is repeated (shared/resume.ts).
+ * every create buys nothing. On that refusal the credentials are listed once to say why. Creates are not
+ * idempotent (heroku-api.md 5): after an ambiguous failure the credential is read back by name before the POST
+ * is repeated (shared/resume.ts). Returns whether it took over a credential that already existed.
  */
-async function createOnce(inputs: CredentialInputs): Promise<void> {
+async function createOnce(inputs: CredentialInputs): Promise<boolean> {
   try {
     await createReadingBack({
       what: `credential ${inputs.name} on database ${inputs.database}`,
@@ -186,15 +207,18 @@ async function createOnce(inputs: CredentialInputs): Promise<void> {
       readBack: async () =>
         (await getCredential(inputs.database, inputs.name).catch(nullOnNotFound)) ? true : undefined,
     });
+    return false;
   } catch (err) {
     if (!(err instanceof HerokuApiError) || err.status !== 422) throw err;
     const existing = await listCredentials(inputs.database);
     const same = existing.find((c) => c.name === inputs.name);
     if (same) {
-      const foreign = await accessBeyondDeclared(inputs, same);
-      if (!foreign) return; // left by an interrupted run (or indistinguishable from one): resumed
+      const used = await signsOfUse(inputs, same);
+      if (!used) return true; // left by an interrupted create of this resource: resumed
       throw new ProviderError(
-        `database ${inputs.database} already has a credential ${inputs.name} with ${foreign}; set adoptExisting: true to manage it`,
+        `database ${inputs.database} already has a credential ${inputs.name} (${used}), which this resource cannot ` +
+          `prove it made. If it is the credential of a resource you renamed, add aliases: [{ name: "<old name>" }] to ` +
+          `this resource instead; to manage it from this resource, set adoptExisting: true. Nothing was changed`,
       );
     }
     const full = checkCredentialCapacity(inputs.database, existing.length);
@@ -204,31 +228,50 @@ async function createOnce(inputs: CredentialInputs): Promise<void> {
 }
 
 /**
- * Heroku keeps nothing on a credential but its name, so what an interrupted run of this resource left cannot carry
- * a marker. It is resumed when taking it over changes no one's access beyond what this resource declares: no
- * attachment to an undeclared app or name, and no privileges other than none or the declared level. Anything
- * more means someone else uses it; the message (undefined when it may be resumed) says what was found.
+ * Heroku keeps nothing on a credential but its name, so what an interrupted create of this resource left cannot
+ * carry a marker. It is resumed only while it shows no sign that anyone uses it: an interrupted create stops
+ * before or while it grants and attaches, but a credential that another resource holds (a rename without
+ * aliases, a second resource of the same name) has attachments, privileges or connections. It returns what
+ * was found, or undefined when the credential is untouched. Every schema counts, not only the declared ones.
  */
-async function accessBeyondDeclared(inputs: CredentialInputs, found: Credential): Promise<string | undefined> {
-  const declared = inputs.attachments ?? [];
+async function signsOfUse(inputs: CredentialInputs, found: Credential): Promise<string | undefined> {
   const attachments = await credentialAttachments(inputs.database, inputs.name);
-  const undeclared = attachments.filter(
-    (a) => !declared.some((d) => d.app === a.app.name && (d.name === undefined || d.name === a.name)),
-  );
-  if (undeclared.length > 0) {
-    return `attachments this resource does not declare (${undeclared.map((a) => `${a.name} on ${a.app.name}`).join(", ")})`;
+  if (attachments.length > 0) {
+    return `attached as ${attachments.map((a) => `${a.name} on ${a.app.name}`).join(", ")}`;
+  }
+  const connected = found.credentials.filter((u) => (u.connections ?? 0) > 0);
+  if (connected.length > 0) {
+    return `open connections as ${connected.map((u) => `${u.user} (${u.connections})`).join(", ")}`;
   }
   const user = activeUser(found);
   if (!user) return undefined; // still provisioning: nobody can have used it yet
   const conn = await defaultConnection(inputs.database);
-  const schemas = inputs.schemas ?? ["public"];
-  const levels = await withConnection(conn, async (client) =>
-    derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
-  );
-  const level = overallLevel(levels);
-  const wanted = inputs.permissions ?? DEFAULT_PERMISSION_LEVEL;
-  return level === "none" || level === wanted ? undefined : `privileges (${level}) other than the declared ${wanted}`;
+  const levels = await withConnection(conn, async (client) => {
+    const schemas = await listUserSchemas(client);
+    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas);
+  });
+  const granted = Object.entries(levels).filter(([, level]) => level !== "none");
+  return granted.length > 0
+    ? `privileges on schema ${granted.map(([schema, level]) => `${schema} (${level})`).join(", ")}`
+    : undefined;
 }
+
+/** The identities under which a credential is claimed: its database by either spelling, and its name. */
+function credentialIdentities(side: CredentialInputs): string[] {
+  return databaseKeys(side as unknown as Record<string, unknown>).map((db) => identityOf("credential", db, side.name));
+}
+
+function claimCredential(inputs: CredentialInputs): void {
+  claim(`Credential ${inputs.name} (${inputs.resumeKey ?? "adopted"})`, ...credentialIdentities(inputs));
+}
+
+/** Heroku's credential ids are UUIDs; older states may hold something else, which is then not compared. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const rotated = (c: Credential, oldPassword: string): boolean => {
+  const user = activeUser(c);
+  return user !== undefined && user.password !== oldPassword;
+};
 
 const activeUser = (c: Credential): Credential["credentials"][number] | undefined =>
   c.credentials.find((u) => u.state === "active");
@@ -251,7 +294,7 @@ async function waitUsable(inputs: CredentialInputs, deadline: Deadline, hint: st
  * ends. We wait for that within timeouts.update; past it, the rotation goes on at Heroku and the stored outputs
  * name the temporary `-rotating` user until the next refresh.
  */
-async function waitRotated(inputs: CredentialInputs, deadline: Deadline): Promise<void> {
+async function waitRotated(inputs: CredentialInputs, oldPassword: string, deadline: Deadline): Promise<void> {
   try {
     await waitFor({
       what: `rotation of credential ${inputs.name} on database ${inputs.database}`,
@@ -259,8 +302,9 @@ async function waitRotated(inputs: CredentialInputs, deadline: Deadline): Promis
       timeoutMs: deadline.remaining(),
       startedAt: deadline.startedAt,
       poll: () => pollCredential(inputs.database, inputs.name),
-      statusOf: (c) => c.state,
-      isDone: (c) => c.state === "active",
+      statusOf: (c) => (c.state === "active" && !rotated(c, oldPassword) ? "active, old password" : c.state),
+      // Done only once the password really changed: "active" alone may still be the state from before.
+      isDone: (c) => c.state === "active" && rotated(c, oldPassword),
     });
   } catch (err) {
     if (!(err instanceof WaitTimeoutError)) throw err;
@@ -268,8 +312,10 @@ async function waitRotated(inputs: CredentialInputs, deadline: Deadline): Promis
   }
 }
 
-/** Revoke first, then grant (seed 002), on the role that holds the credential's privileges now. */
-/** `known`: the credential as just read (create's wait), which saves reading it again. */
+/**
+ * Revoke first, then grant (seed 002), on the role that holds the credential's privileges now. `known`: the
+ * credential as just read (create's wait), which saves reading it again.
+ */
 async function applyPermissions(
   inputs: CredentialInputs,
   previousSchemas: readonly string[] | undefined,
@@ -281,8 +327,8 @@ async function applyPermissions(
   const statements = planPermissionStatements({
     role,
     owner: userOf(conn.url),
-    level: inputs.permissions ?? "none",
-    schemas: inputs.schemas ?? ["public"],
+    level: inputs.permissions ?? DEFAULT_PERMISSION_LEVEL,
+    schemas: inputs.schemas ?? [...DEFAULT_SCHEMAS],
     ...(previousSchemas ? { previousSchemas } : {}),
   });
   await withConnection(conn, (client) => runStatements(client, statements));
@@ -292,8 +338,10 @@ async function credentialAttachments(database: string, name: string): Promise<At
   return (await listAddonAttachments(database)).filter((a) => a.namespace === `${NAMESPACE_PREFIX}${name}`);
 }
 
-/** Attaches what is missing and detaches what is no longer declared (diff-table.ts planAttachmentChanges). */
-/** Attaches and detaches to match the inputs; returns the attachments now in place (saving a read). */
+/**
+ * Attaches what is missing and detaches what is no longer declared (diff-table.ts planAttachmentChanges);
+ * returns the attachments now in place (saving a read).
+ */
 async function syncAttachments(inputs: CredentialInputs, current: Attachment[]): Promise<Attachment[]> {
   const currentRefs = current.map((a) => ({ app: a.app.name, name: a.name }));
   const { toAttach, toDetach } = planAttachmentChanges(currentRefs, inputs.attachments ?? []);
@@ -334,7 +382,7 @@ async function observe(
   const conn = await defaultConnection(stored.database);
   const query = new URL(conn.url).search;
   const url = `postgres://${encodeURIComponent(user.user)}:${encodeURIComponent(user.password)}@${credential.host}:${credential.port}/${credential.database}${query}`;
-  const schemas = stored.schemas ?? ["public"];
+  const schemas = stored.schemas ?? [...DEFAULT_SCHEMAS];
   const levels = await withConnection(conn, async (client) =>
     derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
   );

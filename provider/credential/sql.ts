@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { Client } from "pg";
 import { getAddonGlobal } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
@@ -69,10 +70,16 @@ async function defaultCredentialUrl(db: string): Promise<string> {
 }
 
 /**
- * Connects with libpq's meaning of sslmode (node-postgres otherwise reads `require` as verify-full): `require`
- * encrypts without verifying, `verify-ca`/`verify-full` verify against `sslrootcert`. A URL without sslmode gets
- * `require`: these statements never go over plain TCP. With mTLS the server is verified against the database's
- * CA chain without a host name check, as `sslmode=verify-ca` does (seed 000).
+ * Connects as the default credential over TLS and never without verifying who answers, since the session runs
+ * GRANT and REVOKE. Three ways, by what the URL and the database offer:
+ * - mTLS: the server's certificate must chain to the database's CA chain (as `sslmode=verify-ca`, seed 000);
+ *   an empty chain is an error, never "trust the public roots";
+ * - `sslmode=verify-full`/`verify-ca` (Enhanced Certificates): the certificate is checked against `sslrootcert`
+ *   when that file exists here, else against the system's roots (the URL names a dyno's path, which macOS and
+ *   many CI runners lack), with the host name for verify-full;
+ * - otherwise (`sslmode=require`, which checks no certificate): SCRAM with channel binding
+ *   (`SCRAM-SHA-256-PLUS`), which proves the server holds the password's verifier for this very TLS session, so
+ *   no one in between can relay it. A server that does not offer it is refused.
  */
 export async function withConnection<T>(conn: DefaultConnection, body: (client: Client) => Promise<T>): Promise<T> {
   let client: Client;
@@ -81,7 +88,7 @@ export async function withConnection<T>(conn: DefaultConnection, body: (client: 
   } catch (err) {
     // The shared copy may be stale (the default credential rotated, a certificate was revoked); connect() has
     // dropped it, so this reads it afresh, once.
-    if (conn.db === undefined) throw err;
+    if (conn.db === undefined || err instanceof UnverifiedServerError) throw err;
     client = await connect(await defaultConnection(conn.db));
   }
   try {
@@ -91,26 +98,93 @@ export async function withConnection<T>(conn: DefaultConnection, body: (client: 
   }
 }
 
+/** The server could not be verified: never retried, whatever the connection material. */
+export class UnverifiedServerError extends ProviderError {}
+
+/** How one connection verifies the server; see withConnection. */
+export type Verification = "mtls-ca" | "certificate" | "channel-binding";
+
+/** The plan for one connection, a pure function of its material (tested from a table). */
+export function connectionPlan(conn: DefaultConnection): {
+  verification: Verification;
+  sslmode: string;
+  rootCertPath?: string;
+} {
+  const parsed = new URL(conn.url);
+  const sslmode = parsed.searchParams.get("sslmode") ?? "require";
+  if (conn.mtls) {
+    if (conn.mtls.ca.trim() === "") {
+      throw new UnverifiedServerError(
+        `database ${conn.db ?? parsed.hostname} has mTLS on but Heroku gave no server CA chain (certificate_authority_chain), so the server cannot be verified; nothing was run`,
+      );
+    }
+    return { verification: "mtls-ca", sslmode };
+  }
+  if (sslmode === "verify-full" || sslmode === "verify-ca") {
+    const root = parsed.searchParams.get("sslrootcert") ?? undefined;
+    return { verification: "certificate", sslmode, ...(root ? { rootCertPath: root } : {}) };
+  }
+  return { verification: "channel-binding", sslmode };
+}
+
 async function connect(conn: DefaultConnection): Promise<Client> {
   const parsed = new URL(conn.url);
-  if (!parsed.searchParams.has("sslmode")) parsed.searchParams.set("sslmode", "require");
-  parsed.searchParams.set("uselibpqcompat", "true");
-  const client = conn.mtls
-    ? new Client({
-        connectionString: `postgres://${parsed.username}:${parsed.password}@${parsed.host}${parsed.pathname}`,
-        ssl: { ...conn.mtls, rejectUnauthorized: true, checkServerIdentity: () => undefined },
-        connectionTimeoutMillis: 15_000,
-      })
-    : new Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 15_000 });
+  const plan = connectionPlan(conn);
+  const base = {
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    host: parsed.hostname,
+    port: Number(parsed.port || 5432),
+    database: decodeURIComponent(parsed.pathname.replace(/^\//, "")),
+    connectionTimeoutMillis: 15_000,
+  };
+  const client = new Client({
+    ...base,
+    ssl:
+      plan.verification === "mtls-ca"
+        ? { ...conn.mtls, rejectUnauthorized: true, checkServerIdentity: () => undefined }
+        : plan.verification === "certificate"
+          ? {
+              rejectUnauthorized: true,
+              ...rootCertificates(plan.rootCertPath),
+              ...(plan.sslmode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+            }
+          : { rejectUnauthorized: false },
+    enableChannelBinding: plan.verification === "channel-binding",
+  });
   client.on("error", () => undefined);
+  let offered: string[] | undefined;
+  const connection = (client as unknown as { connection?: NodeJS.EventEmitter }).connection;
+  connection?.on("authenticationSASL", (msg: { mechanisms?: string[] }) => {
+    offered = msg.mechanisms;
+  });
   try {
     await client.connect();
-    return client;
   } catch (err) {
     if (conn.db !== undefined) connections.forget(conn.db);
     throw new ProviderError(
       `could not connect to ${parsed.hostname}:${parsed.port} as the default credential${conn.mtls ? " over mTLS (is the address running pulumi allowlisted?)" : ""}: ${messageOf(err)}`,
     );
+  }
+  if (plan.verification === "channel-binding" && !offered?.includes(CHANNEL_BINDING_MECHANISM)) {
+    await client.end().catch(() => undefined);
+    throw new UnverifiedServerError(
+      `${parsed.hostname}:${parsed.port} did not offer ${CHANNEL_BINDING_MECHANISM} and its URL (sslmode=${plan.sslmode}) asks for no certificate check, so the server could not be verified; no statement was run`,
+    );
+  }
+  return client;
+}
+
+/** SCRAM with tls-server-end-point channel binding (PostgreSQL 11 and later over TLS). */
+export const CHANNEL_BINDING_MECHANISM = "SCRAM-SHA-256-PLUS";
+
+/** The CA file the URL names when it exists here; otherwise Node's roots (the system's, plus NODE_EXTRA_CA_CERTS). */
+function rootCertificates(path: string | undefined): { ca?: string } {
+  if (!path) return {};
+  try {
+    return { ca: fs.readFileSync(path, "utf8") };
+  } catch {
+    return {};
   }
 }
 
@@ -137,6 +211,15 @@ export async function runStatements(client: Client, statements: readonly string[
 }
 
 const RELATION_KINDS = ["r", "v", "m", "f", "p"];
+
+/** Every schema a user can have privileges in: all but PostgreSQL's own (pg_catalog, pg_toast ...). */
+export async function listUserSchemas(client: Client): Promise<string[]> {
+  const rows = await client.query<{ name: string }>(
+    `SELECT nspname AS name FROM pg_namespace
+      WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY nspname`,
+  );
+  return rows.rows.map((r) => r.name);
+}
 
 /** What the role holds in the schemas, as grants.ts's GrantFacts (privileges granted to the role itself). */
 export async function readGrantFacts(

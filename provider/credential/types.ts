@@ -1,3 +1,4 @@
+import type { DatabaseIdentity } from "../shared/database-ref";
 import type { Timeouts } from "../shared/timeouts";
 
 /** Seed 002, "Managing permissions": the three built-in levels. */
@@ -11,7 +12,7 @@ export interface CredentialAttachment {
 }
 
 /** The plain inputs the provider receives (the sdk class has the documented pulumi.Input version). */
-export interface CredentialInputs {
+export interface CredentialInputs extends DatabaseIdentity {
   /** Set by the sdk class (sdk/resume-key.ts): lets `create` recognise what an interrupted run made. */
   resumeKey?: string;
   /** The Postgres add-on's name or id. */

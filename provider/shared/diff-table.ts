@@ -28,6 +28,11 @@ export interface DiffOptions {
    * name). Called only when something is replaced.
    */
   deleteBeforeReplace?: (olds: Record<string, unknown>, news: Record<string, unknown>) => boolean;
+  /**
+   * Fields whose equality is not plain structural equality: two spellings of one object (a database by name or
+   * by id) are no change at all.
+   */
+  sameValue?: Readonly<Record<string, (olds: Record<string, unknown>, news: Record<string, unknown>) => boolean>>;
 }
 
 /**
@@ -45,7 +50,10 @@ export function diffFromTable(
   const updates: string[] = [];
   for (const [field, kind] of Object.entries(table)) {
     if (kind === "output" || kind === "stored") continue;
-    const changed = containsUnknown(news[field]) || !deepEqual(olds[field], news[field]);
+    const same = options.sameValue?.[field];
+    const changed = same
+      ? !same(olds, news)
+      : containsUnknown(news[field]) || !deepEqual(olds[field], news[field]);
     if (!changed) continue;
     (kind === "replace" ? replaces : updates).push(field);
   }

@@ -3,6 +3,7 @@
 // open, adoption, refusals (follower, Essential, duplicate, check), read-back after an ambiguous create, delete.
 import { Client } from "pg";
 import * as hooks from "../../provider/credential/hooks";
+import { claimedBy, clearClaims, identityOf } from "../../provider/shared/claims";
 import type { CredentialInputs } from "../../provider/credential/types";
 import { api, control, libpq, pollUntil, provisioned, whoAmI } from "../emulator/helpers";
 import { startServices, type Services } from "../support/services";
@@ -170,14 +171,30 @@ test("adoption, resuming, duplicate, and read-back after an ambiguous create", a
     body: { addon: { name: db }, app: { name: "acme-api" }, namespace: "credential:handmade", name: "HANDMADE_DB" },
   });
   await expect(hooks.create(await checked({ database: db, name: "handmade" }))).rejects.toThrow(
-    /already has a credential handmade with attachments this resource does not declare \(HANDMADE_DB on acme-api\); set adoptExisting: true/,
+    /already has a credential handmade \(attached as HANDMADE_DB on acme-api\), which this resource cannot prove it made\. If it is the credential of a resource you renamed, add aliases.*set adoptExisting: true/,
   );
   const adopted = await hooks.create(await checked({ database: db, name: "handmade", adoptExisting: true }));
   expect(adopted.outs).toMatchObject({ username: "handmade", permissions: "none" });
   await expect(hooks.create(await checked({ database: db, name: "ghost", adoptExisting: true }))).rejects.toThrow(
     /has no credential ghost/,
   );
+  clearClaims(); // a later run: in the run that adopted it, only an old resource's delete could come next
   await hooks.delete(adopted.id, adopted.outs);
+
+  // Privileges in a schema the resource does not declare, or an open connection, are signs of use too.
+  await api(base, "POST", `/postgres/v0/databases/${db}/credentials`, { body: { name: "reporter" } });
+  await pollUntil(
+    () => api<{ state: string }>(base, "GET", `/postgres/v0/databases/${db}/credentials/reporter`),
+    (r) => r.json.state === "active",
+  );
+  await sql(
+    ownerUrl,
+    'CREATE SCHEMA IF NOT EXISTS reports; CREATE TABLE IF NOT EXISTS reports.totals (n int); GRANT USAGE ON SCHEMA reports TO "reporter"; GRANT SELECT ON reports.totals TO "reporter"',
+  );
+  await expect(hooks.create(await checked({ database: db, name: "reporter" }))).rejects.toThrow(
+    /already has a credential reporter \(privileges on schema reports \(custom\)\)/,
+  );
+  expect(claimedBy(identityOf("credential", db, "reporter"))).toBeUndefined();
 
   // One with no attachment and no privileges, as an interrupted create leaves it, is resumed.
   await api(base, "POST", `/postgres/v0/databases/${db}/credentials`, { body: { name: "leftover" } });
@@ -189,6 +206,11 @@ test("adoption, resuming, duplicate, and read-back after an ambiguous create", a
   // Heroku refused the one POST (the name is taken), and the provider took the credential over: none was made.
   const log = (await control(base, "GET", "/requests")) as { method: string; path: string; status: number }[];
   expect(log.filter((r) => r.method === "POST" && r.path.endsWith("/credentials")).map((r) => r.status)).toEqual([422]);
+  // Taken over in this run: an old resource's delete in the same run leaves it to the one that holds it now.
+  expect(claimedBy(identityOf("credential", db, "leftover"))).toMatch(/Credential leftover/);
+  await hooks.delete("an-older-resource", { ...resumed.outs });
+  expect((await api(base, "GET", `/postgres/v0/databases/${db}/credentials/leftover`)).status).toBe(200);
+  clearClaims();
   await hooks.delete(resumed.id, resumed.outs);
 
   await control(base, "DELETE", "/requests");
