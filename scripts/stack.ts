@@ -19,6 +19,9 @@ interface Options {
   expectNoChanges: boolean;
   showSecrets: boolean;
   quiet: boolean;
+  /** URNs to replace (`pulumi up --replace URN`), and to limit the run to (`--target URN`). */
+  replace: string[];
+  target: string[];
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -35,6 +38,8 @@ function parseArgs(argv: string[]): Options {
     expectNoChanges: false,
     showSecrets: false,
     quiet: false,
+    replace: [],
+    target: [],
   };
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
@@ -76,6 +81,12 @@ function parseArgs(argv: string[]): Options {
         break;
       case "--quiet":
         opts.quiet = true;
+        break;
+      case "--replace":
+        opts.replace.push(value());
+        break;
+      case "--target":
+        opts.target.push(value());
         break;
       default:
         throw new Error(`unknown flag ${flag}`);
@@ -143,6 +154,13 @@ async function openStack(opts: Options): Promise<Stack> {
   return stack;
 }
 
+function targeting(opts: Options): { replace?: string[]; target?: string[] } {
+  return {
+    ...(opts.replace.length > 0 ? { replace: opts.replace } : {}),
+    ...(opts.target.length > 0 ? { target: opts.target } : {}),
+  };
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const stack = await openStack(opts);
@@ -157,7 +175,7 @@ async function main(): Promise<void> {
   let result: Record<string, unknown>;
   switch (opts.command) {
     case "up": {
-      const r = await stack.up({ onOutput, onEvent, diff: true });
+      const r = await stack.up({ onOutput, onEvent, diff: true, ...targeting(opts) });
       const outputs = Object.fromEntries(
         Object.entries(r.outputs).map(([k, v]) => [k, v.secret && !opts.showSecrets ? "[secret]" : v.value]),
       );
@@ -165,7 +183,13 @@ async function main(): Promise<void> {
       break;
     }
     case "preview": {
-      const r = await stack.preview({ onOutput, onEvent, diff: true, expectNoChanges: opts.expectNoChanges });
+      const r = await stack.preview({
+        onOutput,
+        onEvent,
+        diff: true,
+        expectNoChanges: opts.expectNoChanges,
+        ...targeting(opts),
+      });
       result = { changeSummary: r.changeSummary };
       break;
     }

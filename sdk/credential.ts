@@ -68,7 +68,7 @@ export interface CredentialArgs {
   forceRotation?: pulumi.Input<boolean>;
   /**
    * Manage an existing credential of this name instead of creating it (`pulumi import` does not work for
-   * dynamic resources). Changed in place.
+   * dynamic resources). Only the create reads it: once adopted, changing or removing it changes nothing.
    * @default false
    */
   adoptExisting?: pulumi.Input<boolean>;
@@ -126,7 +126,9 @@ export class Credential extends pulumi.dynamic.Resource {
         url: undefined,
         attachmentConfigVars: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password", "url"] }),
+      // A replacement (also `pulumi up --replace`) makes a credential of the same name on the same database, which
+      // cannot exist twice: the old one is removed first unless the program says otherwise.
+      pulumi.mergeOptions({ deleteBeforeReplace: true, ...opts }, { additionalSecretOutputs: ["password", "url"] }),
       "heroku-pg-secure",
       "Credential",
     );

@@ -35,8 +35,8 @@ export interface CustomerKeyArgs {
    */
   rotationPeriodInDays?: pulumi.Input<number>;
   /**
-   * Days KMS keeps the key after the resource is destroyed, from 7 to 30, during which the deletion can be
-   * cancelled. The key is never deleted at once.
+   * Days KMS keeps the key once its deletion is scheduled (only with `removalPolicy: "schedule-deletion"`), from
+   * 7 to 30, during which the deletion can be cancelled. The key is never deleted at once.
    * @default 30
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
    */
@@ -66,11 +66,21 @@ export interface CustomerKeyArgs {
   acknowledgeDatabaseShutdown?: pulumi.Input<boolean>;
   /**
    * The id or ARN of an existing key to manage instead of creating one (`pulumi import` does not work for
-   * dynamic resources). Destroying the resource then schedules that key's deletion. Changing this replaces the
-   * resource.
+   * dynamic resources). Adopting changes nothing in KMS: the key is recorded as it is, and the next preview shows
+   * each difference from these inputs as an update. Statements of its policy that this package does not write,
+   * and a description or tags these inputs leave out, are kept. Once adopted, changing or removing this changes
+   * nothing.
    * @default a new key is created
    */
   adoptKeyId?: pulumi.Input<string>;
+  /**
+   * What deleting or replacing this resource does to the key. `retain` leaves it in KMS exactly as it is (its
+   * databases keep working; the stack only forgets it); `schedule-deletion` schedules its deletion after
+   * `deletionWindowInDays`, after which every database encrypted with it is unavailable. Changed in place.
+   * @default "retain" (as AWS CDK's RemovalPolicy.RETAIN for kms.Key)
+   * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_kms.Key.html
+   */
+  removalPolicy?: pulumi.Input<"retain" | "schedule-deletion">;
 }
 
 /**
@@ -122,6 +132,7 @@ export class CustomerKey extends pulumi.dynamic.Resource {
         deletionWindowInDays: undefined,
         enabled: undefined,
         tags: undefined,
+        removalPolicy: undefined,
         ...args,
         keyId: undefined,
         arn: undefined,

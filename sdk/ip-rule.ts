@@ -34,8 +34,8 @@ export interface IpRuleArgs {
    */
   acknowledgeWideCidr?: pulumi.Input<boolean>;
   /**
-   * The id of an existing rule with the same CIDR to manage instead of creating one. Changing this replaces the
-   * resource.
+   * The id of an existing rule with the same CIDR to manage instead of creating one. Only the create reads it:
+   * once adopted, changing or removing it changes nothing.
    * @default a new rule is created
    */
   adoptRuleId?: pulumi.Input<string>;

@@ -32,7 +32,8 @@ export interface MtlsConfigArgs {
   certificateNames: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Manage mTLS that is already enabled on the database instead of enabling it; its existing certificates,
-   * oldest first, take the first names.
+   * oldest first, take the first names. Only the create reads it: once adopted, changing or removing it changes
+   * nothing.
    * @default false
    */
   adoptExisting?: pulumi.Input<boolean>;
@@ -79,7 +80,9 @@ export class MtlsConfig extends pulumi.dynamic.Resource {
         certificateAuthorityChain: undefined,
         certificates: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["certificates"] }),
+      // A database has one mTLS endpoint: a replacement (also `pulumi up --replace`) disables the old one first
+      // unless the program says otherwise.
+      pulumi.mergeOptions({ deleteBeforeReplace: true, ...opts }, { additionalSecretOutputs: ["certificates"] }),
       "heroku-pg-secure",
       "MtlsConfig",
     );

@@ -59,7 +59,8 @@ export interface SecureDatabaseArgs {
   attachmentName?: pulumi.Input<string>;
   /**
    * The id or name of an existing heroku-postgresql add-on of `app` to manage instead of creating one
-   * (`pulumi import` does not work for dynamic resources). Changing this replaces the resource.
+   * (`pulumi import` does not work for dynamic resources). Only the create reads it: once adopted, changing or
+   * removing it changes nothing. A failed adopted add-on is never deleted.
    * @default a new add-on is created
    */
   adoptAddonId?: pulumi.Input<string>;

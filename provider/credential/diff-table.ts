@@ -21,7 +21,8 @@ export const CREDENTIAL_DIFF_TABLE: DiffTable<keyof CredentialOutputs> = {
   attachments: "update",
   rotationTrigger: "update",
   forceRotation: "update",
-  adoptExisting: "update",
+  // Only create reads it: once adopted, keeping, changing or removing it changes nothing.
+  adoptExisting: "stored",
   timeouts: "update",
   state: "output",
   username: "output",
@@ -55,7 +56,9 @@ export function diffCredential(olds: Record<string, unknown>, news: Record<strin
 export const CREDENTIAL_DIFF_OPTIONS: DiffOptions = {
   sameValue: { database: sameDatabase },
   deleteBeforeReplace: (olds, news) =>
-    containsUnknown(news.name) || containsUnknown(news.database) || (olds.name === news.name && sameDatabase(olds, news)),
+    containsUnknown(news.name) ||
+    containsUnknown(news.database) ||
+    (olds.name === news.name && sameDatabase(olds, news)),
 };
 
 export interface AttachmentChanges {

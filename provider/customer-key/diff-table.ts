@@ -8,7 +8,10 @@ import type { CustomerKeyOutputs } from "./types";
  */
 export const CUSTOMER_KEY_DIFF_TABLE: DiffTable<keyof CustomerKeyOutputs> = {
   region: "replace",
-  adoptKeyId: "replace",
+  // Only create reads it: once adopted, keeping, changing or removing it changes nothing.
+  adoptKeyId: "stored",
+  removalPolicy: "update",
+  adopted: "output",
   description: "update",
   alias: "update",
   enableKeyRotation: "update",

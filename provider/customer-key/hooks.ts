@@ -3,11 +3,25 @@ import { diffFromTable, inputFields, type TableDiff } from "../shared/diff-table
 import type { CheckFailure } from "../shared/check";
 import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { containsUnknown, UNKNOWN } from "../shared/unknown";
+import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { isKmsNotFound, kmsClient, regionFor } from "../kms/client";
 import { CUSTOMER_KEY_DIFF_TABLE } from "./diff-table";
-import { desiredPolicy, observeKey, parsePolicy, partitionOf, reconcileKey, toOutputs } from "./kms-state";
+import {
+  desiredPolicy,
+  effectiveInputs,
+  observeKey,
+  parsePolicy,
+  partitionOf,
+  reconcileKey,
+  toOutputs,
+} from "./kms-state";
 import type { CustomerKeyInputs, CustomerKeyOutputs } from "./types";
-import { MIN_DELETION_WINDOW_DAYS, validateCustomerKey } from "./validation";
+import {
+  DEFAULT_DELETION_WINDOW_DAYS,
+  DEFAULT_REMOVAL_POLICY,
+  MIN_DELETION_WINDOW_DAYS,
+  validateCustomerKey,
+} from "./validation";
 
 /**
  * CustomerKey: a symmetric KMS key Heroku Postgres may use (seed 004). The thin provider in provider.ts
@@ -15,36 +29,50 @@ import { MIN_DELETION_WINDOW_DAYS, validateCustomerKey } from "./validation";
  */
 
 export async function check(
-  _olds: unknown,
+  olds: object | undefined,
   news: Record<string, unknown>,
 ): Promise<{ inputs: CustomerKeyInputs; failures: CheckFailure[] }> {
-  return validateCustomerKey(news, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+  const region = (olds as { region?: unknown } | undefined)?.region;
+  const stored = typeof region === "string" ? region : undefined;
+  return validateCustomerKey(news, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION, stored);
 }
 
 export async function diff(_id: string, olds: CustomerKeyOutputs, news: CustomerKeyInputs): Promise<TableDiff> {
   // The policy is compared as a document: the one these inputs ask for against the one KMS held at the last
-  // create/update/refresh, so an out-of-band edit shows as an update.
+  // create/update/refresh, so an out-of-band edit shows as an update. An adopted key keeps its owner's
+  // statements, description and tags (kms-state.ts effectiveInputs), so only what the inputs declare differs.
+  const adopted = olds.adopted === true;
+  const effective = effectiveInputs(news, { description: olds.description, tags: olds.tags }, adopted);
   const wanted =
     olds.accountId && !containsUnknown(news.additionalPolicyStatements)
-      ? desiredPolicy(olds.accountId, news, partitionOf(olds.arn))
+      ? desiredPolicy(olds.accountId, effective, partitionOf(olds.arn), adopted ? olds.policy : undefined)
       : UNKNOWN;
   return diffFromTable(
     CUSTOMER_KEY_DIFF_TABLE,
     { ...olds, policy: parsePolicy(olds.policy) } as Record<string, unknown>,
-    { ...news, policy: wanted } as Record<string, unknown>,
+    { ...effective, policy: wanted } as Record<string, unknown>,
   );
 }
 
 export async function create(inputs: CustomerKeyInputs): Promise<{ id: string; outs: CustomerKeyOutputs }> {
   const region = regionFor(inputs.adoptKeyId, inputs.region);
   return withContext(`creating CustomerKey${inputs.alias ? ` ${inputs.alias}` : ""} in ${region}`, async () => {
-    const keyId = inputs.adoptKeyId ? await adoptable(region, inputs.adoptKeyId) : await createKey(region, inputs);
+    if (inputs.adoptKeyId) {
+      // Adoption is a read-only takeover, like `pulumi import`: the key is recorded as KMS has it, and the next
+      // preview shows each difference from the inputs as an update to review before anything is changed.
+      const keyId = await adoptable(region, inputs.adoptKeyId);
+      const observed = await mustObserve(region, keyId);
+      claim(`CustomerKey (adopted ${keyId})`, identityOf("kms-key", observed.metadata.Arn));
+      const outs = toOutputs(region, observed, adoptedRecord(inputs, observed), true);
+      return { id: outs.keyId, outs };
+    }
+    const keyId = await createKey(region, inputs);
     try {
       const observed = await mustObserve(region, keyId);
       await reconcileKey(region, observed, inputs, undefined);
     } catch (err) {
-      // A key we just made but could not configure would linger unusable; schedule it away (never an adopted one).
-      if (!inputs.adoptKeyId) await discardNewKey(region, keyId, inputs.alias, err);
+      // A key we just made but could not configure would linger unusable; schedule it away.
+      await discardNewKey(region, keyId, inputs.alias, err);
       throw err;
     }
     const outs = toOutputs(region, await mustObserve(region, keyId), inputs);
@@ -60,7 +88,7 @@ export async function read(
   return withContext(`reading CustomerKey ${id}`, async () => {
     const observed = await observeKey(region, id);
     if (!observed) return {};
-    const outs = toOutputs(region, observed, props);
+    const outs = toOutputs(region, observed, props, props.adopted === true);
     return { id, props: outs, inputs: pickInputs(outs) };
   });
 }
@@ -72,15 +100,35 @@ export async function update(
 ): Promise<{ outs: CustomerKeyOutputs }> {
   const region = regionFor(olds.arn, olds.region);
   return withContext(`updating CustomerKey ${id}`, async () => {
-    await reconcileKey(region, await mustObserve(region, id), news, olds.alias);
-    return { outs: toOutputs(region, await mustObserve(region, id), news) };
+    const adopted = olds.adopted === true;
+    await reconcileKey(region, await mustObserve(region, id), news, olds.alias, adopted);
+    return { outs: toOutputs(region, await mustObserve(region, id), news, adopted) };
   });
 }
 
-/** Never deletes at once: KMS keeps the key for the deletion window, during which it can be restored. */
+/**
+ * A key leaves KMS only when the program asks for it (removalPolicy: "schedule-deletion"), and then by scheduled
+ * deletion, never at once: AWS CDK's RETAIN default for kms.Key. Otherwise the key, its alias and its policy stay
+ * exactly as they are and only the stack forgets it, so a rename, a replacement or a removal never takes a
+ * database down.
+ */
 export async function remove(id: string, props: CustomerKeyOutputs): Promise<void> {
   const region = regionFor(props.arn, props.region);
   await withContext(`deleting CustomerKey ${id}`, async () => {
+    const holder = props.arn ? claimedBy(identityOf("kms-key", props.arn)) : undefined;
+    if (holder) {
+      process.stderr.write(keptMessage(`KMS key ${id}`, holder));
+      return;
+    }
+    const policy = props.removalPolicy ?? DEFAULT_REMOVAL_POLICY;
+    if (policy === "retain") {
+      process.stderr.write(
+        `KMS key ${props.arn ?? id} was left in KMS (removalPolicy "retain"): every database encrypted with it keeps ` +
+          `working. To delete it, set removalPolicy: "schedule-deletion" before removing the resource, or run ` +
+          `aws kms schedule-key-deletion --key-id ${id}.\n`,
+      );
+      return;
+    }
     if (props.alias) {
       // Free the alias now so a new key can take it; the key itself stays restorable for the window.
       await kmsClient(region)
@@ -89,7 +137,13 @@ export async function remove(id: string, props: CustomerKeyOutputs): Promise<voi
           if (!isKmsNotFound(err)) throw err;
         });
     }
-    await scheduleDeletion(region, id, props.deletionWindowInDays ?? 30);
+    const days = props.deletionWindowInDays ?? DEFAULT_DELETION_WINDOW_DAYS;
+    await scheduleDeletion(region, id, days);
+    process.stderr.write(
+      `KMS key ${props.arn ?? id} is scheduled for deletion in ${days} days (removalPolicy "schedule-deletion"). ` +
+        `Every Heroku Postgres database encrypted with it becomes unavailable once the key is disabled or deleted; ` +
+        `aws kms cancel-key-deletion --key-id ${id} undoes it within the window.\n`,
+    );
   });
 }
 export { remove as delete };
@@ -177,6 +231,25 @@ async function scheduleDeletion(region: string, keyId: string, days: number): Pr
     if (isKmsNotFound(err)) return;
     throw err;
   }
+}
+
+/**
+ * The inputs recorded for an adopted key: what the program declares, with the key's own rotation, enabled state
+ * and alias where KMS has them, so the stored state is the key as it is and the next diff shows the rest.
+ */
+function adoptedRecord(
+  inputs: CustomerKeyInputs,
+  observed: NonNullable<Awaited<ReturnType<typeof observeKey>>>,
+): CustomerKeyInputs {
+  return {
+    ...inputs,
+    alias:
+      inputs.alias === undefined
+        ? undefined
+        : observed.aliases.includes(inputs.alias)
+          ? inputs.alias
+          : observed.aliases[0],
+  };
 }
 
 function pickInputs(outs: CustomerKeyOutputs): CustomerKeyInputs {

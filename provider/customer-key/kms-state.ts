@@ -17,7 +17,7 @@ import {
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
 import { buildKeyPolicy, type KeyPolicyDocument } from "../../sdk/key-policy";
-import { deepEqual } from "../shared/equality";
+import { deepEqual, isRecord } from "../shared/equality";
 import { isKmsNotFound, kmsClient } from "../kms/client";
 import type { CustomerKeyInputs, CustomerKeyOutputs } from "./types";
 
@@ -61,8 +61,50 @@ export async function observeKey(region: string, keyId: string): Promise<Observe
   };
 }
 
-export function desiredPolicy(accountId: string, inputs: CustomerKeyInputs, partition = "aws"): KeyPolicyDocument {
-  return buildKeyPolicy({ accountId, partition, additionalStatements: inputs.additionalPolicyStatements ?? [] });
+/**
+ * The policy the inputs ask for. For an adopted key (`livePolicy` given) the owner's own statements are kept:
+ * every live statement whose Sid this policy does not write (or that has no Sid) stays, after ours, so adopting a
+ * key never drops a statement such as a key administrators' grant.
+ */
+export function desiredPolicy(
+  accountId: string,
+  inputs: CustomerKeyInputs,
+  partition = "aws",
+  livePolicy?: string,
+): KeyPolicyDocument {
+  const ours = buildKeyPolicy({ accountId, partition, additionalStatements: inputs.additionalPolicyStatements ?? [] });
+  if (livePolicy === undefined) return ours;
+  return { ...ours, Statement: [...ours.Statement, ...foreignStatements(livePolicy, ours)] };
+}
+
+/** The live policy's statements that `ours` does not write. */
+export function foreignStatements(livePolicy: string, ours: KeyPolicyDocument): KeyPolicyDocument["Statement"] {
+  const live = parsePolicy(livePolicy);
+  const statements = isRecord(live) && Array.isArray(live.Statement) ? (live.Statement as unknown[]) : [];
+  const ourSids = new Set(ours.Statement.map((st) => st.Sid).filter((sid) => sid !== undefined));
+  return statements.filter(
+    (st): st is KeyPolicyDocument["Statement"][number] =>
+      isRecord(st) &&
+      !(typeof st.Sid === "string" && ourSids.has(st.Sid)) &&
+      !ours.Statement.some((o) => deepEqual(o, st)),
+  );
+}
+
+/**
+ * The inputs as they apply to an adopted key: a description or tags the inputs leave out are the owner's and stay
+ * as KMS has them; declared tags are set over them.
+ */
+export function effectiveInputs(
+  inputs: CustomerKeyInputs,
+  observed: { description?: string; tags?: Record<string, string> },
+  adopted: boolean,
+): CustomerKeyInputs {
+  if (!adopted) return inputs;
+  return {
+    ...inputs,
+    description: inputs.description ?? observed.description,
+    tags: { ...(observed.tags ?? {}), ...(inputs.tags ?? {}) },
+  };
 }
 
 export function parsePolicy(text: string | undefined): unknown {
@@ -84,13 +126,20 @@ export async function reconcileKey(
   observed: ObservedKey,
   inputs: CustomerKeyInputs,
   managedAlias: string | undefined,
+  adopted = false,
 ): Promise<void> {
   const kms = kmsClient(region);
   const KeyId = observed.metadata.KeyId;
   const isEnabled = observed.metadata.KeyState === "Enabled";
+  inputs = effectiveInputs(inputs, { description: observed.metadata.Description, tags: observed.tags }, adopted);
   if (inputs.enabled !== false && !isEnabled) await kms.send(new EnableKeyCommand({ KeyId }));
 
-  const policy = desiredPolicy(observed.metadata.AWSAccountId, inputs, partitionOf(observed.metadata.Arn));
+  const policy = desiredPolicy(
+    observed.metadata.AWSAccountId,
+    inputs,
+    partitionOf(observed.metadata.Arn),
+    adopted ? observed.policy : undefined,
+  );
   if (!deepEqual(parsePolicy(observed.policy), policy)) {
     await kms.send(new PutKeyPolicyCommand({ KeyId, PolicyName: "default", Policy: JSON.stringify(policy) }));
   }
@@ -128,7 +177,12 @@ export async function reconcileKey(
  * The complete state from what KMS reports. Inputs KMS cannot report (deletion window, extra statements, the
  * acknowledgement, adoption) come from `stored`; those it does report are taken from KMS so refresh shows drift.
  */
-export function toOutputs(region: string, observed: ObservedKey, stored: CustomerKeyInputs): CustomerKeyOutputs {
+export function toOutputs(
+  region: string,
+  observed: ObservedKey,
+  stored: CustomerKeyInputs,
+  adopted = false,
+): CustomerKeyOutputs {
   const m = observed.metadata;
   const alias =
     stored.alias !== undefined && observed.aliases.includes(stored.alias)
@@ -139,7 +193,7 @@ export function toOutputs(region: string, observed: ObservedKey, stored: Custome
   const hasTags = Object.keys(observed.tags).length > 0;
   const out: CustomerKeyOutputs = {
     region,
-    description: m.Description ? m.Description : stored.description === undefined ? undefined : "",
+    description: m.Description ? m.Description : stored.description === undefined && !adopted ? undefined : "",
     alias,
     enableKeyRotation: observed.rotationEnabled,
     rotationPeriodInDays: observed.rotationEnabled
@@ -151,6 +205,8 @@ export function toOutputs(region: string, observed: ObservedKey, stored: Custome
     enabled: m.KeyState === "Enabled" ? true : m.KeyState === "Disabled" ? false : stored.enabled,
     acknowledgeDatabaseShutdown: stored.acknowledgeDatabaseShutdown,
     adoptKeyId: stored.adoptKeyId,
+    removalPolicy: stored.removalPolicy,
+    ...(adopted ? { adopted: true } : {}),
     keyId: m.KeyId,
     arn: m.Arn,
     accountId: m.AWSAccountId,

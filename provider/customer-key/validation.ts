@@ -1,7 +1,7 @@
 import { RESERVED_STATEMENT_SIDS } from "../../sdk/key-policy";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { isRecord } from "../shared/equality";
-import type { CustomerKeyInputs } from "./types";
+import type { CustomerKeyInputs, RemovalPolicy } from "./types";
 
 // Limits from the AWS KMS API reference (CreateKey, EnableKeyRotation, ScheduleKeyDeletion, CreateAlias,
 // TagResource); each is used by its check and quoted by its message.
@@ -22,22 +22,30 @@ export const RESERVED_TAG_PREFIX = "aws:";
 
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** What deleting the resource may do to the key; the first is the default (AWS CDK's RETAIN for kms.Key). */
+export const REMOVAL_POLICIES: readonly RemovalPolicy[] = ["retain", "schedule-deletion"];
+export const DEFAULT_REMOVAL_POLICY: RemovalPolicy = "retain";
+
 const KEY_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:key\/(.+)$/;
 
 /**
  * The pure part of `check`: defaults applied, every rule checked, no API call. Unknown values (preview) pass.
- * `region` falls back to AWS_REGION (read by the caller) so that the stored input never changes by itself.
+ * `region` falls back to the region stored at creation, then to AWS_REGION (read by the caller), so that the
+ * stored input never changes by itself.
  */
 export function validateCustomerKey(
   raw: Record<string, unknown>,
   defaultRegion: string | undefined,
+  storedRegion?: string,
 ): { inputs: CustomerKeyInputs; failures: CheckFailure[] } {
   const f = new Failures();
   const inputs = { ...raw } as Record<string, unknown>;
   const adoptArn = typeof raw.adoptKeyId === "string" ? KEY_ARN.exec(raw.adoptKeyId) : null;
 
-  inputs.region ??= adoptArn?.[2] ?? defaultRegion;
+  // A key never moves: once created, an absent region keeps the one it was created in, whatever AWS_REGION says
+  // in the environment of a later run.
+  inputs.region ??= adoptArn?.[2] ?? storedRegion ?? defaultRegion;
   // An undefined value cannot cross the provider's gRPC boundary (protobuf's Struct refuses it), which would hide
   // the failure below behind "Unexpected struct type".
   if (inputs.region === undefined) delete inputs.region;
@@ -102,6 +110,13 @@ export function validateCustomerKey(
   }
 
   checkAdoptKeyId(f, inputs.adoptKeyId, inputs.region);
+  const policy = inputs.removalPolicy;
+  if (policy !== undefined && !isUnknown(policy) && !(REMOVAL_POLICIES as readonly unknown[]).includes(policy)) {
+    f.add(
+      "removalPolicy",
+      `removalPolicy must be one of ${REMOVAL_POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${JSON.stringify(policy)}`,
+    );
+  }
   return { inputs: inputs as CustomerKeyInputs, failures: f.list };
 }
 

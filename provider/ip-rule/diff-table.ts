@@ -1,4 +1,5 @@
 import { type DiffOptions, type DiffTable, diffFromTable, type TableDiff } from "../shared/diff-table";
+import { sameDatabase } from "../shared/database-ref";
 import { containsUnknown } from "../shared/unknown";
 import type { IpRuleOutputs } from "./types";
 
@@ -9,10 +10,13 @@ import type { IpRuleOutputs } from "./types";
  */
 export const IP_RULE_DIFF_TABLE: DiffTable<keyof IpRuleOutputs> = {
   resumeKey: "stored",
+  databaseAddonId: "stored",
+  databaseAddonName: "stored",
   database: "replace",
   cidr: "replace",
   description: "replace",
-  adoptRuleId: "replace",
+  // Only create reads it: once adopted, keeping, changing or removing it changes nothing.
+  adoptRuleId: "stored",
   acknowledgeWideCidr: "update",
   timeouts: "update",
   ruleId: "output",
@@ -30,10 +34,14 @@ export const IP_RULE_DIFF_TABLE: DiffTable<keyof IpRuleOutputs> = {
  */
 export function ipRuleDeleteBeforeReplace(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
   if (containsUnknown(news.database) || containsUnknown(news.cidr)) return true;
-  return olds.database === news.database && olds.cidr === news.cidr;
+  return sameDatabase(olds, news) && olds.cidr === news.cidr;
 }
 
-export const IP_RULE_DIFF_OPTIONS: DiffOptions = { deleteBeforeReplace: ipRuleDeleteBeforeReplace };
+/** A database named by its id where it was named by its name is the same database: no change. */
+export const IP_RULE_DIFF_OPTIONS: DiffOptions = {
+  deleteBeforeReplace: ipRuleDeleteBeforeReplace,
+  sameValue: { database: sameDatabase },
+};
 
 /** The diff IpRule's hook returns: the table plus the delete-first rule above. */
 export function diffIpRule(olds: Record<string, unknown>, news: Record<string, unknown>): TableDiff {

@@ -5,9 +5,11 @@ import { waitFor } from "../heroku/waiter";
 import { parseHerokuTimestamp } from "../mtls-config/certificates";
 import { Deadline } from "../secure-database/waits";
 import type { CheckFailure } from "../shared/check";
+import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
+import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
 import { inputFields, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
-import { createReadingBack, resumeMarker } from "../shared/resume";
+import { createReadingBack, RESUME_WINDOW_FACTOR, resumeMarker, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { diffIpRule, IP_RULE_DIFF_TABLE } from "./diff-table";
 import type { IpRuleInputs, IpRuleOutputs } from "./types";
@@ -23,10 +25,12 @@ export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 
 export async function check(
-  _olds: unknown,
+  olds: Record<string, unknown> | undefined,
   news: Record<string, unknown>,
 ): Promise<{ inputs: IpRuleInputs; failures: CheckFailure[] }> {
-  return validateIpRule(news);
+  const checked = validateIpRule(news);
+  if (checked.failures.length > 0) return checked;
+  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
 }
 
 export async function diff(_id: string, olds: IpRuleOutputs, news: IpRuleInputs): Promise<TableDiff> {
@@ -35,8 +39,15 @@ export async function diff(_id: string, olds: IpRuleOutputs, news: IpRuleInputs)
 
 export async function create(inputs: IpRuleInputs): Promise<{ id: string; outs: IpRuleOutputs }> {
   return withContext(`creating IpRule ${inputs.cidr} on database ${inputs.database}`, async () => {
-    const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
-    const rule = inputs.adoptRuleId ? await adopt(inputs, inputs.adoptRuleId) : await createOnce(inputs);
+    const createTimeout = timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS);
+    const deadline = Deadline.after(createTimeout);
+    inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
+    const made = inputs.adoptRuleId
+      ? { rule: await adopt(inputs, inputs.adoptRuleId), existed: true }
+      : await createOnce(inputs, createTimeout);
+    const rule = made.rule;
+    if (made.existed)
+      claim(`IpRule ${inputs.cidr} (${inputs.resumeKey ?? "adopted"})`, ...ruleIdentities(inputs, rule.id));
     const hint =
       `The rule ${rule.id} was not deleted: run pulumi up again and it is resumed (raise timeouts.create if Heroku is slow) ` +
       `(heroku data:mtls:ip-rules:get ${inputs.database} --id ${rule.id} shows its status).`;
@@ -77,6 +88,11 @@ export async function update(_id: string, olds: IpRuleOutputs, news: IpRuleInput
 /** 404 (the rule, or mTLS altogether, is gone) counts as deleted; anything else fails. */
 export async function remove(id: string, props: IpRuleOutputs): Promise<void> {
   await withContext(`deleting IpRule ${props.cidr} on database ${props.database}`, async () => {
+    const holder = claimedBy(...ruleIdentities(props, id));
+    if (holder) {
+      process.stderr.write(keptMessage(`IP rule ${id} for ${props.cidr} on database ${props.database}`, holder));
+      return;
+    }
     try {
       await deleteIpRule(props.database, id);
     } catch (err) {
@@ -95,21 +111,34 @@ export { remove as delete };
  * idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR before the POST is
  * repeated (shared/resume.ts).
  */
-async function createOnce(inputs: IpRuleInputs): Promise<IpRule> {
+async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promise<{ rule: IpRule; existed: boolean }> {
   try {
-    return await createReadingBack({
+    const rule = await createReadingBack({
       what: `IP rule for ${inputs.cidr} on database ${inputs.database}`,
       post: () => createIpRule(inputs.database, inputs.cidr, wireDescription(inputs)),
       readBack: async () => (await rulesOf(inputs.database)).find((r) => r.cidr === inputs.cidr),
     });
+    return { rule, existed: false };
   } catch (err) {
     if (!(err instanceof HerokuApiError) || (err.status !== 422 && err.status !== 404)) throw err;
     const existing = await rulesOf(inputs.database);
     const same = existing.find((r) => r.cidr === inputs.cidr);
-    if (same && inputs.resumeKey && same.description.endsWith(resumeMarker(inputs.resumeKey))) return same;
+    const ours = same && inputs.resumeKey && same.description.endsWith(resumeMarker(inputs.resumeKey));
+    if (same && ours) {
+      if (withinResumeWindow(parseHerokuTimestamp(same.created_at), createTimeoutMs))
+        return { rule: same, existed: true };
+      throw new ProviderError(
+        `database ${inputs.database} already allows ${inputs.cidr} with rule ${same.id}, which carries this resource's ` +
+          `marker but is older than ${RESUME_WINDOW_FACTOR} times timeouts.create, so it is this resource's live rule, not ` +
+          `one an interrupted run left. To replace it, set deleteBeforeReplace: true on this resource (access from ` +
+          `the block pauses until the new rule is Authorized); nothing was changed`,
+      );
+    }
     if (same) {
       throw new ProviderError(
-        `database ${inputs.database} already allows ${inputs.cidr} (rule ${same.id}); set adoptRuleId: "${same.id}" to manage that rule`,
+        `database ${inputs.database} already allows ${inputs.cidr} (rule ${same.id}), which this resource did not make. ` +
+          `If it is the rule of a resource you renamed, add aliases: [{ name: "<old name>" }] to this resource instead; ` +
+          `to manage it from this resource, set adoptRuleId: "${same.id}". Nothing was changed`,
       );
     }
     const full = checkIpRuleCapacity(inputs.database, existing.length);
@@ -154,6 +183,14 @@ async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
     );
   }
   return rule;
+}
+
+/** The identities under which a rule is claimed: its id, and its CIDR on the database by either spelling. */
+function ruleIdentities(side: IpRuleInputs, ruleId: string): string[] {
+  return [
+    identityOf("ip-rule", ruleId),
+    ...databaseKeys(side as unknown as Record<string, unknown>).map((db) => identityOf("ip-rule", db, side.cidr)),
+  ];
 }
 
 function outputs(inputs: IpRuleInputs, rule: IpRule): IpRuleOutputs {

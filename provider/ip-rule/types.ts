@@ -1,7 +1,8 @@
+import type { DatabaseIdentity } from "../shared/database-ref";
 import type { Timeouts } from "../shared/timeouts";
 
 /** The plain inputs the provider receives (the sdk class has the documented pulumi.Input version). */
-export interface IpRuleInputs {
+export interface IpRuleInputs extends DatabaseIdentity {
   /** Set by the sdk class (sdk/resume-key.ts): lets `create` recognise what an interrupted run made. */
   resumeKey?: string;
   /** The Postgres add-on's name or id (heroku-api.md 0: `{db}` accepts both). */

@@ -1,4 +1,5 @@
-import { type DiffTable, diffFromTable, type TableDiff } from "../shared/diff-table";
+import { sameDatabase } from "../shared/database-ref";
+import { type DiffOptions, type DiffTable, diffFromTable, type TableDiff } from "../shared/diff-table";
 import { containsUnknown } from "../shared/unknown";
 import type { MtlsConfigOutputs } from "./types";
 
@@ -9,9 +10,12 @@ import type { MtlsConfigOutputs } from "./types";
  */
 export const MTLS_CONFIG_DIFF_TABLE: DiffTable<keyof MtlsConfigOutputs> = {
   resumeKey: "stored",
+  databaseAddonId: "stored",
+  databaseAddonName: "stored",
   database: "replace",
   certificateNames: "update",
-  adoptExisting: "update",
+  // Only create reads it: once adopted, keeping, changing or removing it changes nothing.
+  adoptExisting: "stored",
   timeouts: "update",
   status: "output",
   enabledBy: "output",
@@ -45,8 +49,19 @@ export function diffMtlsConfig(olds: Record<string, unknown>, news: Record<strin
     MTLS_CONFIG_DIFF_TABLE,
     { ...olds, certificateNames: sortedSet(olds.certificateNames) },
     { ...news, certificateNames: sortedSet(news.certificateNames) },
+    MTLS_CONFIG_DIFF_OPTIONS,
   );
 }
+
+/**
+ * The same database by name or by id is no change. A database has one mTLS endpoint, so replacing it on the same
+ * database must disable it first; enabling first would find the old endpoint, and the old resource's delete
+ * would then disable what the new one holds.
+ */
+export const MTLS_CONFIG_DIFF_OPTIONS: DiffOptions = {
+  sameValue: { database: sameDatabase },
+  deleteBeforeReplace: (olds, news) => containsUnknown(news.database) || sameDatabase(olds, news),
+};
 
 function sortedSet(value: unknown): unknown {
   if (!Array.isArray(value) || containsUnknown(value)) return value;

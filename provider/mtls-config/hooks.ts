@@ -10,14 +10,17 @@ import {
   getCertificate,
   getMtls,
   listCertificates,
+  listIpRules,
   type MtlsEndpoint,
 } from "../heroku/mtls";
 import { waitFor } from "../heroku/waiter";
 import { Deadline } from "../secure-database/waits";
 import type { CheckFailure } from "../shared/check";
+import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
+import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
 import { type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
-import { createReadingBack } from "../shared/resume";
+import { createReadingBack, RESUME_WINDOW_FACTOR, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import {
   normalizePemChain,
@@ -42,10 +45,12 @@ export const DEFAULT_UPDATE_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 
 export async function check(
-  _olds: unknown,
+  olds: Record<string, unknown> | undefined,
   news: Record<string, unknown>,
 ): Promise<{ inputs: MtlsConfigInputs; failures: CheckFailure[] }> {
-  return validateMtlsConfig(news);
+  const checked = validateMtlsConfig(news);
+  if (checked.failures.length > 0) return checked;
+  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
 }
 
 export async function diff(_id: string, olds: MtlsConfigOutputs, news: MtlsConfigInputs): Promise<TableDiff> {
@@ -54,10 +59,14 @@ export async function diff(_id: string, olds: MtlsConfigOutputs, news: MtlsConfi
 
 export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; outs: MtlsConfigOutputs }> {
   return withContext(`creating MtlsConfig on database ${inputs.database}`, async () => {
-    const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
+    const createTimeout = timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS);
+    const deadline = Deadline.after(createTimeout);
     const hint = `Raise timeouts.create and run pulumi up again, which resumes it (heroku data:mtls ${inputs.database} shows progress).`;
-    if (inputs.adoptExisting) await getMtls(inputs.database);
-    else await enableOnce(inputs.database);
+    inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
+    const tookOver = inputs.adoptExisting
+      ? (await getMtls(inputs.database), true)
+      : await enableOnce(inputs.database, createTimeout);
+    if (tookOver) claim(`MtlsConfig (${inputs.resumeKey ?? "adopted"})`, ...mtlsIdentities(inputs));
     const endpoint = await waitOperational(inputs.database, deadline, hint);
     // The certificate made by enabling (or, when adopting, those already there, oldest first) take the first names.
     const existing = (await listCertificates(inputs.database))
@@ -140,6 +149,25 @@ export async function update(
 export async function remove(id: string, props: MtlsConfigOutputs): Promise<void> {
   await withContext(`deleting MtlsConfig on database ${props.database}`, async () => {
     const deadline = Deadline.after(timeoutMs(props.timeouts, "delete", DEFAULT_DELETE_TIMEOUT_MS));
+    const holder = claimedBy(...mtlsIdentities(props));
+    if (holder) {
+      process.stderr.write(keptMessage(`mTLS on database ${props.database}`, holder));
+      return;
+    }
+    // Disabling mTLS removes the database's whole allowlist. Pulumi deletes IpRules that depend on this resource
+    // before it, so rules still there belong to resources that stay (a replacement of this resource alone, or its
+    // removal while the rules remain): refuse rather than remove access they hold.
+    const rules = await listIpRules(props.database).catch((err: unknown) => {
+      if (isNotFound(err)) return [];
+      throw err;
+    });
+    if (rules.length > 0) {
+      throw new ProviderError(
+        `mTLS on database ${props.database} still allows ${rules.map((r) => `${r.cidr} (rule ${r.id})`).join(", ")}; ` +
+          `disabling it would remove those rules, which other resources may hold. Delete or replace those IpRules ` +
+          `first (remove them from the program, or make them depend on this MtlsConfig); nothing was changed`,
+      );
+    }
     try {
       await disableMtls(props.database);
     } catch (err) {
@@ -163,10 +191,9 @@ export { remove as delete };
 /**
  * Checks the database's plan and Enhanced Certificates before enabling (nothing is made when they forbid it).
  * POST is not idempotent: after an ambiguous failure a tls-endpoint that now exists is ours, and the POST is
- * repeated only when there is none (shared/resume.ts). An endpoint that was already there is resumed only when
- * this account enabled it, as an interrupted run of this resource would have; anyone else's needs adoptExisting.
+ * repeated only when there is none (shared/resume.ts). Returns whether it took over an endpoint that was there.
  */
-async function enableOnce(database: string): Promise<MtlsEndpoint> {
+async function enableOnce(database: string, createTimeoutMs: number): Promise<boolean> {
   const info = await getDatabase(database);
   const failures = checkMtlsDatabase({
     database,
@@ -175,7 +202,7 @@ async function enableOnce(database: string): Promise<MtlsEndpoint> {
   });
   if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
   try {
-    return await createReadingBack({
+    await createReadingBack({
       what: `mTLS endpoint of database ${database}`,
       post: () => enableMtls(database),
       readBack: async () => {
@@ -183,16 +210,47 @@ async function enableOnce(database: string): Promise<MtlsEndpoint> {
         return found === "gone" ? undefined : found;
       },
     });
+    return false;
   } catch (err) {
     if (!(err instanceof HerokuApiError && err.status === 422)) throw err;
     const existing = await getMtls(database).catch(goneOnNotFound);
     if (existing === "gone") throw err;
-    const me = (await getAccount()).email;
-    if (existing.enabled_by === me && RESUMABLE_MTLS_STATUSES.includes(existing.status)) return existing;
+    const used = await signsOfUse(database, existing, createTimeoutMs);
+    if (!used) return true;
     throw new ProviderError(
-      `mTLS is already ${existing.status} on database ${database} (enabled by ${existing.enabled_by ?? "another account"}, not by ${me}); set adoptExisting: true to manage it`,
+      `mTLS is already ${existing.status} on database ${database} (${used}), so this resource cannot prove an ` +
+        `interrupted run of it enabled it. If it belongs to a resource you renamed, add aliases: [{ name: "<old name>" }] ` +
+        `to this resource instead; to manage it from this resource, set adoptExisting: true. Nothing was changed`,
     );
   }
+}
+
+/**
+ * Heroku records no creation time or owner tag on an endpoint, so what an interrupted create left is told from
+ * what it cannot have yet: it was enabled by this account, it has no IP rules (rules are made after the endpoint
+ * is Operational), and its certificates are no older than RESUME_WINDOW_FACTOR create timeouts. Anything else
+ * is an endpoint someone uses (another resource's, a renamed one's, a hand-made one). Returns what was found.
+ */
+async function signsOfUse(
+  database: string,
+  endpoint: MtlsEndpoint,
+  createTimeoutMs: number,
+): Promise<string | undefined> {
+  const me = (await getAccount()).email;
+  if (endpoint.enabled_by !== me) return `enabled by ${endpoint.enabled_by ?? "another account"}, not by ${me}`;
+  if (!RESUMABLE_MTLS_STATUSES.includes(endpoint.status)) return `its status is ${endpoint.status}`;
+  const rules = endpoint.active_ip_rules ?? [];
+  if (rules.length > 0) return `it allows ${rules.map((r) => r.cidr).join(", ")}`;
+  const certificates = (await listCertificates(database)).filter((c) => c.status === "pending" || c.status === "ready");
+  const old = certificates.filter((c) => !withinResumeWindow(parseHerokuTimestamp(c.created_at), createTimeoutMs));
+  if (old.length > 0) {
+    return `client certificate ${old.map((c) => c.id).join(", ")} is older than ${RESUME_WINDOW_FACTOR} times timeouts.create`;
+  }
+  return undefined;
+}
+
+function mtlsIdentities(side: MtlsConfigInputs): string[] {
+  return databaseKeys(side as unknown as Record<string, unknown>).map((db) => identityOf("mtls", db));
 }
 
 /** The endpoint states an interrupted create can leave behind (heroku-api.md 1.1). */
@@ -355,9 +413,11 @@ function outputs(
 }
 
 function pickInputs(outs: MtlsConfigOutputs): MtlsConfigInputs {
-  const { database, certificateNames, adoptExisting, timeouts, resumeKey } = outs;
+  const { database, certificateNames, adoptExisting, timeouts, resumeKey, databaseAddonId, databaseAddonName } = outs;
   return {
     database,
+    ...(databaseAddonId !== undefined ? { databaseAddonId } : {}),
+    ...(databaseAddonName !== undefined ? { databaseAddonName } : {}),
     certificateNames,
     ...(adoptExisting !== undefined ? { adoptExisting } : {}),
     ...(timeouts !== undefined ? { timeouts } : {}),

@@ -15,7 +15,8 @@ export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> 
   postgresVersion: "replace",
   name: "replace",
   attachmentName: "replace",
-  adoptAddonId: "replace",
+  // Only create reads it: once adopted, keeping, changing or removing it changes nothing.
+  adoptAddonId: "stored",
   enhancedCertificates: "update",
   timeouts: "update",
   addonId: "output",

@@ -2,6 +2,7 @@ import { type Addon, getAddon, listAppAttachments } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
 import { getDatabase, getEnhancedCertificatesStatus, infoRow } from "../heroku/databases";
 import { isNotFound } from "../heroku/errors";
+import { parseKeyArn } from "../kms/client";
 import { availabilityOf } from "./availability";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
 
@@ -30,6 +31,25 @@ export async function configVarNameOf(app: string, addon: Addon, attachmentName:
   return "DATABASE_URL";
 }
 
+/**
+ * The key as Heroku reports it. A value that is not a key ARN (a key id, an alias, a masked form: the row's format
+ * is not documented) tells nothing about which key it is, so it is no drift: the stored value stands. An absent
+ * row means Heroku's own key.
+ */
+export function reportedKey(reported: string | undefined, stored: string | undefined): string | undefined {
+  if (!reported) return undefined;
+  return parseKeyArn(reported) ? reported : stored;
+}
+
+/** The plan as the add-on reports it; one the provider cannot read is no drift either. */
+export function reportedPlan(addon: Addon, stored: string): string {
+  const name = addon.plan?.name;
+  return typeof name === "string" && PLAN_NAME.test(name) ? name : stored;
+}
+
+/** `heroku-postgresql:<plan>`, as add-on plans are named. */
+const PLAN_NAME = /^[a-z0-9-]+:[a-z0-9-]+$/;
+
 /** "Enabled" and "Provisioning" mean on (or turning on); anything else off. */
 export function enhancedCertificatesOn(status: string): boolean {
   return status === "Enabled" || status === "Provisioning";
@@ -52,8 +72,8 @@ export async function observeDatabase(
   const major = info.postgres_version?.split(".")[0];
   const outs: SecureDatabaseOutputs = {
     app: stored.app,
-    plan: addon.plan.name,
-    encryptionKeyArn: keyArn || undefined,
+    plan: reportedPlan(addon, stored.plan),
+    encryptionKeyArn: reportedKey(keyArn, stored.encryptionKeyArn),
     enhancedCertificates: enhancedCertificatesOn(ecStatus),
     postgresVersion: stored.postgresVersion === undefined ? undefined : (major ?? stored.postgresVersion),
     name: stored.name === undefined ? undefined : addon.name,

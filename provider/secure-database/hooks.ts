@@ -3,9 +3,10 @@ import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, isNotFound } from "../heroku/errors";
 import type { CheckFailure } from "../shared/check";
+import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { diffFromTable, inputFields, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
-import { createReadingBack } from "../shared/resume";
+import { createReadingBack, RESUME_WINDOW_FACTOR } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE } from "./diff-table";
 import { findAddon, observeDatabase } from "./heroku-state";
@@ -32,8 +33,6 @@ export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
 export const DEFAULT_UPDATE_TIMEOUT_MS = 45 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 20 * 60_000;
 const HEROKU_POSTGRESQL = "heroku-postgresql";
-/** An add-on left by an interrupted create is resumed within this many create timeouts of its creation. */
-export const RESUME_WINDOW_FACTOR = 2;
 
 export async function check(
   _olds: unknown,
@@ -55,15 +54,19 @@ export async function create(inputs: SecureDatabaseInputs): Promise<{ id: string
     const deadline = Deadline.after(createTimeout);
     const app = await getApp(inputs.app);
     let addon = inputs.adoptAddonId ? await adoptable(inputs) : await leftByInterruptedRun(inputs, createTimeout);
+    const posted = !addon;
     if (!addon) {
       await preflight(app, inputs);
       addon = await createOnce(inputs);
+    } else {
+      claim(`SecureDatabase ${addon.name} (${inputs.resumeKey ?? "adopted"})`, identityOf("addon", addon.id));
     }
+    const cleanup = posted ? "delete-failed" : "keep";
     const hint =
       `It was not deleted: run pulumi up again soon and it is resumed (raise timeouts.create if Heroku is slow), or set adoptAddonId: "${addon.id}" to take it over ` +
       `(heroku addons:info ${addon.name} -a ${inputs.app} shows its state).`;
-    addon = await waitProvisioned(inputs.app, addon, deadline, hint);
-    await waitDatabaseReady(inputs.app, addon, deadline, hint);
+    addon = await waitProvisioned(inputs.app, addon, deadline, hint, cleanup);
+    await waitDatabaseReady(inputs.app, addon, deadline, hint, cleanup);
     const stored = { ...inputs, region: app.region.name };
     let outs = await observeDatabase(addon, stored);
     if (inputs.adoptAddonId && outs.encryptionKeyArn !== inputs.encryptionKeyArn) {
@@ -130,6 +133,11 @@ export async function update(
 export async function remove(id: string, props: SecureDatabaseOutputs): Promise<void> {
   await withContext(`deleting SecureDatabase ${props.addonName ?? id} on app ${props.app}`, async () => {
     const deadline = Deadline.after(timeoutMs(props.timeouts, "delete", DEFAULT_DELETE_TIMEOUT_MS));
+    const holder = claimedBy(identityOf("addon", id));
+    if (holder) {
+      process.stderr.write(keptMessage(`add-on ${props.addonName ?? id} on app ${props.app}`, holder));
+      return;
+    }
     await deleteAndWait(props.app, id, deadline, "Raise timeouts.delete and run pulumi destroy again.");
   });
 }

@@ -22,8 +22,20 @@ export class ProvisioningFailedError extends ProviderError {
   override readonly name = "ProvisioningFailedError";
 }
 
-/** Provisioning -> provisioned (heroku-api.md section 4.2); a deprovisioned add-on is a failure, cleaned up. */
-export async function waitProvisioned(app: string, addon: Addon, deadline: Deadline, hint: string): Promise<Addon> {
+/**
+ * Whether a failed add-on may be deleted: only one this very create POSTed. One it adopted or resumed may be a
+ * live database (an adopted one whose key was disabled, say), and a failure never destroys it.
+ */
+export type FailedAddonCleanup = "delete-failed" | "keep";
+
+/** Provisioning -> provisioned (heroku-api.md section 4.2); a deprovisioned add-on is a failure. */
+export async function waitProvisioned(
+  app: string,
+  addon: Addon,
+  deadline: Deadline,
+  hint: string,
+  cleanup: FailedAddonCleanup,
+): Promise<Addon> {
   try {
     return await waitFor({
       what: `add-on ${addon.name} on app ${app}`,
@@ -39,12 +51,18 @@ export async function waitProvisioned(app: string, addon: Addon, deadline: Deadl
     });
   } catch (err) {
     if (!(err instanceof ProvisioningFailedError)) throw err;
-    throw await failedProvisioning(app, addon, err.message);
+    throw await failedProvisioning(app, addon, err.message, cleanup);
   }
 }
 
 /** The Data API's own readiness (pg:wait); up to 20 early 404s mean "not registered yet" (section 4.2). */
-export async function waitDatabaseReady(app: string, addon: Addon, deadline: Deadline, hint: string): Promise<void> {
+export async function waitDatabaseReady(
+  app: string,
+  addon: Addon,
+  deadline: Deadline,
+  hint: string,
+  cleanup: FailedAddonCleanup,
+): Promise<void> {
   let early404s = 0;
   try {
     await waitFor<WaitStatus>({
@@ -68,22 +86,32 @@ export async function waitDatabaseReady(app: string, addon: Addon, deadline: Dea
     });
   } catch (err) {
     if (!(err instanceof ProvisioningFailedError)) throw err;
-    throw await failedProvisioning(app, addon, err.message);
+    throw await failedProvisioning(app, addon, err.message, cleanup);
   }
 }
 
-/** Deletes a failed add-on so nothing half-made remains, and says why it failed. */
-async function failedProvisioning(app: string, addon: Addon, reason: string): Promise<ProviderError> {
-  let cleanup = "The failed add-on was deleted; fix the cause and run pulumi up again.";
+/** Deletes a failed add-on this create made, so nothing half-made remains, and says why it failed. */
+async function failedProvisioning(
+  app: string,
+  addon: Addon,
+  reason: string,
+  cleanup: FailedAddonCleanup,
+): Promise<ProviderError> {
+  if (cleanup === "keep") {
+    return new ProvisioningFailedError(
+      `add-on ${addon.name} on app ${app} is not usable: ${reason}. This resource did not make it, so it was left as it is; fix the cause and run pulumi up again`,
+    );
+  }
+  let outcome = "The failed add-on was deleted; fix the cause and run pulumi up again.";
   try {
     await deleteAddon(app, addon.id);
   } catch (err) {
     if (!isNotFound(err)) {
-      cleanup = `Deleting the failed add-on also failed (${messageOf(err)}); remove it with: heroku addons:destroy ${addon.name} -a ${app}`;
+      outcome = `Deleting the failed add-on also failed (${messageOf(err)}); remove it with: heroku addons:destroy ${addon.name} -a ${app}`;
     }
   }
   return new ProvisioningFailedError(
-    `Heroku could not provision add-on ${addon.name} on app ${app}: ${reason}. ${cleanup}`,
+    `Heroku could not provision add-on ${addon.name} on app ${app}: ${reason}. ${outcome}`,
   );
 }
 

@@ -51,9 +51,7 @@ export function diffFromTable(
   for (const [field, kind] of Object.entries(table)) {
     if (kind === "output" || kind === "stored") continue;
     const same = options.sameValue?.[field];
-    const changed = same
-      ? !same(olds, news)
-      : containsUnknown(news[field]) || !deepEqual(olds[field], news[field]);
+    const changed = same ? !same(olds, news) : containsUnknown(news[field]) || !deepEqual(olds[field], news[field]);
     if (!changed) continue;
     (kind === "replace" ? replaces : updates).push(field);
   }

@@ -44,3 +44,18 @@ export async function createReadingBack<T>(spec: CreateReadingBack<T>): Promise<
 export function resumeMarker(key: string): string {
   return `[pulumi ${key}]`;
 }
+
+/**
+ * What an interrupted create left is resumed only within this many create timeouts of its creation. An
+ * interrupted or timed-out create is normally run again soon; an older object that carries the same marker is
+ * more likely the live object of this very resource being replaced (`pulumi up --replace` creates first), and
+ * taking it over would let the replacement's delete remove it.
+ */
+export const RESUME_WINDOW_FACTOR = 2;
+
+/** Whether an object made at `createdAt` (ISO-8601) is young enough to be resumed; see RESUME_WINDOW_FACTOR. */
+export function withinResumeWindow(createdAt: string | undefined, createTimeoutMs: number, now = Date.now()): boolean {
+  const at = createdAt ? Date.parse(createdAt) : Number.NaN;
+  if (Number.isNaN(at)) return false;
+  return now - at <= RESUME_WINDOW_FACTOR * createTimeoutMs;
+}

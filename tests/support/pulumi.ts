@@ -34,6 +34,9 @@ export interface StackOptions {
   config?: Record<string, string>;
   expectNoChanges?: boolean;
   showSecrets?: boolean;
+  /** URNs for `--replace` and `--target`. */
+  replace?: string[];
+  target?: string[];
 }
 
 /**
@@ -68,6 +71,8 @@ export function startStack(command: string, opts: StackOptions): RunningStack {
   for (const [k, v] of Object.entries(opts.config ?? {})) args.push("--config", `${k}=${v}`);
   if (opts.expectNoChanges) args.push("--expect-no-changes");
   if (opts.showSecrets) args.push("--show-secrets");
+  for (const urn of opts.replace ?? []) args.push("--replace", urn);
+  for (const urn of opts.target ?? []) args.push("--target", urn);
   // Its own process group, so kill() reaches the CLI and the provider host it starts.
   const child = spawn(process.execPath, args, {
     cwd: repoRoot(),

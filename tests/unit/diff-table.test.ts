@@ -57,12 +57,12 @@ describe.each([
 });
 
 describe("table contents", () => {
-  it("CustomerKey replaces only on region and adoption", () => {
+  it("CustomerKey replaces only on region (adoptKeyId is read by create alone)", () => {
     expect(
       Object.entries(CUSTOMER_KEY_DIFF_TABLE)
         .filter(([, k]) => k === "replace")
         .map(([f]) => f),
-    ).toEqual(["region", "adoptKeyId"]);
+    ).toEqual(["region"]);
   });
   it("SecureDatabase updates only Enhanced Certificates and timeouts in place, and re-reads availability", () => {
     expect(

@@ -36,7 +36,6 @@ describe("CREDENTIAL_DIFF_TABLE", () => {
       "attachments",
       "rotationTrigger",
       "forceRotation",
-      "adoptExisting",
       "timeouts",
     ]);
     expect(byKind("output")).toEqual([

@@ -18,7 +18,7 @@ describe("IP_RULE_DIFF_TABLE", () => {
       Object.entries(IP_RULE_DIFF_TABLE)
         .filter(([, k]) => k === kind)
         .map(([field]) => field);
-    expect(byKind("replace")).toEqual(["database", "cidr", "description", "adoptRuleId"]);
+    expect(byKind("replace")).toEqual(["database", "cidr", "description"]);
     expect(byKind("update")).toEqual(["acknowledgeWideCidr", "timeouts"]);
     expect(byKind("output")).toEqual(["ruleId", "status", "createdAt", "updatedAt"]);
   });

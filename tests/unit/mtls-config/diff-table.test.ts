@@ -21,7 +21,7 @@ describe("MTLS_CONFIG_DIFF_TABLE", () => {
         .filter(([, k]) => k === kind)
         .map(([field]) => field);
     expect(byKind("replace")).toEqual(["database"]);
-    expect(byKind("update")).toEqual(["certificateNames", "adoptExisting", "timeouts"]);
+    expect(byKind("update")).toEqual(["certificateNames", "timeouts"]);
     expect(byKind("output")).toEqual(["status", "enabledBy", "certificateAuthorityChain", "certificates"]);
   });
 });
