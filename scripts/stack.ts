@@ -22,6 +22,8 @@ interface Options {
   /** URNs to replace (`pulumi up --replace URN`), and to limit the run to (`--target URN`). */
   replace: string[];
   target: string[];
+  /** Remove config keys this run does not set (a stack's config otherwise persists between runs). */
+  resetConfig: boolean;
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -40,6 +42,7 @@ function parseArgs(argv: string[]): Options {
     quiet: false,
     replace: [],
     target: [],
+    resetConfig: false,
   };
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
@@ -81,6 +84,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case "--quiet":
         opts.quiet = true;
+        break;
+      case "--reset-config":
+        opts.resetConfig = true;
         break;
       case "--replace":
         opts.replace.push(value());
@@ -149,6 +155,11 @@ async function openStack(opts: Options): Promise<Stack> {
       envVars: { PULUMI_BACKEND_URL: backendUrl(opts) },
     },
   );
+  if (opts.resetConfig) {
+    const given = new Set([...Object.keys(opts.config), ...Object.keys(opts.secretConfig)]);
+    const stale = Object.keys(await stack.getAllConfig()).filter((k) => !given.has(k.replace(`${opts.project}:`, "")));
+    if (stale.length > 0) await stack.removeAllConfig(stale);
+  }
   for (const [key, value] of Object.entries(opts.config)) await stack.setConfig(key, { value });
   for (const [key, value] of Object.entries(opts.secretConfig)) await stack.setConfig(key, { value, secret: true });
   return stack;

@@ -1,6 +1,15 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type ClientCertificateMaterial, planCertificateFiles } from "../provider/mtls-config/certificates";
+import {
+  CLIENT_CERTIFICATE_FILE,
+  CLIENT_KEY_FILE,
+  type ClientCertificateMaterial,
+  PKCS8_KEY_FILE,
+  planCertificateFiles,
+  ROOT_CERTIFICATE_FILE,
+} from "../provider/mtls-config/certificates";
 import type { MtlsConfig } from "./mtls-config";
 
 /** The files written for one client certificate. */
@@ -27,12 +36,54 @@ export function writeCertificateFiles(
 ): CertificateFilePaths {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const planned = planCertificateFiles(dir, prefix, material, includePkcs8);
-  for (const file of planned) {
-    fs.writeFileSync(file.path, Buffer.from(file.contents, file.encoding), { mode: file.mode });
-    fs.chmodSync(file.path, file.mode); // an existing file keeps its old mode otherwise
-  }
+  for (const file of planned) writeReplacing(file.path, Buffer.from(file.contents, file.encoding), file.mode);
   const [certificate, key, root, pkcs8] = planned.map((f) => f.path) as [string, string, string, string?];
   return { certificate, key, root, ...(pkcs8 ? { pkcs8 } : {}) };
+}
+
+/** The paths writeCertificateFiles would write, without writing (for previews). */
+export function plannedPaths(dir: string, prefix: string, includePkcs8 = false): CertificateFilePaths {
+  const file = (name: string): string => path.join(dir, `${prefix}${name}`);
+  return {
+    certificate: file(CLIENT_CERTIFICATE_FILE),
+    key: file(CLIENT_KEY_FILE),
+    root: file(ROOT_CERTIFICATE_FILE),
+    ...(includePkcs8 ? { pkcs8: file(PKCS8_KEY_FILE) } : {}),
+  };
+}
+
+/**
+ * Writes through a new file in the same directory, created with O_EXCL (so it is never an existing file or a
+ * symlink someone placed there) and the final mode from the start, then renamed over the target: a reader sees
+ * the old file or the new one, a pre-existing 0666 file or a symlink at the path is replaced, never written
+ * through, and the key is never readable by others, even for a moment.
+ */
+export function writeReplacing(target: string, contents: Buffer, mode: number): void {
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`,
+  );
+  const fd = fs.openSync(
+    temp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    mode,
+  );
+  try {
+    fs.writeSync(fd, contents);
+    fs.fchmodSync(fd, mode); // the umask may have narrowed or the platform ignored the creation mode
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(temp, target);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 /**
@@ -50,6 +101,9 @@ export function certificateFiles(
     pulumi.all([mtls.certificates, mtls.certificateAuthorityChain]).apply(([certificates, root]) => {
       const cert = certificates[certificateName];
       if (!cert) throw new Error(`MtlsConfig has no certificate named ${certificateName}`);
+      // A preview changes nothing, on this machine either: it reports the paths `up` writes. (Pulumi runs this
+      // callback during a preview too whenever the values are already known from the last up.)
+      if (pulumi.runtime.isDryRun()) return plannedPaths(dir, prefix, includePkcs8);
       return writeCertificateFiles(
         dir,
         prefix,

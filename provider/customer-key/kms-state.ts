@@ -103,7 +103,10 @@ export function effectiveInputs(
   return {
     ...inputs,
     description: inputs.description ?? observed.description,
-    tags: { ...(observed.tags ?? {}), ...(inputs.tags ?? {}) },
+    tags:
+      inputs.tags === undefined && Object.keys(observed.tags ?? {}).length === 0
+        ? inputs.tags
+        : { ...(observed.tags ?? {}), ...(inputs.tags ?? {}) },
   };
 }
 

@@ -144,8 +144,14 @@ describe("CustomerKey against moto", () => {
     key.outs = enabled.outs;
   });
 
-  it("schedules deletion (never deletes at once), then counts the key as gone", async () => {
-    const { inputs } = await hooks.check(key.outs, { ...key.inputs, deletionWindowInDays: 7 });
+  it("retains the key by default; schedules deletion only when asked (never at once), then counts it as gone", async () => {
+    await hooks.delete(key.id, key.outs);
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.id }))).KeyMetadata?.KeyState).toBe("Enabled");
+    const { inputs } = await hooks.check(key.outs, {
+      ...key.inputs,
+      deletionWindowInDays: 7,
+      removalPolicy: "schedule-deletion",
+    });
     const { outs } = await hooks.update(key.id, key.outs, inputs);
     await hooks.delete(key.id, outs);
     const meta = (await kms.send(new DescribeKeyCommand({ KeyId: key.id }))).KeyMetadata;
@@ -165,18 +171,44 @@ describe("CustomerKey against moto", () => {
 });
 
 describe("CustomerKey adoption", () => {
-  it("adopts an existing key and applies the Heroku policy to it", async () => {
+  it("adopts an existing key without changing it; the update it previews keeps the owner's statements", async () => {
     const existing = (await kms.send(new CreateKeyCommand({ Description: "made by hand" }))).KeyMetadata;
     const keyId = existing?.KeyId ?? "";
-    const { id, outs } = await createKey({
-      adoptKeyId: existing?.Arn,
-      description: "made by hand",
-      alias: "alias/adopted",
-    });
+    const policyOf = async (): Promise<{ Statement: { Sid?: string }[] }> =>
+      JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy ?? "{}");
+    const handMade = {
+      Version: "2012-10-17",
+      Statement: [
+        ...(await policyOf()).Statement,
+        {
+          Sid: "KeyAdmins",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${existing?.AWSAccountId}:root` },
+          Action: "kms:Describe*",
+          Resource: "*",
+        },
+      ],
+    };
+    await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: JSON.stringify(handMade) }));
+    const { id, outs } = await createKey({ adoptKeyId: existing?.Arn });
     expect(id).toBe(keyId);
-    expect(outs.adoptKeyId).toBe(existing?.Arn);
-    const policy = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy ?? "{}";
-    expect(JSON.parse(policy)).toEqual(buildKeyPolicy({ accountId: outs.accountId }));
+    expect(outs).toMatchObject({ adoptKeyId: existing?.Arn, adopted: true, description: "made by hand" });
+    expect(await policyOf()).toEqual(handMade); // adopting changed nothing
+    // The next preview shows the policy update (Heroku's statements); applying it keeps KeyAdmins.
+    const { inputs } = await hooks.check(outs, { adoptKeyId: existing?.Arn });
+    expect((await hooks.diff(id, outs, inputs)).updates).toContain("policy");
+    const { outs: updated } = await hooks.update(id, outs, inputs);
+    const sids = (await policyOf()).Statement.map((st) => st.Sid);
+    expect(sids).toEqual(
+      expect.arrayContaining([
+        ...buildKeyPolicy({ accountId: updated.accountId }).Statement.map((st) => st.Sid),
+        "KeyAdmins",
+      ]),
+    );
+    expect(updated.description).toBe("made by hand");
+    // Removing adoptKeyId later changes nothing.
+    const { inputs: without } = await hooks.check(updated, {});
+    expect((await hooks.diff(id, updated, without)).changes).toBe(false);
   });
 
   it("refuses a key that does not exist", async () => {

@@ -37,6 +37,8 @@ export interface StackOptions {
   /** URNs for `--replace` and `--target`. */
   replace?: string[];
   target?: string[];
+  /** Config keys this run does not set are removed first (stack config otherwise persists between runs). */
+  resetConfig?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export function startStack(command: string, opts: StackOptions): RunningStack {
   if (opts.expectNoChanges) args.push("--expect-no-changes");
   if (opts.showSecrets) args.push("--show-secrets");
   for (const urn of opts.replace ?? []) args.push("--replace", urn);
+  if (opts.resetConfig) args.push("--reset-config");
   for (const urn of opts.target ?? []) args.push("--target", urn);
   // Its own process group, so kill() reaches the CLI and the provider host it starts.
   const child = spawn(process.execPath, args, {

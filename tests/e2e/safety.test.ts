@@ -1,0 +1,171 @@
+// A green `up` never destroys what the stack still declares (issue 11), through the real CLI: each edit a user
+// makes to a deployed stack (renames without aliases, `pulumi up --replace`, a database named by id instead of
+// name, another AWS_REGION, a key dropped from the program) is applied, and Heroku's and KMS's own state is read
+// afterwards: the declared objects exist and work, or the run failed with nothing destroyed.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
+import { startServices, type Services } from "../support/services";
+import { controlJson, herokuJson, mutatingRequests, startOver } from "./emulator-client";
+
+jest.setTimeout(30 * 60_000);
+
+let s: Services;
+let workDir: string;
+
+function stack(config: Record<string, string> = {}, extra: Partial<StackOptions> = {}): StackOptions {
+  return {
+    program: "dist/tests/e2e/programs/safety.js",
+    project: "hps-safety",
+    stack: "safety",
+    stateDir: path.join(workDir, "state"),
+    env: s.env,
+    config: { keyAlias: "alias/safety", ...config },
+    resetConfig: true,
+    ...extra,
+  };
+}
+
+interface Snapshot {
+  addonIds: string[];
+  mtls: string | undefined;
+  rules: Record<string, string>;
+  credential: { uuid: string; state: string } | undefined;
+  configVar: boolean;
+}
+
+/** What Heroku holds for acme-api's database, read through its own API. */
+async function snapshot(): Promise<Snapshot> {
+  const addons = (
+    await herokuJson<{ id: string; name: string; addon_service: { name: string } }[]>(s, "GET", "/apps/acme-api/addons")
+  ).filter((a) => a.addon_service.name === "heroku-postgresql");
+  const [db] = addons;
+  const vars = await herokuJson<Record<string, string>>(s, "GET", "/apps/acme-reports/config-vars");
+  const out: Snapshot = {
+    addonIds: addons.map((a) => a.id),
+    mtls: undefined,
+    rules: {},
+    credential: undefined,
+    configVar: typeof vars.ANALYST_DB_URL === "string",
+  };
+  if (!db) return out;
+  const base = `/postgres/v0/databases/${db.name}`;
+  const endpoint = await herokuJson<{ status: string }>(s, "GET", `${base}/tls-endpoint`).catch(() => undefined);
+  out.mtls = endpoint?.status;
+  if (endpoint) {
+    const rules = await herokuJson<{ id: string; cidr: string }[]>(s, "GET", `${base}/tls-endpoint/ip-rules`);
+    out.rules = Object.fromEntries(rules.map((r) => [r.cidr, r.id]));
+  }
+  const creds = await herokuJson<{ uuid: string; name: string; state: string }[]>(s, "GET", `${base}/credentials`);
+  const analyst = creds.find((c) => c.name === "analyst");
+  out.credential = analyst ? { uuid: analyst.uuid, state: analyst.state } : undefined;
+  return out;
+}
+
+function expectComplete(snap: Snapshot): void {
+  expect(snap.addonIds).toHaveLength(1);
+  expect(snap.mtls).toBe("Operational");
+  expect(Object.keys(snap.rules).sort()).toEqual(["127.0.0.1/32", "203.0.113.0/24"]);
+  expect(snap.credential?.state).toBe("active");
+  expect(snap.configVar).toBe(true);
+}
+
+function urnOf(result: StackResult, name: string): string {
+  const urn = result.events.map((e) => e.urn).find((u) => u.endsWith(`::${name}`));
+  if (!urn) throw new Error(`no resource ${name} in ${result.events.map((e) => e.urn).join(", ")}`);
+  return urn;
+}
+
+async function keyState(arn: string): Promise<string | undefined> {
+  const kms = new KMSClient({ region: "us-east-1", endpoint: s.env.AWS_ENDPOINT_URL_KMS });
+  return (await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata?.KeyState;
+}
+
+beforeAll(async () => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-safety-"));
+  s = await startServices();
+  await startOver(s);
+});
+afterAll(async () => {
+  await s?.stop();
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+test("renames, --replace, a respelled database, another AWS_REGION and a dropped key never destroy what the stack holds", async () => {
+  const first = await runStack("up", stack());
+  expect(first.error).toBeUndefined();
+  const before = await snapshot();
+  expectComplete(before);
+  const keyArn = String(first.outputs?.keyArn);
+
+  // Renames without aliases: the new resource cannot prove the live object is its own, so it refuses, names the
+  // fix, and the old resource (still in the stack) keeps it.
+  for (const [config, refusal] of [
+    [{ credentialName: "safety-credential-renamed" }, /cannot prove it made.*add aliases/],
+    [{ ruleName: "safety-rule-office-renamed" }, /which this resource did not make.*add aliases/],
+    [{ mtlsName: "safety-mtls-renamed" }, /cannot prove an interrupted run of it enabled it.*add aliases/],
+  ] as const) {
+    const renamed = await runStack("up", stack(config));
+    expect(renamed.error).toMatch(refusal);
+    expect(await snapshot()).toEqual(before);
+  }
+
+  // The database named by its id instead of its name is the same database: no change, no call that changes anything.
+  await controlJson(s, "DELETE", "/requests");
+  const respelled = await runStack("preview", { ...stack({ databaseRef: "id" }), expectNoChanges: true });
+  expect(respelled.error).toBeUndefined();
+  const applied = await runStack("up", stack({ databaseRef: "id" }));
+  expect(applied.error).toBeUndefined();
+  expect(await mutatingRequests(s)).toEqual([]);
+  expect(await snapshot()).toEqual(before);
+  const byId = { databaseRef: "id" };
+
+  // --replace of the credential deletes it first (its name is unique per database), then makes it anew and
+  // attaches it again: a new credential, and the app has its config var.
+  const replaceCredential = await runStack("up", stack(byId, { replace: [urnOf(first, "safety-credential")] }));
+  expect(replaceCredential.error).toBeUndefined();
+  const afterCredential = await snapshot();
+  expectComplete(afterCredential);
+  expect(afterCredential.credential?.uuid).not.toBe(before.credential?.uuid);
+
+  // --replace of a rule made minutes ago: the new resource resumes it (it carries the marker) and the old one's
+  // delete leaves it to the new holder; the block stays allowed throughout.
+  const replaceRule = await runStack("up", stack(byId, { replace: [urnOf(first, "safety-rule-office")] }));
+  expect(replaceRule.error).toBeUndefined();
+  const afterRule = await snapshot();
+  expectComplete(afterRule);
+  expect(afterRule.rules["203.0.113.0/24"]).toBe(before.rules["203.0.113.0/24"]);
+
+  // --replace of mTLS alone would remove every rule other resources hold: refused, nothing changed.
+  const replaceMtls = await runStack("up", stack(byId, { replace: [urnOf(first, "safety-mtls")] }));
+  expect(replaceMtls.error).toMatch(/still allows .*disabling it would remove those rules/);
+  expect(await snapshot()).toEqual(afterRule);
+
+  // --replace of the database made minutes ago resumes the same add-on; the old resource's delete leaves it.
+  const replaceDb = await runStack("up", stack(byId, { replace: [urnOf(first, "safety-db")] }));
+  expect(replaceDb.error).toBeUndefined();
+  const afterDb = await snapshot();
+  expectComplete(afterDb);
+  expect(afterDb.addonIds).toEqual(before.addonIds);
+
+  // Another AWS_REGION in the environment of a later run: the key stays where it was made.
+  const otherRegion = await runStack("preview", {
+    ...stack(byId),
+    env: { ...s.env, AWS_REGION: "eu-west-1" },
+    expectNoChanges: true,
+  });
+  expect(otherRegion.error).toBeUndefined();
+
+  // The key dropped from the program (the database now names it by ARN): it leaves the stack, not KMS.
+  const dropped = await runStack("up", stack({ ...byId, keyArn }));
+  expect(dropped.error).toBeUndefined();
+  expect(await keyState(keyArn)).toBe("Enabled");
+  expectComplete(await snapshot());
+
+  const destroyed = await runStack("destroy", stack({ ...byId, keyArn }));
+  expect(destroyed.error).toBeUndefined();
+  expect((await snapshot()).addonIds).toEqual([]);
+  expect(await keyState(keyArn)).toBe("Enabled");
+});
