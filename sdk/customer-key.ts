@@ -89,9 +89,12 @@ export interface CustomerKeyArgs {
  * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key
  */
 export class CustomerKey extends pulumi.dynamic.Resource {
-  /** The KMS key id (also the resource id). */
+  /** The KMS key id. */
   declare readonly keyId: pulumi.Output<string>;
-  /** The key ARN, for `SecureDatabase.encryptionKeyArn`. */
+  /**
+   * The key ARN, for `SecureDatabase.encryptionKeyArn`; also the resource id, so it stays known in the preview of
+   * an in-place change of the key.
+   */
   declare readonly arn: pulumi.Output<string>;
   /** The AWS account that owns the key. */
   declare readonly accountId: pulumi.Output<string>;
@@ -145,5 +148,11 @@ export class CustomerKey extends pulumi.dynamic.Resource {
       "heroku-pg-secure",
       "CustomerKey",
     );
+    // The ARN from the resource id, which Pulumi keeps known while the key updates in place (outputs of a
+    // dynamic resource are all unknown in the preview of an update), so a database given `key.arn` previews no
+    // replacement for an alias, tag or rotation change. A key made before the id was the ARN uses the output
+    // until the next `pulumi refresh` moves its id.
+    const reported = this.arn;
+    this.arn = this.id.apply((id) => (id.startsWith("arn:") ? pulumi.output(id) : reported));
   }
 }

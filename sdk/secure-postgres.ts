@@ -151,8 +151,11 @@ export class SecurePostgres extends pulumi.ComponentResource {
       },
       { ...child, protect },
     );
+    // Children name the database by its id, the resource id Pulumi keeps known while the database updates in
+    // place, so a preview of an in-place change above them shows no replacement below. (Stacks that stored the
+    // add-on name see no change: either spelling is the same database.)
     const mtls = mtlsOn
-      ? new MtlsConfig(`${name}-mtls`, { database: database.addonName, certificateNames }, child)
+      ? new MtlsConfig(`${name}-mtls`, { database: database.id, certificateNames }, child)
       : undefined;
     const ipRules: Record<string, IpRule> = {};
     for (const entry of cidrs) {
@@ -161,7 +164,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
       ipRules[cidr] = new IpRule(
         `${name}-ip-${cidrSlug(cidr)}`,
         {
-          database: database.addonName,
+          database: database.id,
           cidr,
           description: extra.description ?? `allowed by ${name}`,
           acknowledgeWideCidr: extra.acknowledgeWideCidr,
@@ -178,7 +181,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
       credentials[credName] = new Credential(
         `${name}-credential-${credName}`,
         {
-          database: database.addonName,
+          database: database.id,
           name: credName,
           permissions: c.permissions,
           schemas: c.schemas,

@@ -64,7 +64,7 @@ export async function create(inputs: CustomerKeyInputs): Promise<{ id: string; o
       const observed = await mustObserve(region, keyId);
       claim(`CustomerKey (adopted ${keyId})`, identityOf("kms-key", observed.metadata.Arn));
       const outs = toOutputs(region, observed, adoptedRecord(inputs, observed), true);
-      return { id: outs.keyId, outs };
+      return { id: outs.arn, outs };
     }
     const keyId = await createKey(region, inputs);
     try {
@@ -76,7 +76,7 @@ export async function create(inputs: CustomerKeyInputs): Promise<{ id: string; o
       throw err;
     }
     const outs = toOutputs(region, await mustObserve(region, keyId), inputs);
-    return { id: outs.keyId, outs };
+    return { id: outs.arn, outs };
   });
 }
 
@@ -89,7 +89,9 @@ export async function read(
     const observed = await observeKey(region, id);
     if (!observed) return {};
     const outs = toOutputs(region, observed, props, props.adopted === true);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    // The id is the key ARN, so the resources that use the key can take it from the id, which Pulumi keeps known
+    // while the key updates in place. A key made before that has its key id as id; a refresh moves it to the ARN.
+    return { id: outs.arn, props: outs, inputs: pickInputs(outs) };
   });
 }
 

@@ -79,7 +79,11 @@ function urnOf(result: StackResult, name: string): string {
 }
 
 async function keyState(arn: string): Promise<string | undefined> {
-  const kms = new KMSClient({ region: "us-east-1", endpoint: s.env.AWS_ENDPOINT_URL_KMS });
+  const kms = new KMSClient({
+    region: "us-east-1",
+    endpoint: s.env.AWS_ENDPOINT_URL_KMS,
+    credentials: { accessKeyId: s.env.AWS_ACCESS_KEY_ID ?? "", secretAccessKey: s.env.AWS_SECRET_ACCESS_KEY ?? "" },
+  });
   return (await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata?.KeyState;
 }
 

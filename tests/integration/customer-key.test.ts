@@ -191,7 +191,8 @@ describe("CustomerKey adoption", () => {
     };
     await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: JSON.stringify(handMade) }));
     const { id, outs } = await createKey({ adoptKeyId: existing?.Arn });
-    expect(id).toBe(keyId);
+    expect(outs.keyId).toBe(keyId);
+    expect(id).toBe(outs.arn);
     expect(outs).toMatchObject({ adoptKeyId: existing?.Arn, adopted: true, description: "made by hand" });
     expect(await policyOf()).toEqual(handMade); // adopting changed nothing
     // The next preview shows the policy update (Heroku's statements); applying it keeps KeyAdmins.

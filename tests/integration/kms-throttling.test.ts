@@ -128,7 +128,11 @@ test("a storm that also refuses the clean-up: the error names the key left behin
   const { inputs, failures } = await hooks.check({}, { alias: "alias/orphan", adoptKeyId: keyId });
   expect(failures).toEqual([]);
   const adopted = await hooks.create(inputs);
-  expect(adopted.id).toBe(keyId);
+  expect(adopted.outs.keyId).toBe(keyId);
   expect((await liveKeys()).filter((k) => !before.includes(k))).toEqual([keyId]);
+  // Adopting changes nothing in KMS; the next up applies what the inputs declare, the alias included.
+  const { inputs: next } = await hooks.check(adopted.outs, { alias: "alias/orphan", adoptKeyId: keyId });
+  expect((await hooks.diff(adopted.id, adopted.outs, next)).updates).toContain("alias");
+  await hooks.update(adopted.id, adopted.outs, next);
   expect(await aliasTarget("alias/orphan")).toBe(keyId);
 });
