@@ -53,7 +53,7 @@ export interface SecurePostgresArgs {
    * @default {} (a key with rotation on, in AWS_REGION)
    * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key
    */
-  customerKey?: Omit<CustomerKeyArgs, "adoptKeyId"> | false;
+  customerKey?: CustomerKeyArgs | false;
   /**
    * CIDR blocks allowed to connect over mutual TLS, at most 60. Any entry turns mTLS on.
    * @default none
@@ -80,6 +80,31 @@ export interface SecurePostgresArgs {
    * @default true
    */
   protect?: boolean;
+  /**
+   * Take over a database that already exists, and whatever of it is named here, instead of creating them. The
+   * `up` that adopts changes nothing at Heroku, KMS or PostgreSQL; the next preview shows each difference from
+   * these args as an ordinary update (or an honest replacement). Only the create reads it: keeping, changing or
+   * removing it afterwards changes nothing. See "Adopting what exists" in the README for where to find each id.
+   * @default nothing is adopted
+   */
+  adopt?: SecurePostgresAdoption;
+}
+
+/** What a {@link SecurePostgres} takes over instead of creating. */
+export interface SecurePostgresAdoption {
+  /** The existing heroku-postgresql add-on of `app`, by name or id (`heroku addons -a APP`). */
+  database: string;
+  /**
+   * The existing KMS key the database is encrypted with, by id or ARN (the "Customer Encryption Key" row of
+   * `heroku pg:info`); for `customerKey` (use `existingKeyArn` to leave the key out of the stack instead).
+   */
+  keyId?: string;
+  /** Adopt the mTLS already enabled on the database (`heroku data:mtls DATABASE`). @default false */
+  mtls?: boolean;
+  /** Existing IP rules by CIDR, their ids from `heroku data:mtls:ip-rules DATABASE`. */
+  ipRuleIds?: Record<string, string>;
+  /** Names of existing credentials to adopt (`heroku pg:credentials DATABASE`). */
+  credentials?: string[];
 }
 
 const DEFAULT_PLAN = "heroku-postgresql:private-0";
@@ -139,7 +164,11 @@ export class SecurePostgres extends pulumi.ComponentResource {
     const child = { parent: this };
     const key =
       args.existingKeyArn === undefined && args.customerKey !== false
-        ? new CustomerKey(`${name}-key`, { ...args.customerKey }, { ...child, protect })
+        ? new CustomerKey(
+            `${name}-key`,
+            { ...args.customerKey, ...(args.adopt?.keyId ? { adoptKeyId: args.adopt.keyId } : {}) },
+            { ...child, protect },
+          )
         : undefined;
     const database = new SecureDatabase(
       `${name}-db`,
@@ -148,6 +177,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
         plan,
         encryptionKeyArn: args.existingKeyArn ?? key?.arn,
         enhancedCertificates,
+        ...(args.adopt ? { adoptAddonId: args.adopt.database } : {}),
       },
       { ...child, protect },
     );
@@ -155,7 +185,11 @@ export class SecurePostgres extends pulumi.ComponentResource {
     // place, so a preview of an in-place change above them shows no replacement below. (Stacks that stored the
     // add-on name see no change: either spelling is the same database.)
     const mtls = mtlsOn
-      ? new MtlsConfig(`${name}-mtls`, { database: database.id, certificateNames }, child)
+      ? new MtlsConfig(
+          `${name}-mtls`,
+          { database: database.id, certificateNames, ...(args.adopt?.mtls ? { adoptExisting: true } : {}) },
+          child,
+        )
       : undefined;
     const ipRules: Record<string, IpRule> = {};
     for (const entry of cidrs) {
@@ -168,6 +202,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
           cidr,
           description: extra.description ?? `allowed by ${name}`,
           acknowledgeWideCidr: extra.acknowledgeWideCidr,
+          ...(args.adopt?.ipRuleIds?.[cidr] ? { adoptRuleId: args.adopt.ipRuleIds[cidr] } : {}),
         },
         // Rules only work once mTLS is Operational.
         { ...child, dependsOn: mtls ? [mtls] : [] },
@@ -188,6 +223,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
           attachments: (c.attachTo ?? []).map((a) => (typeof a === "string" ? { app: a } : { app: a.app, name: a.as })),
           rotationTrigger: c.rotationTrigger,
           forceRotation: c.forceRotation,
+          ...(args.adopt?.credentials?.includes(credName) ? { adoptExisting: true } : {}),
         },
         { ...child, dependsOn: credentialDeps },
       );

@@ -80,6 +80,16 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
       `The credential was not destroyed: raise timeouts.create, or set adoptExisting: true, and run pulumi up again ` +
       `(heroku pg:credentials ${inputs.database} shows its state).`;
     const usable = await waitUsable(inputs, deadline, hint);
+    if (inputs.adoptExisting) {
+      // Adoption is a read-only takeover, like `pulumi import`: nothing is granted, revoked, attached or
+      // detached. The state records the credential as it is (every schema it has privileges in, its attachments
+      // under their live names), so the next preview shows each difference from the inputs as an update.
+      const recorded = { ...inputs, schemas: await schemasHeld(inputs, usable) };
+      const adopted = await observe(recorded);
+      if (!adopted)
+        throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while adopting it`);
+      return { id: adopted.uuid, outs: adopted.outs };
+    }
     await applyPermissions(inputs, undefined, usable);
     const attached = await syncAttachments(inputs, await credentialAttachments(inputs.database, inputs.name));
     const outs = await observe(inputs, attached);
@@ -254,6 +264,22 @@ async function signsOfUse(inputs: CredentialInputs, found: Credential): Promise<
   return granted.length > 0
     ? `privileges on schema ${granted.map(([schema, level]) => `${schema} (${level})`).join(", ")}`
     : undefined;
+}
+
+/** The declared schemas plus every other schema the credential has privileges in now. */
+async function schemasHeld(inputs: CredentialInputs, found: Credential): Promise<string[]> {
+  const declared = inputs.schemas ?? [...DEFAULT_SCHEMAS];
+  const user = activeUser(found);
+  if (!user) return declared;
+  const conn = await defaultConnection(inputs.database);
+  const levels = await withConnection(conn, async (client) => {
+    const all = await listUserSchemas(client);
+    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), all), all);
+  });
+  const held = Object.entries(levels)
+    .filter(([, level]) => level !== "none")
+    .map(([schema]) => schema);
+  return [...declared, ...held.filter((schema) => !declared.includes(schema))];
 }
 
 /** The identities under which a credential is claimed: its database by either spelling, and its name. */

@@ -4,7 +4,7 @@ import type { CheckFailure } from "../shared/check";
 import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { containsUnknown, UNKNOWN } from "../shared/unknown";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
-import { isKmsNotFound, kmsClient, regionFor } from "../kms/client";
+import { isKmsNotFound, kmsClient, parseKeyArn, regionFor } from "../kms/client";
 import { CUSTOMER_KEY_DIFF_TABLE } from "./diff-table";
 import {
   desiredPolicy,
@@ -86,7 +86,7 @@ export async function read(
 ): Promise<{ id?: string; props?: CustomerKeyOutputs; inputs?: CustomerKeyInputs }> {
   const region = regionFor(props.arn, props.region);
   return withContext(`reading CustomerKey ${id}`, async () => {
-    const observed = await observeKey(region, id);
+    const observed = await observeKey(region, keyIdOf(id));
     if (!observed) return {};
     const outs = toOutputs(region, observed, props, props.adopted === true);
     // The id is the key ARN, so the resources that use the key can take it from the id, which Pulumi keeps known
@@ -103,8 +103,8 @@ export async function update(
   const region = regionFor(olds.arn, olds.region);
   return withContext(`updating CustomerKey ${id}`, async () => {
     const adopted = olds.adopted === true;
-    await reconcileKey(region, await mustObserve(region, id), news, olds.alias, adopted);
-    return { outs: toOutputs(region, await mustObserve(region, id), news, adopted) };
+    await reconcileKey(region, await mustObserve(region, keyIdOf(id)), news, olds.alias, adopted);
+    return { outs: toOutputs(region, await mustObserve(region, keyIdOf(id)), news, adopted) };
   });
 }
 
@@ -140,7 +140,7 @@ export async function remove(id: string, props: CustomerKeyOutputs): Promise<voi
         });
     }
     const days = props.deletionWindowInDays ?? DEFAULT_DELETION_WINDOW_DAYS;
-    await scheduleDeletion(region, id, days);
+    await scheduleDeletion(region, keyIdOf(id), days);
     process.stderr.write(
       `KMS key ${props.arn ?? id} is scheduled for deletion in ${days} days (removalPolicy "schedule-deletion"). ` +
         `Every Heroku Postgres database encrypted with it becomes unavailable once the key is disabled or deleted; ` +
@@ -252,6 +252,11 @@ function adoptedRecord(
           ? inputs.alias
           : observed.aliases[0],
   };
+}
+
+/** The key id in a resource id: the ARN's last part (ids are ARNs), or the id itself (keys made before). */
+function keyIdOf(id: string): string {
+  return parseKeyArn(id)?.keyId ?? id;
 }
 
 function pickInputs(outs: CustomerKeyOutputs): CustomerKeyInputs {

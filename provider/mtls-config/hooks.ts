@@ -78,6 +78,13 @@ export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; ou
       const cert = existing[i];
       if (cert) ids[name] = cert.id;
     });
+    if (inputs.adoptExisting) {
+      // Adoption is a read-only takeover: no certificate is made or revoked. The state records the names that
+      // existing certificates took, so the next preview shows the rest as an update that adds them.
+      const certificates = await materialise(inputs.database, ids, {}, undefined, hint);
+      const recorded = { ...inputs, certificateNames: names.filter((n) => ids[n] !== undefined) };
+      return { id: inputs.database, outs: outputs(recorded, endpoint, certificates) };
+    }
     for (const name of names) ids[name] ??= (await createOnce(inputs.database)).id;
     const certificates = await materialise(inputs.database, ids, {}, deadline, hint);
     return { id: inputs.database, outs: outputs(inputs, endpoint, certificates) };

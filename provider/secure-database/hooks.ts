@@ -74,6 +74,11 @@ export async function create(inputs: SecureDatabaseInputs): Promise<{ id: string
         `adoptAddonId ${inputs.adoptAddonId} is encrypted with ${outs.encryptionKeyArn ?? "Heroku's own key"}, but encryptionKeyArn is ${inputs.encryptionKeyArn ?? "unset"}; make them match to adopt it`,
       );
     }
+    if (inputs.adoptAddonId) {
+      // An adopted add-on is recorded as it is (adoption is a read-only takeover): a difference in
+      // Enhanced Certificates shows in the next preview as an update, to be reviewed before anything changes.
+      return { id: addon.id, outs };
+    }
     if (outs.enhancedCertificatesStatus !== (inputs.enhancedCertificates ? "Enabled" : "Disabled")) {
       if (outs.enhancedCertificates !== inputs.enhancedCertificates) {
         await setEnhancedCertificates(addon.id, inputs.enhancedCertificates === true);

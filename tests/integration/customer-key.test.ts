@@ -54,7 +54,7 @@ describe("CustomerKey against moto", () => {
   it("creates a symmetric, single-Region key whose policy lets Heroku use it", async () => {
     const { outs, id } = key;
     expect(outs).toMatchObject({
-      keyId: id,
+      arn: id,
       region: "us-east-1",
       keyState: "Enabled",
       alias: "alias/orders-db",
@@ -80,10 +80,12 @@ describe("CustomerKey against moto", () => {
   });
 
   it("shows out-of-band changes to description and policy as drift", async () => {
-    await kms.send(new UpdateKeyDescriptionCommand({ KeyId: key.id, Description: "edited by hand" }));
+    await kms.send(new UpdateKeyDescriptionCommand({ KeyId: key.outs.keyId, Description: "edited by hand" }));
     const policy = buildKeyPolicy({ accountId: key.outs.accountId });
     policy.Statement.splice(1, 2); // Heroku's statements removed
-    await kms.send(new PutKeyPolicyCommand({ KeyId: key.id, PolicyName: "default", Policy: JSON.stringify(policy) }));
+    await kms.send(
+      new PutKeyPolicyCommand({ KeyId: key.outs.keyId, PolicyName: "default", Policy: JSON.stringify(policy) }),
+    );
     const r = await hooks.read(key.id, key.outs);
     expect(r.props?.description).toBe("edited by hand");
     expect(r.inputs?.description).toBe("edited by hand");
@@ -114,10 +116,12 @@ describe("CustomerKey against moto", () => {
       tags: { team: "platform", env: "prod" },
     });
     expect(outs.rotationPeriodInDays).toBeUndefined();
-    const aliases = (await kms.send(new ListAliasesCommand({ KeyId: key.id }))).Aliases?.map((a) => a.AliasName);
+    const aliases = (await kms.send(new ListAliasesCommand({ KeyId: key.outs.keyId }))).Aliases?.map(
+      (a) => a.AliasName,
+    );
     expect(aliases).toEqual(["alias/orders-db-v2"]);
-    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.id }))).KeyRotationEnabled).toBe(false);
-    const tags = (await kms.send(new ListResourceTagsCommand({ KeyId: key.id }))).Tags;
+    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.outs.keyId }))).KeyRotationEnabled).toBe(false);
+    const tags = (await kms.send(new ListResourceTagsCommand({ KeyId: key.outs.keyId }))).Tags;
     expect(tags).toEqual(
       expect.arrayContaining([
         { TagKey: "team", TagValue: "platform" },
@@ -146,7 +150,7 @@ describe("CustomerKey against moto", () => {
 
   it("retains the key by default; schedules deletion only when asked (never at once), then counts it as gone", async () => {
     await hooks.delete(key.id, key.outs);
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.id }))).KeyMetadata?.KeyState).toBe("Enabled");
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.outs.keyId }))).KeyMetadata?.KeyState).toBe("Enabled");
     const { inputs } = await hooks.check(key.outs, {
       ...key.inputs,
       deletionWindowInDays: 7,
@@ -154,9 +158,9 @@ describe("CustomerKey against moto", () => {
     });
     const { outs } = await hooks.update(key.id, key.outs, inputs);
     await hooks.delete(key.id, outs);
-    const meta = (await kms.send(new DescribeKeyCommand({ KeyId: key.id }))).KeyMetadata;
+    const meta = (await kms.send(new DescribeKeyCommand({ KeyId: key.outs.keyId }))).KeyMetadata;
     expect(meta?.KeyState).toBe("PendingDeletion");
-    expect((await kms.send(new ListAliasesCommand({ KeyId: key.id }))).Aliases ?? []).toEqual([]);
+    expect((await kms.send(new ListAliasesCommand({ KeyId: key.outs.keyId }))).Aliases ?? []).toEqual([]);
     expect(await hooks.read(key.id, outs)).toEqual({});
     await expect(hooks.delete(key.id, outs)).resolves.toBeUndefined();
   });

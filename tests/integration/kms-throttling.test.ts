@@ -46,7 +46,7 @@ async function aliasTarget(alias: string): Promise<string | undefined> {
   return aliases.find((a) => a.AliasName === alias)?.TargetKeyId;
 }
 
-async function create(alias: string): Promise<{ id: string } | Error> {
+async function create(alias: string): Promise<{ id: string; outs: { keyId: string } } | Error> {
   const { inputs, failures } = await hooks.check({}, { alias, description: alias });
   expect(failures).toEqual([]);
   return hooks.create(inputs).catch((e: unknown) => e as Error);
@@ -72,8 +72,8 @@ test("a throttling burst is waited out: the create completes with exactly one ke
   for (let i = 1; i < times.length; i++)
     expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(KMS_THROTTLE_BASE_DELAY_MS - 5);
   const after = await liveKeys();
-  expect(after.filter((k) => !before.includes(k))).toEqual([(made as { id: string }).id]);
-  expect(await aliasTarget("alias/burst")).toBe((made as { id: string }).id);
+  expect(after.filter((k) => !before.includes(k))).toEqual([(made as { outs: { keyId: string } }).outs.keyId]);
+  expect(await aliasTarget("alias/burst")).toBe((made as { outs: { keyId: string } }).outs.keyId);
 });
 
 test("a storm after CreateKey: the error says KMS throttled the request and what to do, the new key is discarded, and the next create makes exactly one", async () => {
@@ -94,8 +94,10 @@ test("a storm after CreateKey: the error says KMS throttled the request and what
 
   const again = await create("alias/storm");
   expect(again).not.toBeInstanceOf(Error);
-  expect((await liveKeys()).filter((k) => !before.includes(k))).toEqual([(again as { id: string }).id]);
-  expect(await aliasTarget("alias/storm")).toBe((again as { id: string }).id);
+  expect((await liveKeys()).filter((k) => !before.includes(k))).toEqual([
+    (again as { outs: { keyId: string } }).outs.keyId,
+  ]);
+  expect(await aliasTarget("alias/storm")).toBe((again as { outs: { keyId: string } }).outs.keyId);
 });
 
 test("a storm that also refuses the clean-up: the error names the key left behind and how to adopt it; adopting converges to one key", async () => {
