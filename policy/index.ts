@@ -28,9 +28,9 @@ import {
   checkProtection,
   checkReadWriteApps,
   checkRotationAge,
-  stackOfUrn,
   type ResourceView,
 } from "./rules";
+import { stackOfUrn } from "../review/preview-json";
 import { settle } from "./settle";
 import { checkExternalAccess, type StackResourceView } from "./stack-rules";
 

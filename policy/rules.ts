@@ -32,11 +32,6 @@ const ROTATION_DATE = /^(\d{4}-\d{2}-\d{2})(?:$|[^0-9])/;
 
 const label = (r: ResourceView): string => `${r.kind} "${r.name}"`;
 
-/** `urn:pulumi:<stack>::<project>::<type>::<name>`: the stack part. */
-export function stackOfUrn(urn: string): string {
-  return urn.split("::")[0]?.split(":")[2] ?? "";
-}
-
 export function checkAllowlistWidth(r: ResourceView, cfg: AllowlistConfig): string[] {
   if (r.kind !== "IpRule" || typeof r.props.cidr !== "string") return [];
   const parsed = parseIpv4Cidr(r.props.cidr);
