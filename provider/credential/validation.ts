@@ -1,3 +1,4 @@
+import { isProductionPlan, PRODUCTION_PLAN_TIERS } from "../shared/plans";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { isRecord } from "../shared/equality";
 import { checkTimeouts } from "../shared/timeouts";
@@ -23,7 +24,7 @@ export const SYSTEM_SCHEMA_PREFIX = "pg_";
 export const INFORMATION_SCHEMA = "information_schema";
 // Seed 002: credentials only on Standard, Premium, Private and Shield; heroku-api.md 2.3 lists essential-*,
 // dev, basic and mini as Essential tier; hobby-* is the older name of the same.
-export const PRODUCTION_PLAN_TIERS: readonly string[] = ["standard", "premium", "private", "shield"];
+export { PRODUCTION_PLAN_TIERS } from "../shared/plans";
 // Seed 002, "Forks and Followers": the error Heroku gives.
 export const FOLLOWER_REFUSAL = "This operation is not supported for follower databases.";
 // Heroku app names: lowercase letters, digits and dashes, starting with a letter, 3 to 30 characters.
@@ -33,7 +34,6 @@ const APP_NAME_PATTERN = new RegExp(`^[a-z][a-z0-9-]{${MIN_APP_NAME_LENGTH - 1},
 // Attachment names become config var prefixes (<NAME>_URL). Heroku documents no length; 50 is our choice.
 export const MAX_ATTACHMENT_NAME_LENGTH = 50;
 const ATTACHMENT_NAME_PATTERN = new RegExp(`^[A-Z][A-Z0-9_]{0,${MAX_ATTACHMENT_NAME_LENGTH - 1}}$`);
-const POSTGRES_SERVICE_PREFIX = "heroku-postgresql:";
 
 export function credentialNameProblem(name: string): string | undefined {
   if (name === DEFAULT_CREDENTIAL_NAME) {
@@ -58,10 +58,7 @@ export function checkCredentialCapacity(database: string, existing: number, addi
   );
 }
 
-export function isProductionPlan(plan: string): boolean {
-  const slug = plan.startsWith(POSTGRES_SERVICE_PREFIX) ? plan.slice(POSTGRES_SERVICE_PREFIX.length) : plan;
-  return PRODUCTION_PLAN_TIERS.includes(slug.split("-")[0] ?? "");
-}
+export { isProductionPlan } from "../shared/plans";
 
 /** What the hook reads about the database before creating a credential. */
 export interface CredentialDatabaseFacts {

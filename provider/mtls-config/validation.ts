@@ -1,3 +1,4 @@
+import { isPrivateOrShieldPlan, PRIVATE_OR_SHIELD_TIERS } from "../shared/plans";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { checkTimeouts } from "../shared/timeouts";
 import type { MtlsConfigInputs } from "./types";
@@ -12,8 +13,7 @@ export const MIN_CLIENT_CERTIFICATES = 1;
 // Heroku documents no limit on client certificates; 20 per database is our guard against runaway lists.
 export const MAX_CLIENT_CERTIFICATES = 20;
 /** Seed 000, "Overview": "This feature is only available for Private and Shield Postgres databases." */
-export const MTLS_PLAN_TIERS: readonly string[] = ["private", "shield"];
-export const POSTGRES_SERVICE_PREFIX = "heroku-postgresql:";
+export const MTLS_PLAN_TIERS: readonly string[] = PRIVATE_OR_SHIELD_TIERS;
 
 /** The database facts the hook reads before enabling mTLS (add-on plan, Enhanced Certificates status). */
 export interface MtlsDatabaseFacts {
@@ -24,15 +24,7 @@ export interface MtlsDatabaseFacts {
   enhancedCertificates?: string;
 }
 
-/** The plan's tier: `private` for `heroku-postgresql:private-7`. */
-export function planTier(plan: string): string {
-  const slug = plan.startsWith(POSTGRES_SERVICE_PREFIX) ? plan.slice(POSTGRES_SERVICE_PREFIX.length) : plan;
-  return slug.split("-")[0] ?? "";
-}
-
-export function isPrivateOrShieldPlan(plan: string): boolean {
-  return MTLS_PLAN_TIERS.includes(planTier(plan));
-}
+export { isPrivateOrShieldPlan, planTier } from "../shared/plans";
 
 /**
  * The database-level rules, checked against facts read from the API: Private/Shield only (seed 000) and never
