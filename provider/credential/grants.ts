@@ -1,3 +1,4 @@
+import { escapeIdentifier } from "pg";
 import { ProviderError } from "../shared/errors";
 import type { PermissionLevel } from "./types";
 
@@ -19,11 +20,14 @@ export const LEVEL_PRIVILEGES: Readonly<
   "read-write": { schema: ["USAGE"], tables: ["SELECT", "INSERT", "UPDATE", "DELETE"], sequences: ["USAGE", "SELECT"] },
 };
 
-/** A PostgreSQL identifier, double-quoted with embedded quotes doubled: any valid name passes unchanged. */
+/**
+ * A PostgreSQL identifier, quoted by node-postgres' escapeIdentifier (double quotes, embedded quotes doubled).
+ * An empty name or a NUL, which PostgreSQL cannot take in any identifier, is refused first.
+ */
 export function quoteIdent(name: string): string {
   if (name.length === 0) throw new ProviderError("an SQL identifier must not be empty");
   if (name.includes("\0")) throw new ProviderError("an SQL identifier must not contain NUL");
-  return `"${name.replace(/"/g, '""')}"`;
+  return escapeIdentifier(name);
 }
 
 export interface PermissionPlan {

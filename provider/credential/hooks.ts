@@ -13,11 +13,11 @@ import {
 } from "../heroku/credentials";
 import type { Attachment } from "../heroku/addons";
 import { waitFor, WaitTimeoutError } from "../heroku/waiter";
-import { Deadline } from "../secure-database/waits";
+import { Deadline } from "../shared/deadline";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
-import { inputFields, type TableDiff } from "../shared/diff-table";
+import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
@@ -106,7 +106,7 @@ export async function read(
   return withContext(`reading Credential ${props.name} on database ${props.database}`, async () => {
     const found = await observe(props);
     if (!found) return {};
-    return { id, props: found.outs, inputs: pickInputs(found.outs) };
+    return { id, props: found.outs, inputs: inputsOf<CredentialInputs>(CREDENTIAL_DIFF_TABLE, found.outs) };
   });
 }
 
@@ -173,8 +173,7 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
     await waitFor({
       what: `credential ${props.name} on database ${props.database}`,
       target: "destroyed",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => pollCredential(props.database, props.name).catch(nullOnNotFound),
       statusOf: (c) => c?.state ?? "gone",
       isDone: (c) => c === null,
@@ -306,8 +305,7 @@ async function waitUsable(inputs: CredentialInputs, deadline: Deadline, hint: st
   return waitFor({
     what: `credential ${inputs.name} on database ${inputs.database}`,
     target: "active",
-    timeoutMs: deadline.remaining(),
-    startedAt: deadline.startedAt,
+    ...deadline.bounds(),
     poll: () => pollCredential(inputs.database, inputs.name),
     statusOf: (c) => c.state,
     isDone: (c) => (c.state === "active" || c.state === "rotating") && activeUser(c) !== undefined,
@@ -325,8 +323,7 @@ async function waitRotated(inputs: CredentialInputs, oldPassword: string, deadli
     await waitFor({
       what: `rotation of credential ${inputs.name} on database ${inputs.database}`,
       target: "active",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => pollCredential(inputs.database, inputs.name),
       statusOf: (c) => (c.state === "active" && !rotated(c, oldPassword) ? "active, old password" : c.state),
       // Done only once the password really changed: "active" alone may still be the state from before.
@@ -449,9 +446,4 @@ function declaredForm(declared: readonly CredentialAttachment[], actual: Attachm
 
 function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function pickInputs(outs: CredentialOutputs): CredentialInputs {
-  const fields = new Set(inputFields(CREDENTIAL_DIFF_TABLE));
-  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as CredentialInputs;
 }

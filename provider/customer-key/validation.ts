@@ -1,4 +1,4 @@
-import { RESERVED_STATEMENT_SIDS } from "../../sdk/key-policy";
+import { RESERVED_STATEMENT_SIDS } from "./key-policy";
 import { parseKeyArn } from "../kms/arn";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { isRecord } from "../shared/equality";

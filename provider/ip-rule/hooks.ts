@@ -2,12 +2,12 @@ import { HerokuApiError, isNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, getIpRule, type IpRule, listIpRules } from "../heroku/mtls";
 import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
-import { parseHerokuTimestamp } from "../mtls-config/certificates";
-import { Deadline } from "../secure-database/waits";
+import { parseHerokuTimestamp } from "../heroku/timestamps";
+import { Deadline } from "../shared/deadline";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
-import { inputFields, type TableDiff } from "../shared/diff-table";
+import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, RESUME_WINDOW_FACTOR, resumeMarker, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
@@ -54,8 +54,7 @@ export async function create(inputs: IpRuleInputs): Promise<{ id: string; outs: 
     const authorized = await waitFor({
       what: `IP rule ${inputs.cidr} on database ${inputs.database}`,
       target: "Authorized",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => pollIpRule(inputs.database, rule.id),
       statusOf: (r) => r.status,
       isDone: (r) => r.status === "Authorized",
@@ -76,7 +75,7 @@ export async function read(
     });
     if (!rule) return {};
     const outs = outputs(props, rule);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    return { id, props: outs, inputs: inputsOf<IpRuleInputs>(IP_RULE_DIFF_TABLE, outs) };
   });
 }
 
@@ -203,9 +202,4 @@ function outputs(inputs: IpRuleInputs, rule: IpRule): IpRuleOutputs {
     createdAt: parseHerokuTimestamp(rule.created_at),
     updatedAt: parseHerokuTimestamp(rule.updated_at),
   };
-}
-
-function pickInputs(outs: IpRuleOutputs): IpRuleInputs {
-  const fields = new Set(inputFields(IP_RULE_DIFF_TABLE));
-  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as IpRuleInputs;
 }

@@ -4,7 +4,7 @@ import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, isNotFound } from "../heroku/errors";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
-import { diffFromTable, inputFields, type TableDiff } from "../shared/diff-table";
+import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, RESUME_WINDOW_FACTOR } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
@@ -13,14 +13,8 @@ import { findAddon, observeDatabase } from "./heroku-state";
 import { preflight } from "./preflight";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
 import { derivedAddonName, validateSecureDatabase } from "./validation";
-import {
-  Deadline,
-  deleteAndWait,
-  waitConfigVar,
-  waitDatabaseReady,
-  waitEnhancedCertificates,
-  waitProvisioned,
-} from "./waits";
+import { Deadline } from "../shared/deadline";
+import { deleteAndWait, waitConfigVar, waitDatabaseReady, waitEnhancedCertificates, waitProvisioned } from "./waits";
 
 /**
  * SecureDatabase: a heroku-postgresql add-on with a customer key and Enhanced Certificates (seeds 004, 001).
@@ -102,7 +96,7 @@ export async function read(
     const addon = await findAddon(props.app, id);
     if (!addon) return {};
     const outs = await observeDatabase(addon, props);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    return { id, props: outs, inputs: inputsOf<SecureDatabaseInputs>(SECURE_DATABASE_DIFF_TABLE, outs) };
   });
 }
 
@@ -238,9 +232,4 @@ async function adoptable(inputs: SecureDatabaseInputs): Promise<Addon> {
     );
   }
   return addon;
-}
-
-function pickInputs(outs: SecureDatabaseOutputs): SecureDatabaseInputs {
-  const fields = new Set(inputFields(SECURE_DATABASE_DIFF_TABLE));
-  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as SecureDatabaseInputs;
 }
