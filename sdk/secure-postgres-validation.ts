@@ -36,7 +36,7 @@ export function postureProblems(f: PostureFacts): string[] {
   if (f.mtls && !privateOrShield(f.plan)) {
     problems.push(`plan: mutual TLS needs a heroku-postgresql:private-* or shield-* plan, not ${f.plan}`);
   }
-  // Seed 001: "Enhanced certificates are currently incompatible with mTLS."
+  // Dev Center's Enhanced Certificates article (docs/heroku-api.md): "Enhanced certificates are currently incompatible with mTLS."
   if (f.mtls && f.enhancedCertificates) {
     problems.push(
       "enhancedCertificates: Enhanced Certificates cannot be used together with mutual TLS (allowedCidrs or clientCertificates); turn one off",
@@ -62,7 +62,7 @@ export function postureProblems(f: PostureFacts): string[] {
     certNames.add(name);
   }
   const names = Object.keys(f.credentials);
-  // The default credential counts towards the limit (seed 002, "Limits").
+  // The default credential counts towards the limit (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits").
   if (names.length + 1 > MAX_CREDENTIALS_PER_DATABASE) {
     problems.push(
       `credentials: ${names.length} credentials plus the default one exceed Heroku's limit of ${MAX_CREDENTIALS_PER_DATABASE} per database`,

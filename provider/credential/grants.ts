@@ -3,7 +3,7 @@ import { ProviderError } from "../shared/errors";
 import type { PermissionLevel } from "./types";
 
 /**
- * SQL for permission levels, exactly as seed 002 ("Managing permissions") describes them: run as the default
+ * SQL for permission levels, exactly as Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md) ("Managing permissions") describes them: run as the default
  * credential (the owner of the database and its tables), per listed schema, revoke first and then grant, and
  * the same for future tables through ALTER DEFAULT PRIVILEGES FOR ROLE <owner>. "Tables" covers views,
  * materialized views and foreign tables, as ALL TABLES IN SCHEMA does.
@@ -11,7 +11,7 @@ import type { PermissionLevel } from "./types";
 
 export type EffectiveLevel = PermissionLevel | "custom";
 
-// What each level holds on a schema's tables and sequences (ARCHITECTURE.md, "Permission levels").
+// What each level holds on a schema's tables and sequences (docs/ARCHITECTURE.md, "Permission levels").
 export const LEVEL_PRIVILEGES: Readonly<
   Record<PermissionLevel, { schema: string[]; tables: string[]; sequences: string[] }>
 > = {

@@ -35,12 +35,12 @@ import {
 } from "./validation";
 
 /**
- * Credential: a named Heroku Postgres credential with a permission level, attachments and rotation (seed 002,
- * heroku-api.md 2). The thin provider in provider.ts requires this module and calls these functions.
+ * Credential: a named Heroku Postgres credential with a permission level, attachments and rotation (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md),
+ * docs/heroku-api.md 2). The thin provider in provider.ts requires this module and calls these functions.
  */
 
 export const DEFAULT_CREATE_TIMEOUT_MS = 10 * 60_000;
-/** Seed 002: a rotation waits up to about 30 minutes for old connections; update waits for it. */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): a rotation waits up to about 30 minutes for old connections; update waits for it. */
 export const DEFAULT_UPDATE_TIMEOUT_MS = 45 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 const NAMESPACE_PREFIX = "credential:";
@@ -183,7 +183,7 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
 }
 export { remove as delete };
 
-/** Seed 002: production plans only, never on a follower. */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): production plans only, never on a follower. */
 async function checkDatabase(database: string): Promise<void> {
   const info = (await sharedDatabaseInfo(database)) as unknown as {
     plan?: { name?: string };
@@ -202,7 +202,7 @@ async function checkDatabase(database: string): Promise<void> {
 /**
  * Posts first: Heroku refuses a taken name and a 61st credential with 422 and makes nothing, so a list before
  * every create buys nothing. On that refusal the credentials are listed once to say why. Creates are not
- * idempotent (heroku-api.md 5): after an ambiguous failure the credential is read back by name before the POST
+ * idempotent (docs/heroku-api.md 5): after an ambiguous failure the credential is read back by name before the POST
  * is repeated (shared/resume.ts). Returns whether it took over a credential that already existed.
  */
 async function createOnce(inputs: CredentialInputs): Promise<boolean> {
@@ -336,7 +336,7 @@ async function waitRotated(inputs: CredentialInputs, oldPassword: string, deadli
 }
 
 /**
- * Revoke first, then grant (seed 002), on the role that holds the credential's privileges now. `known`: the
+ * Revoke first, then grant (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)), on the role that holds the credential's privileges now. `known`: the
  * credential as just read (create's wait), which saves reading it again.
  */
 async function applyPermissions(

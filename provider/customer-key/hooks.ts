@@ -24,7 +24,7 @@ import {
 } from "./validation";
 
 /**
- * CustomerKey: a symmetric KMS key Heroku Postgres may use (seed 004). The thin provider in provider.ts
+ * CustomerKey: a symmetric KMS key Heroku Postgres may use (Dev Center's BYOK article (docs/heroku-api.md)). The thin provider in provider.ts
  * requires this module and calls these functions.
  */
 
@@ -155,7 +155,7 @@ export async function remove(id: string, props: CustomerKeyOutputs): Promise<voi
 export { remove as delete };
 
 async function createKey(region: string, inputs: CustomerKeyInputs): Promise<string> {
-  // Symmetric, single-Region: S3 backups need a symmetric key and Heroku refuses multi-Region keys (seed 004).
+  // Symmetric, single-Region: S3 backups need a symmetric key and Heroku refuses multi-Region keys (Dev Center's BYOK article (docs/heroku-api.md)).
   // KMS's default policy (account root) comes first; reconcileKey then writes the full policy, because the
   // policy names the account, which we only learn from the key's ARN.
   const res = await kmsClient(region).send(

@@ -8,7 +8,7 @@
  * @see https://devcenter.heroku.com/articles/encrypting-heroku-postgres-with-your-encryption-key
  */
 
-/** The AWS account of Heroku Data that must be allowed to use the key (seed 004, step 3). */
+/** The AWS account of Heroku Data that must be allowed to use the key (Dev Center's BYOK article (docs/heroku-api.md), step 3). */
 export const HEROKU_DATA_ACCOUNT_ID = "021876802972";
 
 /** Statement ids this builder owns; extra statements may not reuse them. */

@@ -102,7 +102,7 @@ export function validateCustomerKey(
     inputs.enabled === false &&
     inputs.acknowledgeDatabaseShutdown !== true
   ) {
-    // Seed 004, "Disabling your encryption key": every database using the key is shut down about 20 minutes later.
+    // Dev Center's BYOK article (docs/heroku-api.md), "Disabling your encryption key": every database using the key is shut down about 20 minutes later.
     f.add(
       "enabled",
       "enabled: false disables the key, which shuts down every Heroku Postgres database encrypted with it; set acknowledgeDatabaseShutdown: true to confirm",
@@ -192,7 +192,7 @@ function checkAdoptKeyId(f: Failures, adoptKeyId: unknown, region: unknown): voi
   const arn = parseKeyArn(adoptKeyId);
   const keyId = arn ? arn.keyId : adoptKeyId;
   if (keyId?.startsWith("mrk-")) {
-    // Seed 004, "Limitations": multi-Region keys aren't supported.
+    // Dev Center's BYOK article (docs/heroku-api.md), "Limitations": multi-Region keys aren't supported.
     f.add("adoptKeyId", "adoptKeyId names a multi-Region key (mrk-...), which Heroku Postgres does not support");
   } else if (!keyId || !KEY_UUID.test(keyId)) {
     f.add("adoptKeyId", `adoptKeyId must be a KMS key id (a UUID) or key ARN, got ${JSON.stringify(adoptKeyId)}`);

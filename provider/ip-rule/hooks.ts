@@ -16,11 +16,11 @@ import type { IpRuleInputs, IpRuleOutputs } from "./types";
 import { checkIpRuleCapacity, validateIpRule } from "./validation";
 
 /**
- * IpRule: one allowlisted CIDR on a database with mTLS (seed 000, step 3; heroku-api.md 1.3). There is no
+ * IpRule: one allowlisted CIDR on a database with mTLS (Dev Center's mTLS article (docs/heroku-api.md), step 3; docs/heroku-api.md 1.3). There is no
  * update API, so every Heroku-side change replaces (see diff-table.ts).
  */
 
-/** heroku-api.md 1.4: authorizing takes 10-15 minutes in practice; HX waits 20. */
+/** docs/heroku-api.md 1.4: authorizing takes 10-15 minutes in practice; HX waits 20. */
 export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 
@@ -107,7 +107,7 @@ export { remove as delete };
  * rules before every create (60 reads for 60 rules) buys nothing. On that refusal the rules are listed once to
  * say precisely why: a rule for the same CIDR carrying this resource's marker was made by an interrupted run and
  * is resumed; any other is refused with the id to adopt; a full allowlist gets the limit. Creates are not
- * idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR before the POST is
+ * idempotent (docs/heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR before the POST is
  * repeated (shared/resume.ts).
  */
 async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promise<{ rule: IpRule; existed: boolean }> {

@@ -30,7 +30,7 @@ const NOT_IDEMPOTENT = new Set(["CreateKey"]);
 /**
  * One KMS client per region, made on first use from the standard AWS credential chain. AWS_ENDPOINT_URL_KMS (moto
  * in tests) is honoured by the SDK itself. Never made at module load: a client captured by Pulumi's closure
- * serialization breaks it (pulumi-toolchain.md).
+ * serialization breaks it (README "Toolchain").
  */
 const clients: Record<string, KMSClient> = {};
 

@@ -2,13 +2,13 @@ import * as path from "node:path";
 import forge from "node-forge";
 import { ProviderError } from "../shared/errors";
 
-// Seed 000, "Client certificate renewal": certificates expire 13 months after creation and Heroku makes a new
+// Dev Center's mTLS article (docs/heroku-api.md), "Client certificate renewal": certificates expire 13 months after creation and Heroku makes a new
 // one 75 days before that.
 export const CLIENT_CERTIFICATE_VALIDITY_MONTHS = 13;
 export const CERTIFICATE_RENEWAL_LEAD_DAYS = 75;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-// Seed 000, "Download client-side certificates": the CLI's default directory and the three files it writes;
+// Dev Center's mTLS article (docs/heroku-api.md), "Download client-side certificates": the CLI's default directory and the three files it writes;
 // the key must be chmod 0600 (libpq refuses a key readable by others).
 export const DEFAULT_CERTIFICATE_SUBDIRECTORY = ".postgresql";
 export const CLIENT_CERTIFICATE_FILE = "postgresql.crt";
@@ -23,7 +23,7 @@ const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
  * A PEM RSA private key, PKCS#1 (`RSA PRIVATE KEY`, what Heroku returns) or unencrypted PKCS#8 (`PRIVATE KEY`),
- * as PKCS#8 DER in base64: the format JDBC's sslkey needs (seed 000, "Configuring external applications";
+ * as PKCS#8 DER in base64: the format JDBC's sslkey needs (Dev Center's mTLS article (docs/heroku-api.md), "Configuring external applications";
  * the same bytes as `openssl pkcs8 -topk8 -outform DER -nocrypt`).
  */
 export function privateKeyToPkcs8DerBase64(pem: string): string {
@@ -102,7 +102,7 @@ function formatName(attributes: forge.pki.CertificateField[]): string {
   return attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(", ");
 }
 
-// heroku-api.md 1.3 "Timestamp format warning": both forms occur in certificate and IP-rule JSON.
+// docs/heroku-api.md 1.3 "Timestamp format warning": both forms occur in certificate and IP-rule JSON.
 
 /** Creation + 13 months (UTC), clamped to the month's last day (Jan 31 -> Feb 28/29 of the next year). */
 export function expectedExpiry(createdAt: string): string {
@@ -142,7 +142,7 @@ export interface PlannedFile {
 }
 
 /**
- * The files `heroku data:mtls:certificates:download --prefix P --dir D` writes (seed 000): `D/Ppostgresql.crt`
+ * The files `heroku data:mtls:certificates:download --prefix P --dir D` writes (Dev Center's mTLS article (docs/heroku-api.md)): `D/Ppostgresql.crt`
  * (client certificate with chain), `D/Ppostgresql.key` (mode 0600), `D/Proot.crt` (server chain); with
  * `includePkcs8` also `D/Ppostgresql.pk8` (DER, 0600) for JDBC.
  */

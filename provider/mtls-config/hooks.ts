@@ -29,12 +29,12 @@ import type { ClientCertificateOutput, MtlsConfigInputs, MtlsConfigOutputs } fro
 import { checkMtlsDatabase, validateMtlsConfig } from "./validation";
 
 /**
- * MtlsConfig: mTLS on a Private/Shield database and its named client certificates (seed 000; heroku-api.md 1.1,
+ * MtlsConfig: mTLS on a Private/Shield database and its named client certificates (Dev Center's mTLS article (docs/heroku-api.md); docs/heroku-api.md 1.1,
  * 1.2). Enabling makes one certificate, which takes the first name; adding a name creates a certificate and
  * removing one revokes it, in place.
  */
 
-/** heroku-api.md 1.4: HX waits 10 minutes for each of these; Dev Center says enabling takes 5-10 minutes. */
+/** docs/heroku-api.md 1.4: HX waits 10 minutes for each of these; Dev Center says enabling takes 5-10 minutes. */
 export const DEFAULT_CREATE_TIMEOUT_MS = 15 * 60_000;
 export const DEFAULT_UPDATE_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
@@ -116,7 +116,7 @@ export async function read(
   });
 }
 
-/** Adds certificates for new names and revokes those of removed names (heroku-api.md 1.2). */
+/** Adds certificates for new names and revokes those of removed names (docs/heroku-api.md 1.2). */
 export async function update(
   id: string,
   olds: MtlsConfigOutputs,
@@ -250,10 +250,10 @@ function mtlsIdentities(side: MtlsConfigInputs): string[] {
   return databaseKeys(side as unknown as Record<string, unknown>).map((db) => identityOf("mtls", db));
 }
 
-/** The endpoint states an interrupted create can leave behind (heroku-api.md 1.1). */
+/** The endpoint states an interrupted create can leave behind (docs/heroku-api.md 1.1). */
 const RESUMABLE_MTLS_STATUSES: readonly string[] = ["Provisioning", "Operational"];
 
-/** GET answers a transient 500 while provisioning (heroku-api.md 1.1): that means "still Provisioning". */
+/** GET answers a transient 500 while provisioning (docs/heroku-api.md 1.1): that means "still Provisioning". */
 async function waitOperational(database: string, deadline: Deadline, hint: string): Promise<MtlsEndpoint> {
   return waitFor<MtlsEndpoint>({
     what: `mTLS on database ${database}`,
@@ -357,7 +357,7 @@ async function materialise(
 }
 
 /**
- * Heroku renews a certificate 75 days before it expires by creating a new one (seed 000); the API does not say
+ * Heroku renews a certificate 75 days before it expires by creating a new one (Dev Center's mTLS article (docs/heroku-api.md)); the API does not say
  * which one it replaces, so the successor is the oldest unclaimed live certificate created inside the window.
  */
 function renewalOf(

@@ -17,13 +17,13 @@ import { Deadline } from "../shared/deadline";
 import { deleteAndWait, waitConfigVar, waitDatabaseReady, waitEnhancedCertificates, waitProvisioned } from "./waits";
 
 /**
- * SecureDatabase: a heroku-postgresql add-on with a customer key and Enhanced Certificates (seeds 004, 001).
+ * SecureDatabase: a heroku-postgresql add-on with a customer key and Enhanced Certificates (Dev Center's BYOK article (docs/heroku-api.md), 001).
  * The thin provider in provider.ts requires this module and calls these functions.
  */
 
-/** Terraform's Heroku provider waits 20 minutes for provisioning (heroku-api.md section 4.2). */
+/** Terraform's Heroku provider waits 20 minutes for provisioning (docs/heroku-api.md section 4.2). */
 export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
-/** Seed 001: enabling Enhanced Certificates "can take 15 minutes or more". */
+/** Dev Center's Enhanced Certificates article (docs/heroku-api.md): enabling Enhanced Certificates "can take 15 minutes or more". */
 export const DEFAULT_UPDATE_TIMEOUT_MS = 45 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 20 * 60_000;
 const HEROKU_POSTGRESQL = "heroku-postgresql";
@@ -120,7 +120,7 @@ export async function update(
       const hint = `Raise timeouts.update and run pulumi up again; heroku data:enhanced-certificates:status ${addon.name} shows progress.`;
       if (before.enhancedCertificates !== wanted) await setEnhancedCertificates(addon.id, wanted);
       await waitEnhancedCertificates(addon, wanted, deadline, hint);
-      // Seed 001: the config var changes with Enhanced Certificates; wait for it, but never past the deadline.
+      // Dev Center's Enhanced Certificates article (docs/heroku-api.md): the config var changes with Enhanced Certificates; wait for it, but never past the deadline.
       const short = new Deadline(Date.now() + Math.min(deadline.remaining(), 60_000));
       await waitConfigVar(olds.app, before.configVarName, before.connectionUrl, short, hint).catch(() => undefined);
     }
@@ -143,7 +143,7 @@ export async function remove(id: string, props: SecureDatabaseOutputs): Promise<
 export { remove as delete };
 
 /**
- * Creates are not idempotent (heroku-api.md section 5): after an ambiguous failure the add-on is read back, by
+ * Creates are not idempotent (docs/heroku-api.md section 5): after an ambiguous failure the add-on is read back, by
  * name (the declared one or the one derived from the resume key), else by looking for a new Postgres add-on of
  * this plan, and the POST is repeated only when nothing was made (shared/resume.ts).
  */
@@ -151,7 +151,7 @@ async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
   const name = inputs.name ?? (inputs.resumeKey ? derivedAddonName(inputs.resumeKey, inputs) : undefined);
   const before = name ? undefined : new Set((await listAddons(inputs.app)).map((a) => a.id));
   const config: Record<string, string | boolean> = {};
-  // heroku-api.md section 4.1: `-- --encryption-key ARN` and `--enhanced-certificates-beta` as the CLI sends them.
+  // docs/heroku-api.md section 4.1: `-- --encryption-key ARN` and `--enhanced-certificates-beta` as the CLI sends them.
   if (inputs.encryptionKeyArn) config["encryption-key"] = inputs.encryptionKeyArn;
   if (inputs.enhancedCertificates) config["enhanced-certificates-beta"] = true;
   if (inputs.postgresVersion) config.version = inputs.postgresVersion;

@@ -6,11 +6,11 @@ import { planTier as tierOf, POSTGRES_PLAN_PREFIX, PRIVATE_OR_SHIELD_TIERS } fro
 import type { SecureDatabaseInputs } from "./types";
 
 export const PLAN_PREFIX = POSTGRES_PLAN_PREFIX;
-/** Seed 004, "Limitations": a customer key needs a Private or Shield Space database. */
+/** Dev Center's BYOK article (docs/heroku-api.md), "Limitations": a customer key needs a Private or Shield Space database. */
 export const ENCRYPTION_KEY_PLAN_TIERS: readonly string[] = PRIVATE_OR_SHIELD_TIERS;
-/** Seed 001, "Prerequisites": Standard, Premium, Private or Shield tier. */
+/** Dev Center's Enhanced Certificates article (docs/heroku-api.md), "Prerequisites": Standard, Premium, Private or Shield tier. */
 export const ENHANCED_CERTIFICATES_PLAN_TIERS: readonly string[] = ["standard", "premium", "private", "shield"];
-/** Seed 001, "Prerequisites": version 13 or greater. */
+/** Dev Center's Enhanced Certificates article (docs/heroku-api.md), "Prerequisites": version 13 or greater. */
 export const MIN_ENHANCED_CERTIFICATES_VERSION = 13;
 export const MIN_POSTGRES_VERSION = 12;
 export const MAX_POSTGRES_VERSION = 17;

@@ -16,7 +16,7 @@ export class ProvisioningFailedError extends ProviderError {
  */
 export type FailedAddonCleanup = "delete-failed" | "keep";
 
-/** Provisioning -> provisioned (heroku-api.md section 4.2); a deprovisioned add-on is a failure. */
+/** Provisioning -> provisioned (docs/heroku-api.md section 4.2); a deprovisioned add-on is a failure. */
 export async function waitProvisioned(
   app: string,
   addon: Addon,
@@ -101,7 +101,7 @@ async function failedProvisioning(
   );
 }
 
-/** Enhanced Certificates Provisioning -> Enabled, Deprovisioning -> Disabled (heroku-api.md section 3.1). */
+/** Enhanced Certificates Provisioning -> Enabled, Deprovisioning -> Disabled (docs/heroku-api.md section 3.1). */
 export async function waitEnhancedCertificates(
   addon: Addon,
   enabled: boolean,

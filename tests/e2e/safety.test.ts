@@ -6,9 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
+import { runStack, startStack, type StackOptions, type StackResult } from "../support/pulumi";
 import { startServices, type Services } from "../support/services";
-import { controlJson, herokuJson, mutatingRequests, startOver } from "./emulator-client";
+import { controlJson, herokuJson, mutatingRequests, requestLog, startOver } from "./emulator-client";
 
 jest.setTimeout(30 * 60_000);
 
@@ -172,4 +172,68 @@ test("renames, --replace, a respelled database, another AWS_REGION and a dropped
   expect(destroyed.error).toBeUndefined();
   expect((await snapshot()).addonIds).toEqual([]);
   expect(await keyState(keyArn)).toBe("Enabled");
+});
+
+test("a run killed between a replacement's create and its delete: cancel and up converge, nothing declared is lost", async () => {
+  await startOver(s);
+  await controlJson(s, "PUT", "/speed", { "ip-rule": { ms: 4_000 } });
+  const alias = { keyAlias: "alias/safety-killed" };
+  const base = stack(alias, { stack: "killed" });
+  expect((await runStack("up", base)).error).toBeUndefined();
+  const before = await snapshot();
+  expectComplete(before);
+
+  // A new CIDR is created first (create-before-delete); the run dies while Heroku authorizes it.
+  const moved = stack({ ...alias, officeCidr: "198.51.100.0/24" }, { stack: "killed" });
+  await controlJson(s, "DELETE", "/requests");
+  const run = startStack("up", moved);
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    const log = await requestLog(s);
+    if (log.some((r) => r.method === "POST" && r.path.endsWith("/ip-rules") && r.status === 201)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  run.kill();
+  expect((await run.result).killed).toBe(true);
+  expect((await runStack("cancel", moved)).error).toBeUndefined();
+  const again = await runStack("up", moved);
+  expect(again.error).toBeUndefined();
+  const after = await snapshot();
+  expect(Object.keys(after.rules).sort()).toEqual(["127.0.0.1/32", "198.51.100.0/24"]);
+  expect(after.credential?.uuid).toBe(before.credential?.uuid);
+  expect(after.configVar).toBe(true);
+  const posts = (await requestLog(s)).filter((r) => r.method === "POST" && r.path.endsWith("/ip-rules"));
+  expect(posts.filter((r) => r.status === 201)).toHaveLength(1); // the killed run's rule was resumed, not made twice
+  expect((await runStack("destroy", moved)).error).toBeUndefined();
+});
+
+test("a SecurePostgres renamed without aliases: the run fails before anything of the old one is removed", async () => {
+  await startOver(s);
+  const component = (config: Record<string, string>): StackOptions => ({
+    program: "dist/tests/e2e/programs/renamed-component.js",
+    project: "hps-renamed",
+    stack: "renamed",
+    stateDir: path.join(workDir, "state"),
+    env: s.env,
+    config,
+    resetConfig: true,
+  });
+  const first = await runStack("up", component({}));
+  expect(first.error).toBeUndefined();
+  const keyArn = String(first.outputs?.keyArn);
+  const addonsBefore = await herokuJson<{ id: string }[]>(s, "GET", "/apps/acme-api/addons");
+  const renamed = await runStack("up", component({ name: "orders-v2" }));
+  // The new key cannot take the alias the old key holds, so nothing that depends on it is made, and the old
+  // resources (protected, as the component makes them by default) stay.
+  expect(renamed.error).toMatch(/alias\/renamed-component|AlreadyExists/);
+  expect(await keyState(keyArn)).toBe("Enabled");
+  const addonsAfter = await herokuJson<{ id: string }[]>(s, "GET", "/apps/acme-api/addons");
+  expect(addonsAfter.map((a) => a.id)).toEqual(addonsBefore.map((a) => a.id));
+  const [db] = addonsAfter;
+  const creds = await herokuJson<{ name: string }[]>(s, "GET", `/postgres/v0/databases/${db!.id}/credentials`);
+  expect(creds.map((c) => c.name).sort()).toEqual(["analyst", "default"]);
+  // Back to the old name: nothing to do; then unprotect and clean up.
+  expect((await runStack("preview", { ...component({}), expectNoChanges: true })).error).toBeUndefined();
+  expect((await runStack("up", component({ protect: "false" }))).error).toBeUndefined();
+  expect((await runStack("destroy", component({ protect: "false" }))).error).toBeUndefined();
 });
