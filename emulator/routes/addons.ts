@@ -15,7 +15,7 @@ function addonOfApp(ctx: Ctx): Addon {
 }
 
 /** Deleting a provisioned add-on removes its config vars from every app it was attached to: one release each. */
-async function destroy(ctx: Ctx, addon: Addon): Promise<Addon> {
+async function destroy(ctx: Ctx, addon: Addon): Promise<Record<string, unknown>> {
   const { core } = ctx;
   const attachments = addon.state === "provisioned" ? core.store.attachmentsOfAddon(addon.id) : [];
   const deleted = await deleteAddon(core, addon);
@@ -23,7 +23,11 @@ async function destroy(ctx: Ctx, addon: Addon): Promise<Addon> {
     const app = core.store.appById(att.appId);
     if (app) recordRelease(core, app, ctx.user, `Detach ${att.name} (@ref:${addon.name})`);
   }
-  return deleted;
+  const view = addonView(core, deleted);
+  // Already gone (addon-deprovision fired while the database was dropped): Heroku's word for that is
+  // "deprovisioned"; the CLI fails on any state but that or "deprovisioning" (heroku `lib/addons/destroy-addon.js`).
+  if (!core.store.state.addons.includes(deleted)) view.state = "deprovisioned";
+  return view;
 }
 
 export function addonRoutes(r: Router): void {
@@ -62,10 +66,10 @@ export function addonRoutes(r: Router): void {
   }));
   r.add("DELETE", "/apps/:app/addons/:addon", "platform", async (ctx) => {
     const addon = touchAddon(ctx.core, addonOfApp(ctx));
-    return { status: 200, json: addonView(ctx.core, await destroy(ctx, addon)) };
+    return { status: 200, json: await destroy(ctx, addon) };
   });
   r.add("DELETE", "/addons/:addon", "platform", async (ctx) => {
     const addon = touchAddon(ctx.core, ctx.core.store.visibleAddon(ctx.user, ctx.params.addon!));
-    return { status: 200, json: addonView(ctx.core, await destroy(ctx, addon)) };
+    return { status: 200, json: await destroy(ctx, addon) };
   });
 }
