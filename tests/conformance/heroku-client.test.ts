@@ -128,7 +128,8 @@ describe("what the Heroku CLI asks through the same client", () => {
     const list = (await acme.get("/apps/acme-reports/addon-attachments", {
       headers: inclusion,
     })) as ResolvedAttachment[];
-    expect(list.map((a) => a.config_vars)).toEqual([["DATABASE_URL"], ["PRIMARY_URL"]]);
+    const byName = Object.fromEntries(list.map((a) => [a.name, a.config_vars]));
+    expect(byName).toEqual({ DATABASE: ["DATABASE_URL"], PRIMARY: ["PRIMARY_URL"] });
   });
 
   test("GET /apps/{app}/releases newest first, as addons:attach reads it (Range: version ..; max=1, order=desc)", async () => {
