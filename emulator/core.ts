@@ -2,6 +2,7 @@ import { Faults, type LoggedRequest } from "./http/faults";
 import { RateLimiter } from "./http/rate-limit";
 import type { PgAdmin } from "./pg/admin";
 import type { Store } from "./store/store";
+import type { Speed } from "./store/types";
 
 export interface CoreOptions {
   store: Store;
@@ -9,6 +10,8 @@ export interface CoreOptions {
   kmsEndpoint: string;
   publicRootPath: string;
   pgPort: number;
+  /** Speeds chosen at start (`--speeds`); empty = the standalone defaults. Reset restores them. */
+  startSpeeds?: Record<string, Speed>;
 }
 
 /** Everything handlers share: the store, the cluster, and the in-memory test knobs (faults, request log). */
@@ -18,6 +21,7 @@ export class Core {
   readonly kmsEndpoint: string;
   readonly publicRootPath: string;
   readonly pgPort: number;
+  readonly startSpeeds: Record<string, Speed>;
   readonly rateLimiter: RateLimiter;
   readonly faults = new Faults();
   requests: LoggedRequest[] = [];
@@ -32,6 +36,7 @@ export class Core {
     this.kmsEndpoint = opts.kmsEndpoint;
     this.publicRootPath = opts.publicRootPath;
     this.pgPort = opts.pgPort;
+    this.startSpeeds = opts.startSpeeds ?? {};
     this.rateLimiter = new RateLimiter(() => this.store.now());
   }
 

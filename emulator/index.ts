@@ -12,6 +12,7 @@ import { startCluster, stopCluster } from "./pg/cluster";
 import { startCredentials } from "./routes/credentials";
 import { startMtls } from "./routes/mtls";
 import { buildRouter } from "./routes/table";
+import { presetSpeeds, type PresetName } from "./machines/presets";
 import { defaultSeedFile, loadState, readSeed, stateFromSeed } from "./store/persist";
 import { Store } from "./store/store";
 import { ensureTlsMaterial } from "./tls/material";
@@ -30,6 +31,8 @@ export interface EmulatorOptions {
   seedFile?: string;
   /** PostgreSQL port, 0/undefined = free port. */
   pgPort?: number;
+  /** Every machine's speed from a preset (machines/presets.ts), scaled by `factor`; replaces stored speeds. */
+  speeds?: { preset: PresetName; factor?: number };
 }
 
 export interface RunningEmulator {
@@ -58,13 +61,22 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const stateFile = path.join(stateDir, "state.json");
   const state = loadState(stateFile) ?? stateFromSeed(seed, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"));
   const store = new Store(state, stateFile, seed);
+  const startSpeeds = opts.speeds ? presetSpeeds(opts.speeds.preset, opts.speeds.factor) : {};
+  Object.assign(store.state.speeds, startSpeeds);
   store.save();
 
   const tls = ensureTlsMaterial(stateDir);
   const pgPort = opts.pgPort || (await freePort());
   const cluster = await startCluster(stateDir, tls, pgPort, []);
   const admin = new PgAdmin(cluster);
-  const core = new Core({ store, admin, kmsEndpoint: opts.kmsEndpoint, publicRootPath: tls.publicRootPath, pgPort });
+  const core = new Core({
+    store,
+    admin,
+    kmsEndpoint: opts.kmsEndpoint,
+    publicRootPath: tls.publicRootPath,
+    pgPort,
+    startSpeeds,
+  });
 
   const router = buildRouter();
   const listener = requestListener(core, router);

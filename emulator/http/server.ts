@@ -176,7 +176,7 @@ function render(family: Family, headers: Record<string, string>, reply: Reply, r
   let payload: string;
   let contentType = jsonType;
   if (reply.list) {
-    const page = paginate(reply.list, range);
+    const page = paginate(reply.list, range, reply.rangeFields);
     status = page.status;
     Object.assign(headers, page.headers);
     payload = JSON.stringify(page.items);

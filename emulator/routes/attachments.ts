@@ -1,7 +1,8 @@
 import { attachmentNameTaken, newAttachment } from "../domain/addons";
 import { defaultAttachmentName, ATTACHMENT_NAME } from "../domain/naming";
 import { credentialLogin } from "../domain/credentials";
-import { addonInclusions, attachmentView } from "../domain/views";
+import { recordRelease } from "../domain/releases";
+import { inclusions, attachmentView } from "../domain/views";
 import { ApiError, invalid, notFound } from "../http/errors";
 import type { Router } from "../http/router";
 import type { Ctx } from "../http/types";
@@ -48,6 +49,7 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   const att = newAttachment(addon.id, app.id, name, namespace as string | null, store.nowIso());
   store.state.attachments.push(att);
   store.save();
+  recordRelease(core, app, user, `Attach ${name} (@ref:${addon.name})`);
   return { status: 201, json: attachmentView(core, att) };
 }
 
@@ -55,7 +57,7 @@ export function attachmentRoutes(r: Router): void {
   r.add("POST", "/addon-attachments", "platform", create);
   r.add("GET", "/addon-attachments", "platform", ({ core, user, headers }) => {
     const appIds = new Set(core.store.teamApps(user).map((a) => a.id));
-    const include = addonInclusions(headers["accept-inclusion"]);
+    const include = inclusions(headers["accept-inclusion"]);
     return {
       status: 200,
       list: core.store.state.attachments
@@ -65,7 +67,7 @@ export function attachmentRoutes(r: Router): void {
   });
   r.add("GET", "/apps/:app/addon-attachments", "platform", ({ core, user, params, headers }) => {
     const app = core.store.visibleApp(user, params.app!);
-    const include = addonInclusions(headers["accept-inclusion"]);
+    const include = inclusions(headers["accept-inclusion"]);
     return { status: 200, list: core.store.attachmentsOfApp(app.id).map((a) => attachmentView(core, a, include)) };
   });
   r.add("GET", "/apps/:app/addon-attachments/:attachment", "platform", ({ core, user, params, headers }) => {
@@ -74,11 +76,11 @@ export function attachmentRoutes(r: Router): void {
       .attachmentsOfApp(app.id)
       .find((a) => a.name === params.attachment || a.id === params.attachment);
     if (!att) throw notFound("add-on attachment");
-    return { status: 200, json: attachmentView(core, att, addonInclusions(headers["accept-inclusion"])) };
+    return { status: 200, json: attachmentView(core, att, inclusions(headers["accept-inclusion"])) };
   });
   r.add("GET", "/addons/:addon/addon-attachments", "platform", ({ core, user, params, headers }) => {
     const addon = core.store.visibleAddon(user, params.addon!);
-    const include = addonInclusions(headers["accept-inclusion"]);
+    const include = inclusions(headers["accept-inclusion"]);
     return { status: 200, list: core.store.attachmentsOfAddon(addon.id).map((a) => attachmentView(core, a, include)) };
   });
   r.add("GET", "/addon-attachments/:attachment", "platform", ({ core, user, params }) => {
@@ -90,9 +92,11 @@ export function attachmentRoutes(r: Router): void {
   r.add("DELETE", "/addon-attachments/:attachment", "platform", ({ core, user, params }) => {
     const att = core.store.state.attachments.find((a) => a.id === params.attachment);
     if (!att) throw notFound("add-on attachment");
-    core.store.visibleApp(user, att.appId);
+    const app = core.store.visibleApp(user, att.appId);
     core.store.state.attachments = core.store.state.attachments.filter((a) => a !== att);
     core.store.save();
+    const addon = core.store.state.addons.find((a) => a.id === att.addonId);
+    recordRelease(core, app, user, `Detach ${att.name} (@ref:${addon?.name ?? att.addonId})`);
     return { status: 200, json: attachmentView(core, att) };
   });
 }

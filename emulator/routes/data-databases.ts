@@ -25,6 +25,10 @@ export function statusRow(addon: Addon): string {
   return "Available";
 }
 
+/** The default credential and every named one not being destroyed (`pg:info` shows the count). */
+const credentialCount = (addon: Addon): number =>
+  1 + (addon.credentials ?? []).filter((c) => c.state !== "revoking").length;
+
 async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> {
   const plan = parsePlan(addon.plan);
   const live = addon.state === "provisioned";
@@ -37,7 +41,7 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
     { name: "Data Size", values: [stats.size] },
     { name: "PG Version", values: [version] },
     { name: "Connections", values: [`${stats.connections}/${plan.tier === "essential" ? 20 : 500}`] },
-    { name: "Credentials", values: ["1"] },
+    { name: "Credentials", values: [String(credentialCount(addon))] },
     { name: "Fork/Follow", values: [plan.tier === "essential" ? "Unsupported" : "Available"] },
     { name: "Created", values: [addon.createdAt.replace("T", " ").replace("Z", " +0000")] },
     { name: "Region", values: [databaseRegion(core, core.store.appById(addon.appId)!)] },
@@ -62,7 +66,7 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
     "hot_standby?": false,
     "waiting?": addon.state === "provisioning",
     available_for_ingress: live && !addon.keyUnavailable,
-    credentials: 1,
+    credentials: credentialCount(addon),
     created_at: addon.createdAt,
     info: rows,
   };
@@ -86,5 +90,11 @@ export function dataDatabaseRoutes(r: Router): void {
       status: 200,
       json: { "waiting?": waiting, "error?": false, message: waiting ? "Waiting to provision..." : statusRow(addon) },
     };
+  });
+  // The CLI asks for a bastion before `pg:psql` on a private (not shield) plan (@heroku/heroku-cli-util
+  // `bastion.js`) and tunnels through it only when both fields are set; the emulator's databases need none.
+  r.add("GET", "/client/v11/databases/:db/bastion", "data", ({ core, user, params }) => {
+    dataAddon(core, user, params.db!);
+    return { status: 200, json: { host: null, private_key: null } };
   });
 }

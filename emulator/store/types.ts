@@ -102,6 +102,16 @@ export interface Attachment {
   updatedAt: string;
 }
 
+/** A release of an app: Heroku makes one whenever its config vars change (attach, detach, config:set). */
+export interface Release {
+  id: string;
+  appId: string;
+  version: number;
+  description: string;
+  userEmail: string;
+  createdAt: string;
+}
+
 export type Speed = "immediate" | { polls: number } | { ms: number };
 
 export interface State {
@@ -114,6 +124,8 @@ export interface State {
   attachments: Attachment[];
   /** User-set config vars per app id (attachment vars are derived, never stored). */
   configVars: Record<string, Record<string, string>>;
+  /** Releases after each app's first, which every app has from its creation (domain/releases.ts). */
+  releases: Release[];
   speeds: Record<string, Speed>;
   /** Added to the wall clock by POST /__emulator/clock. */
   clockOffsetMs: number;

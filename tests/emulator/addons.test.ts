@@ -209,3 +209,28 @@ describe("deprovisioning", () => {
     );
   });
 });
+
+describe("speed presets", () => {
+  test("PUT /speed with a preset and factor sets every machine; a machine named in the same body wins", async () => {
+    const speeds = await control<Record<string, unknown>>(base, "PUT", "/speed", {
+      preset: "heroku",
+      factor: 0.1,
+      "addon-provision": "immediate",
+    });
+    expect(speeds).toMatchObject({ "addon-provision": "immediate", mtls: { ms: 45_000 }, "ip-rule": { ms: 18_000 } });
+  });
+
+  test.each([
+    [{ preset: "fast" }, "preset must be one of standalone, immediate, heroku."],
+    [{ preset: "heroku", factor: 0 }, "factor must be a number above 0."],
+    [{ factor: 2 }, "preset must be one of standalone, immediate, heroku."],
+  ])("PUT /speed %j answers 422", async (body, message) => {
+    const res = await fetch(`${base}/__emulator/speed`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { message: string }).message).toBe(message);
+  });
+});

@@ -66,3 +66,14 @@ test("reset drops every database and returns to the seed", async () => {
   await expect(whoAmI(vars.DATABASE_URL!)).rejects.toThrow();
   expect((await control<Record<string, unknown>>(base, "GET", "/speed"))["addon-provision"]).toEqual({ ms: 1500 });
 });
+
+test("speeds given at start (--speeds heroku --speed-factor) replace the stored ones and survive a reset", async () => {
+  await emulator?.stop();
+  emulator = await startEmulator({ stateDir, kmsEndpoint: moto.endpoint, speeds: { preset: "heroku", factor: 0.01 } });
+  const base = emulator.url;
+  const expected = { "addon-provision": { ms: 3000 }, mtls: { ms: 4500 }, "ip-rule": { ms: 1800 } };
+  expect(await control(base, "GET", "/speed")).toMatchObject(expected);
+  await control(base, "PUT", "/speed", { mtls: "immediate" });
+  await control(base, "POST", "/reset");
+  expect(await control(base, "GET", "/speed")).toMatchObject(expected);
+});
