@@ -1,23 +1,21 @@
 import { Faults, type LoggedRequest } from "./http/faults";
 import { RateLimiter } from "./http/rate-limit";
-import type { PgAdmin } from "./pg/admin";
+import type { Clusters } from "./pg/clusters";
 import type { Store } from "./store/store";
 
 export interface CoreOptions {
   store: Store;
-  admin: PgAdmin;
+  clusters: Clusters;
   kmsEndpoint: string;
   publicRootPath: string;
-  pgPort: number;
 }
 
-/** Everything handlers share: the store, the cluster, and the in-memory test knobs (faults, request log). */
+/** Everything handlers share: the store, the database clusters, and the in-memory test knobs (faults, request log). */
 export class Core {
   readonly store: Store;
-  readonly admin: PgAdmin;
+  readonly clusters: Clusters;
   readonly kmsEndpoint: string;
   readonly publicRootPath: string;
-  readonly pgPort: number;
   readonly rateLimiter: RateLimiter;
   readonly faults = new Faults();
   requests: LoggedRequest[] = [];
@@ -28,10 +26,9 @@ export class Core {
 
   constructor(opts: CoreOptions) {
     this.store = opts.store;
-    this.admin = opts.admin;
+    this.clusters = opts.clusters;
     this.kmsEndpoint = opts.kmsEndpoint;
     this.publicRootPath = opts.publicRootPath;
-    this.pgPort = opts.pgPort;
     this.rateLimiter = new RateLimiter(() => this.store.now());
   }
 
