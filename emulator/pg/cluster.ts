@@ -175,19 +175,24 @@ function writeOwned(file: string, content: string): void {
   chownToPostgres(file);
 }
 
-async function stopIfRunning(dataDir: string): Promise<void> {
+async function stopIfRunning(dataDir: string, mode: "fast" | "immediate" = "fast"): Promise<void> {
   if (!fs.existsSync(path.join(dataDir, "postmaster.pid"))) return;
   try {
     await pgCommand("pg_ctl", ["-D", dataDir, "status"]);
   } catch {
     return; // not running: a stale pid file that pg_ctl start will replace
   }
-  // fast: open sessions are ended, as when Heroku deletes a database.
-  await pgCommand("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+  await pgCommand("pg_ctl", ["-D", dataDir, "-m", mode, "-w", "stop"]);
 }
 
+/** Ends open sessions and writes a checkpoint, so the cluster starts again without recovery. */
 export async function stopCluster(dataDir: string): Promise<void> {
   await stopIfRunning(dataDir);
+}
+
+/** Ends open sessions at once (as when Heroku deletes a database) and skips the checkpoint: the files go next. */
+export async function killCluster(dataDir: string): Promise<void> {
+  await stopIfRunning(dataDir, "immediate");
 }
 
 /** The version of the installed server ("15.x"), as pg:info shows it. */

@@ -9,6 +9,7 @@ import {
   clusterPaths,
   copyTemplate,
   ensureTemplate,
+  killCluster,
   serverVersion,
   startCluster,
   stopCluster,
@@ -87,7 +88,7 @@ export class Clusters {
     this.running.delete(database);
     await admin?.close();
     const dataDir = path.join(this.root, database);
-    await stopCluster(dataDir);
+    await killCluster(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 
