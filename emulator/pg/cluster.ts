@@ -119,12 +119,7 @@ export async function copyTemplate(stateDir: string, dataDir: string): Promise<v
  * (Re)writes the TLS files, settings and access rules of a cluster and starts it on 127.0.0.1:port. Connections
  * are TLS-only with scram-sha-256 (Heroku refuses non-TLS connections).
  */
-export async function startCluster(
-  dataDir: string,
-  tls: TlsMaterial,
-  port: number,
-  hbaExtra: string[],
-): Promise<void> {
+export async function startCluster(dataDir: string, tls: TlsMaterial, port: number, hbaExtra: string[]): Promise<void> {
   writeOwned(path.join(dataDir, "server.crt"), tls.postgres.certPem);
   writeOwned(path.join(dataDir, "server.key"), tls.postgres.keyPem);
   writeOwned(path.join(dataDir, "postgresql.auto.conf"), serverConf(port));

@@ -45,7 +45,7 @@ test("a restarted emulator keeps its state and finishes provisioning", async () 
   expect(again.json).toMatchObject({ name: ready.name, state: "provisioned", config_vars: ["DATABASE_URL"] });
   const varsAfter = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
   expect(varsAfter.GREETING).toBe("hello");
-  // The same URL: the database's front door listens again on its stored port (the shared PostgreSQL port may differ).
+  // The same URL: the database's front door listens again on its stored port (its cluster's own port is new).
   expect(varsAfter.DATABASE_URL).toBe(vars.DATABASE_URL);
   expect((await whoAmI(varsAfter.DATABASE_URL!)).ssl).toBe(true);
 

@@ -55,7 +55,7 @@ export async function psql(url: string, query: string, files?: ClientFiles): Pro
       const { stdout } = await run("psql", [target, "-At", "-c", query], { env, timeout: 20_000 });
       return stdout.trim();
     } catch (err) {
-      throw new Error(String((err as { stderr?: string }).stderr ?? (err as Error).message).trim());
+      throw new Error(String((err as { stderr?: string }).stderr ?? (err as Error).message).trim(), { cause: err });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
