@@ -7,6 +7,7 @@ import { Core } from "./core";
 import { settleAll } from "./domain/addons";
 import { KEY_CHECK_INTERVAL_MS, syncKeys } from "./domain/byok-watch";
 import { requestListener } from "./http/server";
+import { assertClusterLayout } from "./pg/cluster";
 import { Clusters } from "./pg/clusters";
 import { startCredentials } from "./routes/credentials";
 import { startMtls } from "./routes/mtls";
@@ -58,6 +59,7 @@ function listen(server: http.Server | https.Server, port: number): Promise<numbe
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
   const stateDir = path.resolve(opts.stateDir);
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  assertClusterLayout(stateDir);
   const seed = readSeed(opts.seedFile ?? defaultSeedFile());
   const stateFile = path.join(stateDir, "state.json");
   const state = loadState(stateFile) ?? stateFromSeed(seed, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"));

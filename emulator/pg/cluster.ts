@@ -66,14 +66,18 @@ export function clusterPaths(stateDir: string): { template: string; clusters: st
   };
 }
 
-/** initdb into the template dir when absent; answers the superuser. */
-export async function ensureTemplate(stateDir: string): Promise<AdminSecret> {
-  const { template, clusters, secretFile } = clusterPaths(stateDir);
+/** Refuses, before anything is written, a state dir whose databases all live in one shared cluster (`pg/`). */
+export function assertClusterLayout(stateDir: string): void {
   if (fs.existsSync(path.join(stateDir, "pg", "PG_VERSION"))) {
     throw new Error(
       `${stateDir} was made by an emulator that ran one PostgreSQL cluster for every database; delete it to start over`,
     );
   }
+}
+
+/** initdb into the template dir when absent; answers the superuser. */
+export async function ensureTemplate(stateDir: string): Promise<AdminSecret> {
+  const { template, clusters, secretFile } = clusterPaths(stateDir);
   if (asRoot) {
     // postgres must be able to traverse stateDir to reach its data dirs (mkdtemp dirs are 0700).
     fs.chmodSync(stateDir, fs.statSync(stateDir).mode | 0o011);

@@ -66,3 +66,16 @@ test("reset drops every database and returns to the seed", async () => {
   await expect(whoAmI(vars.DATABASE_URL!)).rejects.toThrow();
   expect((await control<Record<string, unknown>>(base, "GET", "/speed"))["addon-provision"]).toEqual({ ms: 1500 });
 });
+
+test("a state dir from the emulator that shared one cluster between databases is refused with what to do", async () => {
+  const old = fs.mkdtempSync(path.join(os.tmpdir(), "hps-emulator-old-"));
+  try {
+    fs.mkdirSync(path.join(old, "pg"));
+    fs.writeFileSync(path.join(old, "pg", "PG_VERSION"), "15\n");
+    await expect(startEmulator({ stateDir: old, kmsEndpoint: moto.endpoint })).rejects.toThrow(
+      /ran one PostgreSQL cluster for every database; delete it to start over/,
+    );
+  } finally {
+    fs.rmSync(old, { recursive: true, force: true });
+  }
+});
