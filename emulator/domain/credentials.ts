@@ -349,6 +349,9 @@ export async function credentialView(
     }
     return { user: u.user, password: u.password, state: u.state, connections };
   };
+  // Read before the session counts are awaited: a rotation that ends meanwhile must not pair the new state with
+  // the old users.
+  const state = record.state;
   const users = await Promise.all(record.users.map(inner));
-  return { uuid: record.uuid, name: record.name, state: record.state, ...base, credentials: users };
+  return { uuid: record.uuid, name: record.name, state, ...base, credentials: users };
 }

@@ -29,7 +29,10 @@ export interface MtlsGate {
 
 export interface EndpointOptions {
   port: number;
-  /** The database's cluster, asked per connection (it listens on a new port after every restart); undefined once it is gone. */
+  /**
+   * The port of the database's own cluster, asked per connection (a restart gives the cluster a new one);
+   * undefined once the database is gone.
+   */
   upstreamPort: () => number | undefined;
   /**
    * Asked once per connection before any byte is read: the mTLS gate while the database's mTLS is on, undefined
