@@ -2,10 +2,10 @@ import { startEmulator, type EmulatorOptions } from "./index";
 import { isPreset, PRESETS } from "./machines/presets";
 
 /**
- * CLI: `npm run emulator -- --state-dir DIR --kms-endpoint URL [--port N] [--https-port N] [--pg-port N] [--seed FILE]
+ * CLI: `npm run emulator -- --state-dir DIR --kms-endpoint URL [--port N] [--https-port N] [--seed FILE]
  * [--speeds standalone|immediate|heroku] [--speed-factor F]`. Each flag may also come from the environment
- * (HPS_EMULATOR_STATE_DIR, AWS_ENDPOINT_URL_KMS, HPS_EMULATOR_PORT, HPS_EMULATOR_HTTPS_PORT, HPS_EMULATOR_PG_PORT,
- * HPS_EMULATOR_SEED, HPS_EMULATOR_SPEEDS, HPS_EMULATOR_SPEED_FACTOR). Prints one JSON line once ready.
+ * (HPS_EMULATOR_STATE_DIR, AWS_ENDPOINT_URL_KMS, HPS_EMULATOR_PORT, HPS_EMULATOR_HTTPS_PORT, HPS_EMULATOR_SEED,
+ * HPS_EMULATOR_SPEEDS, HPS_EMULATOR_SPEED_FACTOR). Prints one JSON line once ready.
  */
 function flag(args: string[], name: string): string | undefined {
   const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -41,7 +41,6 @@ async function main(): Promise<void> {
   const opts: EmulatorOptions = { stateDir, kmsEndpoint };
   const port = optionalPort(flag(args, "port") ?? env.HPS_EMULATOR_PORT, "--port");
   const httpsPort = optionalPort(flag(args, "https-port") ?? env.HPS_EMULATOR_HTTPS_PORT, "--https-port");
-  const pgPort = optionalPort(flag(args, "pg-port") ?? env.HPS_EMULATOR_PG_PORT, "--pg-port");
   const seedFile = flag(args, "seed") ?? env.HPS_EMULATOR_SEED;
   const speedPreset = speeds(
     flag(args, "speeds") ?? env.HPS_EMULATOR_SPEEDS,
@@ -49,7 +48,6 @@ async function main(): Promise<void> {
   );
   if (port !== undefined) opts.port = port;
   if (httpsPort !== undefined) opts.httpsPort = httpsPort;
-  if (pgPort !== undefined) opts.pgPort = pgPort;
   if (seedFile) opts.seedFile = seedFile;
   if (speedPreset) opts.speeds = speedPreset;
 

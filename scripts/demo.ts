@@ -106,7 +106,7 @@ function secretFile(name: string, value: string): string {
 }
 
 async function up(): Promise<number> {
-  say("starting the Heroku emulator (with its PostgreSQL cluster) and moto (AWS KMS) ...");
+  say("starting the Heroku emulator (with a PostgreSQL cluster per database) and moto (AWS KMS) ...");
   const services = await startServices(demoDir);
   const env = serviceEnv(services);
   say(`  emulator: ${services.httpsUrl}   moto: ${services.motoEndpoint}`);

@@ -29,7 +29,7 @@ async function syncOnce(core: Core): Promise<{ checked: number; changed: string[
     if (unavailable === (addon.keyUnavailable ?? false)) continue;
     // The add-on may have been deleted while KMS answered.
     if (!core.store.state.addons.includes(addon) || addon.state === "deprovisioning") continue;
-    await core.admin.setAllowConnections(addon.db.database, !unavailable);
+    await core.clusters.of(addon.db).setAllowConnections(addon.db.database, !unavailable);
     addon.keyUnavailable = unavailable;
     addon.updatedAt = core.store.nowIso();
     changed.push(addon.name);

@@ -2,8 +2,8 @@ import { Client } from "pg";
 import type { PgAdmin } from "../pg/admin";
 
 /**
- * The PostgreSQL side of credentials: each one is a real role (seed 002). Roles are cluster-wide while Heroku runs
- * one cluster per database, so the emulator refuses a credential whose role name another database already uses.
+ * The PostgreSQL side of credentials: each one is a real role (seed 002) in its database's own cluster
+ * (emulator/pg/clusters.ts), so names are per database, as on Heroku.
  */
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;

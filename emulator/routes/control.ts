@@ -6,17 +6,13 @@ import { invalid } from "../http/errors";
 import { parseFault } from "../http/faults";
 import type { Router } from "../http/router";
 import type { Speed } from "../store/types";
-import { dropAllCredentialRoles } from "../domain/credentials";
 import { resetCredentials } from "./credentials";
 import { resetMtls } from "./mtls";
 
 /** The test-facing control API under /__emulator (no auth, never in the request log). */
 export function controlRoutes(r: Router): void {
   r.add("POST", "/__emulator/reset", "control", async ({ core }) => {
-    for (const addon of core.store.state.addons) {
-      if (addon.state !== "deprovisioned") await core.admin.dropDatabase(addon.db);
-      await dropAllCredentialRoles(core, addon);
-    }
+    await core.clusters.removeAll();
     core.store.resetToSeed();
     // The speeds the emulator started with (`--speeds`), not the standalone defaults, are what a reset restores.
     Object.assign(core.store.state.speeds, core.startSpeeds);

@@ -96,7 +96,9 @@ export function credentialRoutes(r: Router): void {
     const others = credentialsOf(addon)
       .filter((c) => c.state !== "revoking")
       .map((c) => c.users.find((u) => u.state === "active")?.user ?? c.name);
-    await serialized(ctx.core, () => repairDefault(ctx.core.admin, addon.db.database, addon.db.user, others));
+    await serialized(ctx.core, () =>
+      repairDefault(ctx.core.clusters.of(addon.db), addon.db.database, addon.db.user, others),
+    );
     return {
       status: 200,
       json: { message: `Resetting permissions and object ownership for default role on ${addon.name}` },

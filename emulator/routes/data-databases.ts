@@ -33,8 +33,9 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
   const plan = parsePlan(addon.plan);
   const live = addon.state === "provisioned";
   const target = connectionTarget(core, addon);
-  const version = await core.admin.serverVersion();
-  const stats = live ? await core.admin.databaseStats(addon.db.database) : { size: "0 bytes", connections: 0 };
+  const version = core.clusters.version;
+  const cluster = live ? core.clusters.find(addon.db) : undefined;
+  const stats = cluster ? await cluster.databaseStats(addon.db.database) : { size: "0 bytes", connections: 0 };
   const rows: { name: string; values: string[] }[] = [
     { name: "Plan", values: [planLabel(plan)] },
     { name: "Status", values: [statusRow(addon)] },
