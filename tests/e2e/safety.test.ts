@@ -232,7 +232,8 @@ test("a SecurePostgres renamed without aliases: the run fails before anything of
   const [db] = addonsAfter;
   const creds = await herokuJson<{ name: string }[]>(s, "GET", `/postgres/v0/databases/${db!.id}/credentials`);
   expect(creds.map((c) => c.name).sort()).toEqual(["analyst", "default"]);
-  // Back to the old name: nothing to do; then unprotect and clean up.
+  // Back to the old name: only the empty component the failed run registered goes; then nothing is left to do.
+  expect((await runStack("up", component({}))).error).toBeUndefined();
   expect((await runStack("preview", { ...component({}), expectNoChanges: true })).error).toBeUndefined();
   expect((await runStack("up", component({ protect: "false" }))).error).toBeUndefined();
   expect((await runStack("destroy", component({ protect: "false" }))).error).toBeUndefined();
