@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
-import { ApiError, invalid, notFound } from "../http/errors";
+import { ApiError, invalid, notFound } from "../errors";
 import { checkKeyForProvisioning } from "../kms/check-key";
 import { parseKeyArn } from "../kms/arn";
 import { freePort } from "../net";

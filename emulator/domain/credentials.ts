@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import { type PgAdmin, randomFrom } from "../pg/admin";
 import type { Addon } from "../store/types";
 import type { CredentialRecord, CredentialUser } from "./credential-types";
@@ -16,13 +16,13 @@ import {
 } from "./credentials-pg";
 import { parsePlan, stableId } from "./plans";
 
-/** Seed 002, "Limits": 60 credentials per database. The default credential counts (the list returns it too). */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits": 60 credentials per database. The default credential counts (the list returns it too). */
 export const MAX_CREDENTIALS = 60;
-/** Seed 002, "Caveats": letters, digits, "-" and "_", at most 50 (HX: ^[a-zA-Z0-9_-]{1,50}$). */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Caveats": letters, digits, "-" and "_", at most 50 (HX: ^[a-zA-Z0-9_-]{1,50}$). */
 export const CREDENTIAL_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 export const DEFAULT_CREDENTIAL = "default";
 export const ROTATING_SUFFIX = "-rotating";
-/** Seed 002: Heroku waits about 30 minutes for old connections before killing them. */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): Heroku waits about 30 minutes for old connections before killing them. */
 export const DEFAULT_ROTATION_GRACE_SECONDS = 30 * 60;
 export const FOLLOWER_MESSAGE = "This operation is not supported for follower databases.";
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -107,7 +107,7 @@ export async function createCredential(
   if (typeof name !== "string" || !CREDENTIAL_NAME.test(name)) {
     throw new ApiError(
       "invalid_params",
-      'Name must be 1 to 50 letters, digits, "-" or "_" (seed 002: "Credential names are restricted to alphanumeric characters").',
+      'Name must be 1 to 50 letters, digits, "-" or "_" ("Credential names are restricted to alphanumeric characters").',
     );
   }
   if (name === DEFAULT_CREDENTIAL || findCredential(addon, name)) throw alreadyExists(addon, name);
@@ -194,7 +194,7 @@ export async function destroyCredential(core: Core, addon: Addon, name: string):
 }
 
 /**
- * Rotation (seed 002): the default credential and forced rotations change the password and end the old sessions
+ * Rotation (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)): the default credential and forced rotations change the password and end the old sessions
  * at once; otherwise a temporary `<name>-rotating` user carries the new password until the old user's sessions
  * end or the grace period runs out (checkRotations), then the name comes back.
  */
@@ -312,7 +312,7 @@ export async function checkRotations(core: Core): Promise<void> {
   }
 }
 
-/** Wire shape (heroku-api.md 2.2), with real session counts. */
+/** Wire shape (docs/heroku-api.md 2.2), with real session counts. */
 export async function credentialView(
   core: Core,
   addon: Addon,

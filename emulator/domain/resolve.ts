@@ -1,5 +1,5 @@
 import type { Core } from "../core";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { Addon, Attachment, User } from "../store/types";
 
 /**

@@ -4,7 +4,7 @@ import type { Addon, App, Attachment } from "../store/types";
 import { credentialLogin } from "./credentials";
 import { monthlyCents, parsePlan, SERVICE_NAME, stableId } from "./plans";
 
-/** Wire shapes of the Platform API (heroku-api.md 4.3, 4.4; HGO field names). */
+/** Wire shapes of the Platform API (docs/heroku-api.md 4.3, 4.4; HGO field names). */
 
 const ref = (o: { id: string; name: string }): { id: string; name: string } => ({ id: o.id, name: o.name });
 

@@ -1,4 +1,4 @@
-import { invalid } from "./errors";
+import { invalid } from "../errors";
 
 /** What a fault answers instead of the real reply: an HTTP status, or a connection closed without an answer. */
 export type FaultAnswer = number | "drop";

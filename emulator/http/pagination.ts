@@ -1,6 +1,6 @@
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
-/** Range-based list paging as the Platform API does it (heroku-api.md section 5). */
+/** Range-based list paging as the Platform API does it (docs/heroku-api.md section 5). */
 export const DEFAULT_PAGE = 200;
 export const MAX_PAGE = 1000;
 /** What most lists page on; releases page on `version` too (`heroku releases`, `addons:attach`). */

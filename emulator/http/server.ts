@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Core } from "../core";
 import { authenticate } from "./auth";
-import { ApiError, errorIdForStatus, renderError } from "./errors";
+import { ApiError, errorIdForStatus, renderError } from "../errors";
 import type { Fault, FaultAnswer } from "./faults";
 import { paginate } from "./pagination";
 import { Router } from "./router";
@@ -131,7 +131,7 @@ async function dispatch(
     const body = parseJson(await readBody(req));
     const user = family === "control" ? CONTROL_USER : authenticate(core.store, req.headers);
     if (family === "platform") {
-      // GET /account/rate-limits does not count against the limit (heroku-api.md section 5).
+      // GET /account/rate-limits does not count against the limit (docs/heroku-api.md section 5).
       const free = method === "GET" && path === "/account/rate-limits";
       if (!free && !core.rateLimiter.take(user.id)) {
         headers["RateLimit-Remaining"] = "0";

@@ -6,9 +6,9 @@ import type { MtlsRecord } from "./types";
 
 /** Test knobs for mTLS, set through PUT /__emulator/mtls; in memory only (reset restores them). */
 export interface MtlsOptions {
-  /** How certificate and IP-rule timestamps are written (heroku-api.md 1.3, "Timestamp format warning"). */
+  /** How certificate and IP-rule timestamps are written (docs/heroku-api.md 1.3, "Timestamp format warning"). */
   timestampFormat: "heroku" | "iso";
-  /** The next N GETs of a tls-endpoint that is Provisioning answer 500 (heroku-api.md 1.1, HX PR #26). */
+  /** The next N GETs of a tls-endpoint that is Provisioning answer 500 (docs/heroku-api.md 1.1, HX PR #26). */
   provisioningErrors: number;
 }
 

@@ -17,7 +17,7 @@ export function randomFrom(alphabet: string, length: number): string {
   return out;
 }
 
-/** Heroku-style names: database d…, user u…, and a 65-character alphanumeric password (seed 002). */
+/** Heroku-style names: database d…, user u…, and a 65-character alphanumeric password (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). */
 export function newDatabaseRecord(): DatabaseRecord {
   return {
     database: "d" + randomFrom(LOWER_ALNUM, 13),

@@ -1,6 +1,6 @@
 import { resolveAddons, resolveAttachments } from "../domain/resolve";
 import { addonView, attachmentView, inclusions } from "../domain/views";
-import { invalid } from "../http/errors";
+import { invalid } from "../errors";
 import type { Router } from "../http/router";
 
 export function actionRoutes(r: Router): void {

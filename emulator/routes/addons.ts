@@ -1,7 +1,7 @@
 import { createAddon, deleteAddon, settleAll, touchAddon } from "../domain/addons";
 import { recordRelease } from "../domain/releases";
 import { addonView } from "../domain/views";
-import { notFound } from "../http/errors";
+import { notFound } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx } from "../http/types";
 import type { Addon } from "../store/types";

@@ -1,6 +1,6 @@
 import { releasesOf, releaseView } from "../domain/releases";
 import { appView } from "../domain/views";
-import { notFound } from "../http/errors";
+import { notFound } from "../errors";
 import type { Router } from "../http/router";
 
 export function appRoutes(r: Router): void {

@@ -3,7 +3,7 @@ import { defaultAttachmentName, ATTACHMENT_NAME } from "../domain/naming";
 import { credentialLogin } from "../domain/credentials";
 import { recordRelease } from "../domain/releases";
 import { inclusions, attachmentView } from "../domain/views";
-import { ApiError, invalid, notFound } from "../http/errors";
+import { ApiError, invalid, notFound } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx } from "../http/types";
 
@@ -26,7 +26,7 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   if (addon.state === "deprovisioning" || addon.state === "deprovisioned") throw notFound("add-on");
   const namespace = body.namespace ?? null;
   if (namespace !== null) {
-    // "credential:N" attaches credential N (heroku-api.md 2.4); it must exist and not be going away.
+    // "credential:N" attaches credential N (docs/heroku-api.md 2.4); it must exist and not be going away.
     if (typeof namespace !== "string" || !credentialLogin(addon, namespace)) {
       throw new ApiError(
         "invalid_params",
@@ -41,7 +41,7 @@ function create(ctx: Ctx): { status: number; json: unknown } {
     }
     name = body.name;
   } else {
-    // Seed 002: a credential goes to DATABASE_URL when the app has no other Postgres, else a colour.
+    // Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): a credential goes to DATABASE_URL when the app has no other Postgres, else a colour.
     const names = new Set(store.attachmentsOfApp(app.id).map((a) => a.name));
     name = defaultAttachmentName(names, namespace !== null && names.size === 0);
   }

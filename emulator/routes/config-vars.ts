@@ -1,6 +1,6 @@
 import { appConfigVars, attachmentConfigVars } from "../domain/connection";
 import { recordRelease } from "../domain/releases";
-import { invalid } from "../http/errors";
+import { invalid } from "../errors";
 import type { Router } from "../http/router";
 
 export function configVarRoutes(r: Router): void {

@@ -2,7 +2,7 @@ import { settleAll } from "../domain/addons";
 import { syncKeys } from "../domain/byok-watch";
 import { MACHINES, parseSpeed } from "../machines/definitions";
 import { isPreset, PRESETS, presetSpeeds } from "../machines/presets";
-import { invalid } from "../http/errors";
+import { invalid } from "../errors";
 import { parseFault } from "../http/faults";
 import type { Router } from "../http/router";
 import type { Speed } from "../store/types";

@@ -20,13 +20,13 @@ import {
 } from "../domain/credentials";
 import { repairDefault } from "../domain/credentials-pg";
 import { parsePlan } from "../domain/plans";
-import { ApiError, invalid } from "../http/errors";
+import { ApiError, invalid } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx, Reply } from "../http/types";
 import type { Addon } from "../store/types";
 import { dataAddon } from "./data-databases";
 
-/** Credentials (heroku-api.md 2.1-2.4; seed 002). `{db}` is the add-on name or id. */
+/** Credentials (docs/heroku-api.md 2.1-2.4; Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). `{db}` is the add-on name or id. */
 const BASE = "/postgres/v0/databases/:db";
 
 function load(ctx: Ctx): Addon {
@@ -105,7 +105,7 @@ export function credentialRoutes(r: Router): void {
     };
   });
 
-  // heroku-api.md 2.4: the CLI checks a credential exists before attaching it; an empty list means unknown.
+  // docs/heroku-api.md 2.4: the CLI checks a credential exists before attaching it; an empty list means unknown.
   r.add("GET", "/addons/:addon/config/:key", "platform", ({ core, user, params }): Reply => {
     const addon = core.store.visibleAddon(user, params.addon!);
     const match = /^credential:(.+)$/.exec(params.key!);

@@ -2,14 +2,14 @@ import type { Core } from "../core";
 import { databaseRegion, touchAddon } from "../domain/addons";
 import { connectionTarget } from "../domain/connection";
 import { parsePlan, planLabel } from "../domain/plans";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { Router } from "../http/router";
 import type { Addon, User } from "../store/types";
 
-/** Real Heroku answers an unknown database on the Data API with an HTML page (VCR, heroku-api.md 2.3). */
+/** Real Heroku answers an unknown database on the Data API with an HTML page (VCR, docs/heroku-api.md 2.3). */
 export const databaseNotFound = (): ApiError => new ApiError("database_not_found", "Not Found");
 
-/** {db} is the add-on id or name (heroku-api.md section 0). Another team's database answers 403. */
+/** {db} is the add-on id or name (docs/heroku-api.md section 0). Another team's database answers 403. */
 export function dataAddon(core: Core, user: User, idOrName: string): Addon {
   const addon = core.store.findAddon(idOrName);
   if (!addon) throw databaseNotFound();

@@ -1,5 +1,6 @@
 /** The emulator's persistent state: seed data plus everything created through the APIs. Saved as stateDir/state.json. */
 import type { CredentialRecord } from "../domain/credential-types";
+import type { PendingTransition } from "../machines/pending";
 import type { MtlsRecord } from "../mtls/types";
 
 export interface Team {
@@ -41,16 +42,7 @@ export interface Seed {
   apps: Omit<App, "createdAt">[];
 }
 
-/** A transition under way on one field of one object, advanced by the engine in machines/engine.ts. */
-export interface PendingTransition {
-  machine: string;
-  field: string;
-  to: string;
-  /** Emulator clock (ms) when the transition began. */
-  since: number;
-  /** Reads of the object since the transition began. */
-  polls: number;
-}
+export type { PendingTransition } from "../machines/pending";
 
 export type AddonState = "provisioning" | "provisioned" | "deprovisioning" | "deprovisioned";
 export type EnhancedCertificatesStatus = "Enabled" | "Disabled" | "Provisioning" | "Deprovisioning";
