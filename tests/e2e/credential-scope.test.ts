@@ -1,27 +1,23 @@
 // Many stacks, one emulator (issue 20): two stacks each have a database with credentials `analyst` and
 // `reporting`, and a third run replaces one database (a new add-on name) with its credentials in place. Each
 // credential connects with psql with its own password and sees only its own database's tables.
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { api } from "../emulator/helpers";
 import { psql } from "../support/mtls-connect";
 import { runStack, type StackOptions } from "../support/pulumi";
-import { startServices, type Services } from "../support/services";
-import { startOver } from "./emulator-client";
+import { e2eFixture } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
-let s: Services;
-let workDir: string;
+const fixture = e2eFixture("scope");
 
 function stack(name: string, config: Record<string, string>): StackOptions {
   return {
     program: "dist/tests/e2e/programs/credential-scope.js",
     project: "hps-scope",
     stack: name,
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+    stateDir: path.join(fixture.workDir, "state"),
+    env: fixture.s.env,
     config,
     resetConfig: true,
   };
@@ -36,8 +32,9 @@ interface CredentialJson {
 
 /** The credential's URL as `heroku pg:credentials:url` builds it, from the Data API. */
 async function urlOf(addon: string, name: string): Promise<string> {
-  const c = (await api<CredentialJson>(s.emulator.url, "GET", `/postgres/v0/databases/${addon}/credentials/${name}`))
-    .json;
+  const c = (
+    await api<CredentialJson>(fixture.s.emulator.url, "GET", `/postgres/v0/databases/${addon}/credentials/${name}`)
+  ).json;
   const user = c.credentials.find((u) => u.state === "active")!;
   return `postgres://${user.user}:${encodeURIComponent(user.password)}@${c.host}:${c.port}/${c.database}?sslmode=require`;
 }
@@ -56,16 +53,6 @@ async function tablesSeenBy(addon: string, name: string): Promise<string> {
     "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'",
   );
 }
-
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-scope-"));
-  s = await startServices();
-  await startOver(s);
-});
-afterAll(async () => {
-  await s?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-});
 
 test("two stacks' databases each have their own analyst and reporting; a replacement keeps the names", async () => {
   const dev = await runStack("up", stack("dev", { app: "acme-api" }));
@@ -92,7 +79,7 @@ test("two stacks' databases each have their own analyst and reporting; a replace
     expect(await tablesSeenBy("postgresql-scope-dev-2", name)).toBe("dev_orders_v2");
     expect(await tablesSeenBy(prodDb, name)).toBe("prod_orders");
   }
-  const addons = (await api<{ name: string }[]>(s.emulator.url, "GET", "/apps/acme-api/addons")).json;
+  const addons = (await api<{ name: string }[]>(fixture.s.emulator.url, "GET", "/apps/acme-api/addons")).json;
   expect(addons.map((a) => a.name)).not.toContain(devDb);
 
   expect(

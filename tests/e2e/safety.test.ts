@@ -2,26 +2,23 @@
 // makes to a deployed stack (renames without aliases, `pulumi up --replace`, a database named by id instead of
 // name, another AWS_REGION, a key dropped from the program) is applied, and Heroku's and KMS's own state is read
 // afterwards: the declared objects exist and work, or the run failed with nothing destroyed.
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { runStack, startStack, type StackOptions, type StackResult } from "../support/pulumi";
-import { startServices, type Services } from "../support/services";
+import { e2eFixture } from "./fixture";
 import { controlJson, herokuJson, mutatingRequests, requestLog, startOver } from "./emulator-client";
 
 jest.setTimeout(30 * 60_000);
 
-let s: Services;
-let workDir: string;
+const fixture = e2eFixture("safety");
 
 function stack(config: Record<string, string> = {}, extra: Partial<StackOptions> = {}): StackOptions {
   return {
     program: "dist/tests/e2e/programs/safety.js",
     project: "hps-safety",
     stack: "safety",
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+    stateDir: path.join(fixture.workDir, "state"),
+    env: fixture.s.env,
     config: { keyAlias: "alias/safety", ...config },
     resetConfig: true,
     ...extra,
@@ -39,10 +36,14 @@ interface Snapshot {
 /** What Heroku holds for acme-api's database, read through its own API. */
 async function snapshot(): Promise<Snapshot> {
   const addons = (
-    await herokuJson<{ id: string; name: string; addon_service: { name: string } }[]>(s, "GET", "/apps/acme-api/addons")
+    await herokuJson<{ id: string; name: string; addon_service: { name: string } }[]>(
+      fixture.s,
+      "GET",
+      "/apps/acme-api/addons",
+    )
   ).filter((a) => a.addon_service.name === "heroku-postgresql");
   const [db] = addons;
-  const vars = await herokuJson<Record<string, string>>(s, "GET", "/apps/acme-reports/config-vars");
+  const vars = await herokuJson<Record<string, string>>(fixture.s, "GET", "/apps/acme-reports/config-vars");
   const out: Snapshot = {
     addonIds: addons.map((a) => a.id),
     mtls: undefined,
@@ -52,13 +53,19 @@ async function snapshot(): Promise<Snapshot> {
   };
   if (!db) return out;
   const base = `/postgres/v0/databases/${db.name}`;
-  const endpoint = await herokuJson<{ status: string }>(s, "GET", `${base}/tls-endpoint`).catch(() => undefined);
+  const endpoint = await herokuJson<{ status: string }>(fixture.s, "GET", `${base}/tls-endpoint`).catch(
+    () => undefined,
+  );
   out.mtls = endpoint?.status;
   if (endpoint) {
-    const rules = await herokuJson<{ id: string; cidr: string }[]>(s, "GET", `${base}/tls-endpoint/ip-rules`);
+    const rules = await herokuJson<{ id: string; cidr: string }[]>(fixture.s, "GET", `${base}/tls-endpoint/ip-rules`);
     out.rules = Object.fromEntries(rules.map((r) => [r.cidr, r.id]));
   }
-  const creds = await herokuJson<{ uuid: string; name: string; state: string }[]>(s, "GET", `${base}/credentials`);
+  const creds = await herokuJson<{ uuid: string; name: string; state: string }[]>(
+    fixture.s,
+    "GET",
+    `${base}/credentials`,
+  );
   const analyst = creds.find((c) => c.name === "analyst");
   out.credential = analyst ? { uuid: analyst.uuid, state: analyst.state } : undefined;
   return out;
@@ -81,21 +88,14 @@ function urnOf(result: StackResult, name: string): string {
 async function keyState(arn: string): Promise<string | undefined> {
   const kms = new KMSClient({
     region: "us-east-1",
-    endpoint: s.env.AWS_ENDPOINT_URL_KMS,
-    credentials: { accessKeyId: s.env.AWS_ACCESS_KEY_ID ?? "", secretAccessKey: s.env.AWS_SECRET_ACCESS_KEY ?? "" },
+    endpoint: fixture.s.env.AWS_ENDPOINT_URL_KMS,
+    credentials: {
+      accessKeyId: fixture.s.env.AWS_ACCESS_KEY_ID ?? "",
+      secretAccessKey: fixture.s.env.AWS_SECRET_ACCESS_KEY ?? "",
+    },
   });
   return (await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata?.KeyState;
 }
-
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-safety-"));
-  s = await startServices();
-  await startOver(s);
-});
-afterAll(async () => {
-  await s?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-});
 
 test("renames, --replace, a respelled database, another AWS_REGION and a dropped key never destroy what the stack holds", async () => {
   const first = await runStack("up", stack());
@@ -117,12 +117,12 @@ test("renames, --replace, a respelled database, another AWS_REGION and a dropped
   }
 
   // The database named by its id instead of its name is the same database: no change, no call that changes anything.
-  await controlJson(s, "DELETE", "/requests");
+  await controlJson(fixture.s, "DELETE", "/requests");
   const respelled = await runStack("preview", { ...stack({ databaseRef: "id" }), expectNoChanges: true });
   expect(respelled.error).toBeUndefined();
   const applied = await runStack("up", stack({ databaseRef: "id" }));
   expect(applied.error).toBeUndefined();
-  expect(await mutatingRequests(s)).toEqual([]);
+  expect(await mutatingRequests(fixture.s)).toEqual([]);
   expect(await snapshot()).toEqual(before);
   const byId = { databaseRef: "id" };
 
@@ -157,7 +157,7 @@ test("renames, --replace, a respelled database, another AWS_REGION and a dropped
   // Another AWS_REGION in the environment of a later run: the key stays where it was made.
   const otherRegion = await runStack("preview", {
     ...stack(byId),
-    env: { ...s.env, AWS_REGION: "eu-west-1" },
+    env: { ...fixture.s.env, AWS_REGION: "eu-west-1" },
     expectNoChanges: true,
   });
   expect(otherRegion.error).toBeUndefined();
@@ -175,8 +175,8 @@ test("renames, --replace, a respelled database, another AWS_REGION and a dropped
 });
 
 test("a run killed between a replacement's create and its delete: cancel and up converge, nothing declared is lost", async () => {
-  await startOver(s);
-  await controlJson(s, "PUT", "/speed", { "ip-rule": { ms: 4_000 } });
+  await startOver(fixture.s);
+  await controlJson(fixture.s, "PUT", "/speed", { "ip-rule": { ms: 4_000 } });
   const alias = { keyAlias: "alias/safety-killed" };
   const base = stack(alias, { stack: "killed" });
   expect((await runStack("up", base)).error).toBeUndefined();
@@ -185,11 +185,11 @@ test("a run killed between a replacement's create and its delete: cancel and up 
 
   // A new CIDR is created first (create-before-delete); the run dies while Heroku authorizes it.
   const moved = stack({ ...alias, officeCidr: "198.51.100.0/24" }, { stack: "killed" });
-  await controlJson(s, "DELETE", "/requests");
+  await controlJson(fixture.s, "DELETE", "/requests");
   const run = startStack("up", moved);
   const deadline = Date.now() + 5 * 60_000;
   while (Date.now() < deadline) {
-    const log = await requestLog(s);
+    const log = await requestLog(fixture.s);
     if (log.some((r) => r.method === "POST" && r.path.endsWith("/ip-rules") && r.status === 201)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -202,35 +202,35 @@ test("a run killed between a replacement's create and its delete: cancel and up 
   expect(Object.keys(after.rules).sort()).toEqual(["127.0.0.1/32", "198.51.100.0/24"]);
   expect(after.credential?.uuid).toBe(before.credential?.uuid);
   expect(after.configVar).toBe(true);
-  const posts = (await requestLog(s)).filter((r) => r.method === "POST" && r.path.endsWith("/ip-rules"));
+  const posts = (await requestLog(fixture.s)).filter((r) => r.method === "POST" && r.path.endsWith("/ip-rules"));
   expect(posts.filter((r) => r.status === 201)).toHaveLength(1); // the killed run's rule was resumed, not made twice
   expect((await runStack("destroy", moved)).error).toBeUndefined();
 });
 
 test("a SecurePostgres renamed without aliases: the run fails before anything of the old one is removed", async () => {
-  await startOver(s);
+  await startOver(fixture.s);
   const component = (config: Record<string, string>): StackOptions => ({
     program: "dist/tests/e2e/programs/renamed-component.js",
     project: "hps-renamed",
     stack: "renamed",
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+    stateDir: path.join(fixture.workDir, "state"),
+    env: fixture.s.env,
     config,
     resetConfig: true,
   });
   const first = await runStack("up", component({}));
   expect(first.error).toBeUndefined();
   const keyArn = String(first.outputs?.keyArn);
-  const addonsBefore = await herokuJson<{ id: string }[]>(s, "GET", "/apps/acme-api/addons");
+  const addonsBefore = await herokuJson<{ id: string }[]>(fixture.s, "GET", "/apps/acme-api/addons");
   const renamed = await runStack("up", component({ name: "orders-v2" }));
   // The new key cannot take the alias the old key holds, so nothing that depends on it is made, and the old
   // resources (protected, as the component makes them by default) stay.
   expect(renamed.error).toMatch(/alias\/renamed-component|AlreadyExists/);
   expect(await keyState(keyArn)).toBe("Enabled");
-  const addonsAfter = await herokuJson<{ id: string }[]>(s, "GET", "/apps/acme-api/addons");
+  const addonsAfter = await herokuJson<{ id: string }[]>(fixture.s, "GET", "/apps/acme-api/addons");
   expect(addonsAfter.map((a) => a.id)).toEqual(addonsBefore.map((a) => a.id));
   const [db] = addonsAfter;
-  const creds = await herokuJson<{ name: string }[]>(s, "GET", `/postgres/v0/databases/${db!.id}/credentials`);
+  const creds = await herokuJson<{ name: string }[]>(fixture.s, "GET", `/postgres/v0/databases/${db!.id}/credentials`);
   expect(creds.map((c) => c.name).sort()).toEqual(["analyst", "default"]);
   // Back to the old name: only the empty component the failed run registered goes; then nothing is left to do.
   expect((await runStack("up", component({}))).error).toBeUndefined();
