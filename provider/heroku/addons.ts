@@ -21,6 +21,7 @@ export interface Attachment {
   namespace?: string | null;
   addon: { id: string; name: string; app?: { id?: string; name: string } };
   app: { id?: string; name: string };
+  created_at?: string;
 }
 
 /** docs/heroku-api.md section 4.1: plan as `{name}`, config values as strings or booleans. */
