@@ -172,5 +172,8 @@ export interface LoggedRequest {
   status: number;
   /** Only for an `after` fault: the status of the reply the emulator made and then withheld. */
   handled?: number;
+  /** When the answer left. */
   at: string;
+  /** When the request arrived: what a client's pacing controls, whatever the handling took. */
+  receivedAt?: string;
 }

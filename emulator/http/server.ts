@@ -57,6 +57,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
   const path = url.pathname;
   const family: Family = Router.familyOf(path);
   const headers: Record<string, string> = { "Request-Id": crypto.randomUUID() };
+  const receivedAt = new Date(core.store.now()).toISOString();
   const log = (status: number, handled?: number): void => {
     if (family !== "control")
       core.requests.push({
@@ -65,6 +66,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
         status,
         ...(handled !== undefined ? { handled } : {}),
         at: new Date(core.store.now()).toISOString(),
+        receivedAt,
       });
   };
 
