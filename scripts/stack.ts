@@ -24,6 +24,13 @@ interface Options {
   target: string[];
   /** Remove config keys this run does not set (a stack's config otherwise persists between runs). */
   resetConfig: boolean;
+  /** `--policy-pack` folders and `--policy-pack-config` files for preview and up. */
+  policyPacks: string[];
+  policyPackConfigs: string[];
+  /** Where a preview writes what `pulumi preview --json` prints. */
+  jsonOut: string;
+  /** A Pulumi.<stack>.yaml to use as the stack's settings (an example's per-environment config). */
+  stackSettings: string;
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -43,6 +50,10 @@ function parseArgs(argv: string[]): Options {
     replace: [],
     target: [],
     resetConfig: false,
+    policyPacks: [],
+    policyPackConfigs: [],
+    jsonOut: "",
+    stackSettings: "",
   };
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
@@ -94,6 +105,18 @@ function parseArgs(argv: string[]): Options {
       case "--target":
         opts.target.push(value());
         break;
+      case "--policy-pack":
+        opts.policyPacks.push(path.resolve(value()));
+        break;
+      case "--policy-pack-config":
+        opts.policyPackConfigs.push(path.resolve(value()));
+        break;
+      case "--json-out":
+        opts.jsonOut = path.resolve(value());
+        break;
+      case "--stack-settings":
+        opts.stackSettings = path.resolve(value());
+        break;
       default:
         throw new Error(`unknown flag ${flag}`);
     }
@@ -142,6 +165,8 @@ function backendUrl(opts: Options): string {
 async function openStack(opts: Options): Promise<Stack> {
   fs.mkdirSync(path.join(opts.stateDir, "backend"), { recursive: true });
   const workDir = prepareWorkDir(opts);
+  // The workspace reads a stack's config from Pulumi.<stack>.yaml in its folder, as `pulumi` does in a project.
+  if (opts.stackSettings) fs.copyFileSync(opts.stackSettings, path.join(workDir, `Pulumi.${opts.stack}.yaml`));
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program path is only known at run time
   const loaded = require(stageProgram(opts)) as unknown;
   const program = (typeof loaded === "function" ? loaded : (loaded as { default?: unknown }).default) as
@@ -165,10 +190,39 @@ async function openStack(opts: Options): Promise<Stack> {
   return stack;
 }
 
-function targeting(opts: Options): { replace?: string[]; target?: string[] } {
+function targeting(opts: Options): {
+  replace?: string[];
+  target?: string[];
+  policyPacks?: string[];
+  policyPackConfigs?: string[];
+} {
   return {
     ...(opts.replace.length > 0 ? { replace: opts.replace } : {}),
     ...(opts.target.length > 0 ? { target: opts.target } : {}),
+    ...(opts.policyPacks.length > 0 ? { policyPacks: opts.policyPacks } : {}),
+    ...(opts.policyPackConfigs.length > 0 ? { policyPackConfigs: opts.policyPackConfigs } : {}),
+  };
+}
+
+type PulumiCmd = (args: string[], ...rest: unknown[]) => Promise<{ stdout: string }>;
+
+/**
+ * Makes the stack's next CLI command a `pulumi preview --json` and writes what it prints to `file`. The
+ * Automation API has no option for --json, but its commands all go through Stack.runPulumiCmd, and the CLI's
+ * --json output is independent of the event log the API reads. `--diff` is dropped: the two are display modes.
+ */
+function captureJson(stack: Stack, file: string): void {
+  const target = stack as unknown as { runPulumiCmd: PulumiCmd };
+  const run = target.runPulumiCmd.bind(stack) as PulumiCmd;
+  target.runPulumiCmd = async (args, ...rest) => {
+    const result = await run([...args.filter((a) => a !== "--diff"), "--json"], ...rest).catch((err: unknown) => {
+      // A failed preview (a mandatory policy) still prints its JSON digest first.
+      const stdout = (err as { commandResult?: { stdout?: unknown } }).commandResult?.stdout;
+      if (typeof stdout === "string") fs.writeFileSync(file, stdout);
+      throw err;
+    });
+    fs.writeFileSync(file, result.stdout);
+    return result;
   };
 }
 
@@ -194,6 +248,7 @@ async function main(): Promise<void> {
       break;
     }
     case "preview": {
+      if (opts.jsonOut) captureJson(stack, opts.jsonOut);
       const r = await stack.preview({
         onOutput,
         onEvent,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_MODULE } from "./type-tokens";
 import { resumeKey } from "./resume-key";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/credential/provider");
@@ -129,7 +130,7 @@ export class Credential extends pulumi.dynamic.Resource {
       // A replacement (also `pulumi up --replace`) makes a credential of the same name on the same database, which
       // cannot exist twice: the old one is removed first unless the program says otherwise.
       pulumi.mergeOptions({ deleteBeforeReplace: true, ...opts }, { additionalSecretOutputs: ["password", "url"] }),
-      "heroku-pg-secure",
+      DYNAMIC_MODULE,
       "Credential",
     );
   }

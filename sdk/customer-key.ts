@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_MODULE } from "./type-tokens";
 import type { PolicyStatement } from "./key-policy";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/customer-key/provider");
@@ -145,7 +146,7 @@ export class CustomerKey extends pulumi.dynamic.Resource {
         aliasArn: undefined,
       },
       opts,
-      "heroku-pg-secure",
+      DYNAMIC_MODULE,
       "CustomerKey",
     );
     // The ARN from the resource id, which Pulumi keeps known while the key updates in place (outputs of a

@@ -6,3 +6,4 @@ export * from "./ip-rule";
 export * from "./credential";
 export * from "./certificate-files";
 export * from "./secure-postgres";
+export * from "./type-tokens";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_MODULE } from "./type-tokens";
 import { resumeKey } from "./resume-key";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/ip-rule/provider");
@@ -78,7 +79,7 @@ export class IpRule extends pulumi.dynamic.Resource {
         updatedAt: undefined,
       },
       opts,
-      "heroku-pg-secure",
+      DYNAMIC_MODULE,
       "IpRule",
     );
   }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_MODULE } from "./type-tokens";
 import { resumeKey } from "./resume-key";
 import type { ClientCertificateOutput } from "../provider/mtls-config/types";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
@@ -83,7 +84,7 @@ export class MtlsConfig extends pulumi.dynamic.Resource {
       // A database has one mTLS endpoint: a replacement (also `pulumi up --replace`) disables the old one first
       // unless the program says otherwise.
       pulumi.mergeOptions({ deleteBeforeReplace: true, ...opts }, { additionalSecretOutputs: ["certificates"] }),
-      "heroku-pg-secure",
+      DYNAMIC_MODULE,
       "MtlsConfig",
     );
   }

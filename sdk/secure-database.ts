@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_MODULE } from "./type-tokens";
 import { resumeKey } from "./resume-key";
 // Stored in state as a require of the installed package; see provider/shared/thin-provider.ts.
 import provider = require("../provider/secure-database/provider");
@@ -123,7 +124,7 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
         availability: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionUrl"] }),
-      "heroku-pg-secure",
+      DYNAMIC_MODULE,
       "SecureDatabase",
     );
   }

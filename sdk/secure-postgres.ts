@@ -5,6 +5,7 @@ import { IpRule } from "./ip-rule";
 import { MtlsConfig } from "./mtls-config";
 import { SecureDatabase } from "./secure-database";
 import { postureProblems } from "./secure-postgres-validation";
+import { TYPE_TOKENS } from "./type-tokens";
 
 /** One allowlisted address block: a CIDR string, or the CIDR with a description. */
 export type AllowedCidr = string | { cidr: string; description?: string; acknowledgeWideCidr?: boolean };
@@ -141,7 +142,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
   declare readonly addonName: pulumi.Output<string>;
 
   constructor(name: string, args: SecurePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("heroku-pg-secure:index:SecurePostgres", name, {}, opts);
+    super(TYPE_TOKENS.SecurePostgres, name, {}, opts);
     const plan = args.plan ?? DEFAULT_PLAN;
     const cidrs = args.allowedCidrs ?? [];
     const mtlsOn = cidrs.length > 0 || (args.clientCertificates?.length ?? 0) > 0;

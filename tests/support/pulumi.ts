@@ -39,6 +39,13 @@ export interface StackOptions {
   target?: string[];
   /** Config keys this run does not set are removed first (stack config otherwise persists between runs). */
   resetConfig?: boolean;
+  /** Policy pack folders and their config files (`--policy-pack`, `--policy-pack-config`). */
+  policyPacks?: string[];
+  policyPackConfigs?: string[];
+  /** For preview: write what `pulumi preview --json` prints to this file. */
+  jsonOut?: string;
+  /** A Pulumi.<stack>.yaml file whose config the stack uses. */
+  stackSettings?: string;
 }
 
 /**
@@ -76,6 +83,10 @@ export function startStack(command: string, opts: StackOptions): RunningStack {
   for (const urn of opts.replace ?? []) args.push("--replace", urn);
   if (opts.resetConfig) args.push("--reset-config");
   for (const urn of opts.target ?? []) args.push("--target", urn);
+  for (const dir of opts.policyPacks ?? []) args.push("--policy-pack", path.resolve(repoRoot(), dir));
+  for (const file of opts.policyPackConfigs ?? []) args.push("--policy-pack-config", path.resolve(repoRoot(), file));
+  if (opts.jsonOut) args.push("--json-out", opts.jsonOut);
+  if (opts.stackSettings) args.push("--stack-settings", path.resolve(repoRoot(), opts.stackSettings));
   // Its own process group, so kill() reaches the CLI and the provider host it starts.
   const child = spawn(process.execPath, args, {
     cwd: repoRoot(),
