@@ -169,7 +169,12 @@ async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
         name
           ? await findAddon(inputs.app, name)
           : (await listAddons(inputs.app)).find(
-              (a) => !before?.has(a.id) && a.addon_service.name === HEROKU_POSTGRESQL && a.plan.name === inputs.plan,
+              // The app's list also shows add-ons attached from other apps: only one it owns can be this create's.
+              (a) =>
+                !before?.has(a.id) &&
+                a.app.name === inputs.app &&
+                a.addon_service.name === HEROKU_POSTGRESQL &&
+                a.plan.name === inputs.plan,
             ),
     });
   } catch (err) {
