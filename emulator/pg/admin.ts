@@ -6,15 +6,9 @@ import type { ClusterInfo } from "./cluster";
 const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/** Characters drawn uniformly from the alphabet (crypto.randomInt has no modulo bias). */
 export function randomFrom(alphabet: string, length: number): string {
-  let out = "";
-  while (out.length < length) {
-    for (const byte of crypto.randomBytes(length * 2)) {
-      // Reject the top of the byte range so every character is equally likely.
-      if (byte < 256 - (256 % alphabet.length) && out.length < length) out += alphabet[byte % alphabet.length];
-    }
-  }
-  return out;
+  return Array.from({ length }, () => alphabet[crypto.randomInt(alphabet.length)]).join("");
 }
 
 /** Heroku-style names: database d…, user u…, and a 65-character alphanumeric password (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). */
