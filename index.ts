@@ -13,6 +13,9 @@ const program = async (): Promise<Record<string, unknown>> => {
     customerKey: {
       region: config.get("region") ?? "us-east-1",
       alias: config.get("keyAlias") ?? "alias/orders-db",
+      // A demo cleans up after itself: `demo.sh destroy` schedules the key's deletion. Keys of real stacks stay
+      // in KMS when removed unless they say this too.
+      removalPolicy: "schedule-deletion",
       deletionWindowInDays: 7,
     },
     allowedCidrs: [

@@ -10,7 +10,12 @@ module.exports = {
     {
       ...common,
       displayName: "integration",
-      testMatch: ["<rootDir>/tests/integration/**/*.test.ts", "<rootDir>/tests/emulator/**/*.test.ts"],
+      // conformance: clients nobody here wrote (the Heroku CLI, heroku-client, psql) against the emulator.
+      testMatch: [
+        "<rootDir>/tests/integration/**/*.test.ts",
+        "<rootDir>/tests/emulator/**/*.test.ts",
+        "<rootDir>/tests/conformance/**/*.test.ts",
+      ],
     },
     { ...common, displayName: "e2e", testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"] },
   ],

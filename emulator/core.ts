@@ -1,23 +1,25 @@
 import { Faults, type LoggedRequest } from "./http/faults";
 import { RateLimiter } from "./http/rate-limit";
-import type { PgAdmin } from "./pg/admin";
+import type { Clusters } from "./pg/clusters";
 import type { Store } from "./store/store";
+import type { Speed } from "./store/types";
 
 export interface CoreOptions {
   store: Store;
-  admin: PgAdmin;
+  clusters: Clusters;
   kmsEndpoint: string;
   publicRootPath: string;
-  pgPort: number;
+  /** Speeds chosen at start (`--speeds`); empty = the standalone defaults. Reset restores them. */
+  startSpeeds?: Record<string, Speed>;
 }
 
-/** Everything handlers share: the store, the cluster, and the in-memory test knobs (faults, request log). */
+/** Everything handlers share: the store, the database clusters, and the in-memory test knobs (faults, request log). */
 export class Core {
   readonly store: Store;
-  readonly admin: PgAdmin;
+  readonly clusters: Clusters;
   readonly kmsEndpoint: string;
   readonly publicRootPath: string;
-  readonly pgPort: number;
+  readonly startSpeeds: Record<string, Speed>;
   readonly rateLimiter: RateLimiter;
   readonly faults = new Faults();
   requests: LoggedRequest[] = [];
@@ -28,10 +30,10 @@ export class Core {
 
   constructor(opts: CoreOptions) {
     this.store = opts.store;
-    this.admin = opts.admin;
+    this.clusters = opts.clusters;
     this.kmsEndpoint = opts.kmsEndpoint;
     this.publicRootPath = opts.publicRootPath;
-    this.pgPort = opts.pgPort;
+    this.startSpeeds = opts.startSpeeds ?? {};
     this.rateLimiter = new RateLimiter(() => this.store.now());
   }
 

@@ -7,18 +7,19 @@ import { Core } from "./core";
 import { settleAll } from "./domain/addons";
 import { KEY_CHECK_INTERVAL_MS, syncKeys } from "./domain/byok-watch";
 import { requestListener } from "./http/server";
-import { PgAdmin } from "./pg/admin";
-import { startCluster, stopCluster } from "./pg/cluster";
+import { assertClusterLayout } from "./pg/cluster";
+import { Clusters } from "./pg/clusters";
 import { startCredentials } from "./routes/credentials";
 import { startMtls } from "./routes/mtls";
 import { buildRouter } from "./routes/table";
+import { presetSpeeds, type PresetName } from "./machines/presets";
 import { defaultSeedFile, loadState, readSeed, stateFromSeed } from "./store/persist";
 import { Store } from "./store/store";
+import type { Addon } from "./store/types";
 import { ensureTlsMaterial } from "./tls/material";
-import { freePort } from "./net";
 
 export interface EmulatorOptions {
-  /** Everything persistent: state.json, the PG data dir, TLS material. State survives restart. */
+  /** Everything persistent: state.json, the databases' PostgreSQL clusters, TLS material. State survives restart. */
   stateDir: string;
   /** moto endpoint used to check BYOK keys. */
   kmsEndpoint: string;
@@ -28,8 +29,8 @@ export interface EmulatorOptions {
   httpsPort?: number;
   /** Default emulator/seed.json. */
   seedFile?: string;
-  /** PostgreSQL port, 0/undefined = free port. */
-  pgPort?: number;
+  /** Every machine's speed from a preset (machines/presets.ts), scaled by `factor`; replaces stored speeds. */
+  speeds?: { preset: PresetName; factor?: number };
 }
 
 export interface RunningEmulator {
@@ -37,9 +38,16 @@ export interface RunningEmulator {
   httpsUrl: string;
   caCertPath: string;
   publicRootPath: string;
-  adminDatabaseUrl: string;
+  /**
+   * The superuser URL of each live add-on's database on its own cluster, by add-on name: for tests that read roles
+   * and grants behind the API. Not a client URL (it bypasses the front door, so mTLS rules do not apply).
+   */
+  adminDatabaseUrls(): Record<string, string>;
   stop(): Promise<void>;
 }
+
+/** Add-ons whose database exists: a failed create has none, a deleted add-on's is gone at once. */
+const hasDatabase = (a: Addon): boolean => a.state === "provisioning" || a.state === "provisioned";
 
 /** How often time-driven transitions advance when nobody polls. */
 const TICK_MS = 250;
@@ -54,17 +62,30 @@ function listen(server: http.Server | https.Server, port: number): Promise<numbe
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
   const stateDir = path.resolve(opts.stateDir);
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  assertClusterLayout(stateDir);
   const seed = readSeed(opts.seedFile ?? defaultSeedFile());
   const stateFile = path.join(stateDir, "state.json");
   const state = loadState(stateFile) ?? stateFromSeed(seed, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"));
   const store = new Store(state, stateFile, seed);
+  const startSpeeds = opts.speeds ? presetSpeeds(opts.speeds.preset, opts.speeds.factor) : {};
+  Object.assign(store.state.speeds, startSpeeds);
   store.save();
 
   const tls = ensureTlsMaterial(stateDir);
-  const pgPort = opts.pgPort || (await freePort());
-  const cluster = await startCluster(stateDir, tls, pgPort, []);
-  const admin = new PgAdmin(cluster);
-  const core = new Core({ store, admin, kmsEndpoint: opts.kmsEndpoint, publicRootPath: tls.publicRootPath, pgPort });
+  const clusters = new Clusters(stateDir, tls);
+  try {
+    await clusters.init(store.state.addons.filter(hasDatabase).map((a) => a.db));
+  } catch (err) {
+    await clusters.stopAll();
+    throw err;
+  }
+  const core = new Core({
+    store,
+    clusters,
+    kmsEndpoint: opts.kmsEndpoint,
+    publicRootPath: tls.publicRootPath,
+    startSpeeds,
+  });
 
   const router = buildRouter();
   const listener = requestListener(core, router);
@@ -77,8 +98,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     httpsPort = await listen(httpsServer, opts.httpsPort ?? 0);
   } catch (err) {
     httpServer.close();
-    await admin.close();
-    await stopCluster(cluster.dataDir);
+    await clusters.stopAll();
     throw err;
   }
 
@@ -109,8 +129,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       await credentials.stop();
       await core.drain();
       store.save();
-      await admin.close();
-      await stopCluster(cluster.dataDir);
+      await clusters.stopAll();
     })();
     return stopped;
   };
@@ -120,7 +139,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     httpsUrl: `https://localhost:${httpsPort}`,
     caCertPath: tls.caCertPath,
     publicRootPath: tls.publicRootPath,
-    adminDatabaseUrl: admin.url,
+    adminDatabaseUrls: () => {
+      const byDatabase = clusters.adminUrls();
+      const out: Record<string, string> = {};
+      for (const a of store.state.addons) {
+        const url = byDatabase[a.db.database];
+        if (url) out[a.name] = url;
+      }
+      return out;
+    },
     stop,
   };
 }

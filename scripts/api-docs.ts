@@ -124,13 +124,17 @@ export function renderApiDocs(sections: DocSection[]): string {
   return lines.join("\n");
 }
 
+/** What users import from the package: sdk/, and the key policy builder it re-exports from the provider. */
 export function sdkFiles(root: string): string[] {
   const dir = path.join(root, "sdk");
+  const reexported: Record<string, string> = {
+    "key-policy.ts": path.join(root, "provider", "customer-key", "key-policy.ts"),
+  };
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".ts") && f !== "index.ts")
     .sort()
-    .map((f) => path.join(dir, f));
+    .map((f) => reexported[f] ?? path.join(dir, f));
 }
 
 if (require.main === module) {

@@ -50,7 +50,7 @@ interface CertFiles {
 }
 
 /**
- * A client the way seed 000 tells users to connect: the credential's URL with sslmode=verify-ca, the downloaded
+ * A client the way Dev Center's mTLS article (docs/heroku-api.md) tells users to connect: the credential's URL with sslmode=verify-ca, the downloaded
  * client certificate and key, and the server's root chain. `withCertificate: false` leaves the client files out.
  */
 async function query(url: string, files: CertFiles, sql: string, withCertificate = true): Promise<unknown[]> {
@@ -106,7 +106,7 @@ function secretFile(name: string, value: string): string {
 }
 
 async function up(): Promise<number> {
-  say("starting the Heroku emulator (with its PostgreSQL cluster) and moto (AWS KMS) ...");
+  say("starting the Heroku emulator (with a PostgreSQL cluster per database) and moto (AWS KMS) ...");
   const services = await startServices(demoDir);
   const env = serviceEnv(services);
   say(`  emulator: ${services.httpsUrl}   moto: ${services.motoEndpoint}`);

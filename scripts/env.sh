@@ -6,8 +6,10 @@ HPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HPS_CACHE="${HPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heroku-pg-secure}"
 PULUMI_VERSION="3.259.0"
 NODE_VERSION="22.23.3"
+# The Heroku CLI the conformance tests run against the emulator (scripts/install-heroku-cli.sh).
+HEROKU_CLI_VERSION="11.10.0"
 mkdir -p "$HPS_CACHE"
-export HPS_ROOT HPS_CACHE PULUMI_VERSION NODE_VERSION
+export HPS_ROOT HPS_CACHE PULUMI_VERSION NODE_VERSION HEROKU_CLI_VERSION
 export PULUMI_HOME="$HPS_CACHE/pulumi-home"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PostgreSQL server from Debian's packages; the emulator runs its own throwaway cluster with it.
+# PostgreSQL server from Debian's packages; the emulator runs its own throwaway clusters with it.
 source "$(dirname "$0")/env.sh"
 if [[ -n "$HPS_PG_BIN" && -x "$HPS_PG_BIN/initdb" && -x "$HPS_PG_BIN/pg_ctl" ]]; then exit 0; fi
 if [[ "$(id -u)" != 0 ]]; then

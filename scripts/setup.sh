@@ -6,6 +6,7 @@ here="$HPS_ROOT/scripts"
 bash "$here/install-node.sh"
 bash "$here/install-postgres.sh"
 bash "$here/install-moto.sh"
+bash "$here/install-heroku-cli.sh"
 cd "$HPS_ROOT"
 lock_sum=$(sha1sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f node_modules/.hps-lock || "$(cat node_modules/.hps-lock)" != "$lock_sum" ]]; then

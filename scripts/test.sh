@@ -5,6 +5,12 @@ source "$(dirname "$0")/env.sh"
 bash "$HPS_ROOT/scripts/setup.sh"
 cd "$HPS_ROOT"
 status=0
+# On CI's fresh clone, setup must not change tracked files (a rewritten package-lock.json would reinstall every run).
+if [[ "${CI:-}" == "true" && -d .git && -n "$(git status --porcelain --untracked-files=no)" ]]; then
+  echo "setup changed tracked files on a fresh clone:" >&2
+  git status --short --untracked-files=no >&2
+  status=1
+fi
 npm run --silent lint || status=1
 npm run --silent typecheck || status=1
 mkdir -p .run

@@ -25,7 +25,7 @@ export interface CertificateFilePaths {
 }
 
 /**
- * Writes what `heroku data:mtls:certificates:download --prefix P --dir D` writes (seed 000): the certificate with
+ * Writes what `heroku data:mtls:certificates:download --prefix P --dir D` writes (Dev Center's mTLS article (docs/heroku-api.md)): the certificate with
  * chain, the key (0600) and the server's root chain, and with `includePkcs8` the DER key for JDBC.
  */
 export function writeCertificateFiles(

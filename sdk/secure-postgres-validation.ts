@@ -5,6 +5,7 @@ import {
 } from "../provider/credential/validation";
 import { findCidrConflicts, MAX_IP_RULES_PER_DATABASE, parseIpv4Cidr } from "../provider/ip-rule/validation";
 import { certificateNameProblem } from "../provider/mtls-config/validation";
+import { isPrivateOrShieldPlan, POSTGRES_PLAN_PREFIX } from "../provider/shared/plans";
 
 /**
  * Whole-posture checks of a SecurePostgres, run when the component is constructed, so `pulumi preview` fails
@@ -22,22 +23,20 @@ export interface PostureFacts {
   credentials: Record<string, { permissions?: string }>;
 }
 
-/** Seed 004, "Limitations": customer keys only on Private and Shield databases. */
-export const BYOK_PLAN_PATTERN = /^heroku-postgresql:(private|shield)-/;
-/** Seed 000, "Overview": mTLS only on Private and Shield databases. */
-export const MTLS_PLAN_PATTERN = BYOK_PLAN_PATTERN;
+/** Customer keys and mTLS only on Private and Shield databases (provider/shared/plans.ts). */
+const privateOrShield = (plan: string): boolean => plan.startsWith(POSTGRES_PLAN_PREFIX) && isPrivateOrShieldPlan(plan);
 
 export function postureProblems(f: PostureFacts): string[] {
   const problems: string[] = [];
-  if (f.byok && !BYOK_PLAN_PATTERN.test(f.plan)) {
+  if (f.byok && !privateOrShield(f.plan)) {
     problems.push(
       `plan: a customer encryption key needs a heroku-postgresql:private-* or shield-* plan, not ${f.plan}`,
     );
   }
-  if (f.mtls && !MTLS_PLAN_PATTERN.test(f.plan)) {
+  if (f.mtls && !privateOrShield(f.plan)) {
     problems.push(`plan: mutual TLS needs a heroku-postgresql:private-* or shield-* plan, not ${f.plan}`);
   }
-  // Seed 001: "Enhanced certificates are currently incompatible with mTLS."
+  // Dev Center's Enhanced Certificates article (docs/heroku-api.md): "Enhanced certificates are currently incompatible with mTLS."
   if (f.mtls && f.enhancedCertificates) {
     problems.push(
       "enhancedCertificates: Enhanced Certificates cannot be used together with mutual TLS (allowedCidrs or clientCertificates); turn one off",
@@ -63,7 +62,7 @@ export function postureProblems(f: PostureFacts): string[] {
     certNames.add(name);
   }
   const names = Object.keys(f.credentials);
-  // The default credential counts towards the limit (seed 002, "Limits").
+  // The default credential counts towards the limit (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits").
   if (names.length + 1 > MAX_CREDENTIALS_PER_DATABASE) {
     problems.push(
       `credentials: ${names.length} credentials plus the default one exceed Heroku's limit of ${MAX_CREDENTIALS_PER_DATABASE} per database`,

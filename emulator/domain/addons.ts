@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
-import { ApiError, invalid, notFound } from "../http/errors";
+import { ApiError, invalid, notFound } from "../errors";
 import { checkKeyForProvisioning } from "../kms/check-key";
 import { parseKeyArn } from "../kms/arn";
 import { freePort } from "../net";
@@ -8,7 +8,6 @@ import { mtlsRuntime } from "../mtls/runtime";
 import { newDatabaseRecord } from "../pg/admin";
 import { awsRegionOf } from "../store/regions";
 import type { Addon, App, Attachment } from "../store/types";
-import { dropAllCredentialRoles } from "./credentials";
 import { ADDON_NAME, ATTACHMENT_NAME, defaultAttachmentName, generateAddonName } from "./naming";
 import { checkPlanPlacement, isPrivateOrShield, parsePlan } from "./plans";
 
@@ -39,8 +38,8 @@ export function databaseRegion(core: Core, app: App): string {
 }
 
 /**
- * POST /apps/{app}/addons. Input errors answer 422 at once. The slow work (KMS check, creating the database and
- * its owner role) is done before answering, but its outcome only becomes visible when the addon-provision machine
+ * POST /apps/{app}/addons. Input errors answer 422 at once. The slow work (KMS check, starting the database's own
+ * cluster and creating the database and its owner role) is done before answering, but its outcome only becomes visible when the addon-provision machine
  * fires, so clients see provisioning -> provisioned (or deprovisioned with provision_message) as on Heroku.
  */
 export async function createAddon(core: Core, app: App, body: Record<string, unknown>): Promise<Addon> {
@@ -95,7 +94,7 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
       ? await checkKeyForProvisioning(core.kmsEndpoint, encryptionKey, databaseRegion(core, app))
       : ({ ok: true } as const);
     const db = newDatabaseRecord();
-    if (check.ok) await core.admin.createDatabase(db);
+    if (check.ok) await core.clusters.create(db);
 
     const now = store.nowIso();
     const addon: Addon = {
@@ -142,7 +141,7 @@ export function newAttachment(
 }
 
 /**
- * DELETE: the database and its role are dropped at once (connections stop working), the add-on shows
+ * DELETE: the database's cluster is stopped and removed at once (connections stop working), the add-on shows
  * "deprovisioning" until the addon-deprovision machine fires, then answers 404.
  */
 export async function deleteAddon(core: Core, addon: Addon): Promise<Addon> {
@@ -159,8 +158,8 @@ export async function deleteAddon(core: Core, addon: Addon): Promise<Addon> {
     addon.updatedAt = store.nowIso();
     store.machines.begin(addon, "addon-deprovision", "state", "gone");
     store.save();
-    await core.track(core.admin.dropDatabase(addon.db));
-    await core.track(dropAllCredentialRoles(core, addon));
+    // Its own cluster goes with it, and every credential's role with that.
+    await core.track(core.clusters.remove(addon.db));
     // The database is gone: its front door closes now rather than at the next tick.
     await mtlsRuntime(core).reconcile();
   }

@@ -3,7 +3,7 @@ import { keyIsEnabled } from "../kms/check-key";
 
 /**
  * Heroku shuts a database down about 20 minutes after its BYOK key is disabled and restarts it about 5 minutes
- * after the key is enabled again (seed 004). The emulator collapses both delays: a check every
+ * after the key is enabled again (Dev Center's BYOK article (docs/heroku-api.md)). The emulator collapses both delays: a check every
  * KEY_CHECK_INTERVAL_MS, or at once through POST /__emulator/kms-sync.
  */
 export const KEY_CHECK_INTERVAL_MS = 3000;
@@ -29,7 +29,7 @@ async function syncOnce(core: Core): Promise<{ checked: number; changed: string[
     if (unavailable === (addon.keyUnavailable ?? false)) continue;
     // The add-on may have been deleted while KMS answered.
     if (!core.store.state.addons.includes(addon) || addon.state === "deprovisioning") continue;
-    await core.admin.setAllowConnections(addon.db.database, !unavailable);
+    await core.clusters.of(addon.db).setAllowConnections(addon.db.database, !unavailable);
     addon.keyUnavailable = unavailable;
     addon.updatedAt = core.store.nowIso();
     changed.push(addon.name);

@@ -8,7 +8,7 @@ import { credentialLogin } from "./credentials";
  */
 export function connectionTarget(core: Core, addon: Addon): { host: string; port: number; query: string } {
   if (addon.enhancedCertificates === "Enabled") {
-    // Enhanced Certificates: the server certificate names localhost and chains to the public root (seed 001); the
+    // Enhanced Certificates: the server certificate names localhost and chains to the public root (Dev Center's Enhanced Certificates article (docs/heroku-api.md)); the
     // front door pipes PostgreSQL's own TLS through untouched, so verify-full checks PostgreSQL's certificate.
     return {
       host: "localhost",

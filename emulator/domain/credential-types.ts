@@ -1,8 +1,8 @@
-import type { PendingTransition } from "../store/types";
+import type { PendingTransition } from "../machines/pending";
 
-/** Inner credential states (heroku-api.md 2.2). */
+/** Inner credential states (docs/heroku-api.md 2.2). */
 export type InnerCredentialState = "active" | "archived" | "enabling" | "revoked" | "revoking";
-/** Store-level credential states (heroku-api.md 2.2). */
+/** Store-level credential states (docs/heroku-api.md 2.2). */
 export type CredentialState =
   "active" | "archived" | "provisioning" | "revoking" | "rotating" | "rotation_completed" | "wait_for_provisioning";
 
@@ -12,7 +12,7 @@ export interface CredentialUser {
   state: InnerCredentialState;
 }
 
-/** A non-forced rotation under way (seed 002, "Credential Rotation State Details"). */
+/** A non-forced rotation under way (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Credential Rotation State Details"). */
 export interface RotationRecord {
   /** Emulator clock (ms) when it began: the grace period counts from here. */
   startedAt: number;

@@ -2,8 +2,8 @@ import { Client } from "pg";
 import type { PgAdmin } from "../pg/admin";
 
 /**
- * The PostgreSQL side of credentials: each one is a real role (seed 002). Roles are cluster-wide while Heroku runs
- * one cluster per database, so the emulator refuses a credential whose role name another database already uses.
+ * The PostgreSQL side of credentials: each one is a real role (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)) in its database's own cluster
+ * (emulator/pg/clusters.ts), so names are per database, as on Heroku.
  */
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -29,7 +29,7 @@ async function inDatabase<T>(admin: PgAdmin, database: string, body: (c: Client)
   }
 }
 
-/** A new credential: LOGIN with its password and CONNECT on the database, nothing else (seed 002). */
+/** A new credential: LOGIN with its password and CONNECT on the database, nothing else (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). */
 export async function createCredentialRole(
   admin: PgAdmin,
   database: string,
@@ -42,7 +42,7 @@ export async function createCredentialRole(
 
 /**
  * Destroy: what the role owned goes to the default credential, its privileges go (DROP OWNED also revokes the
- * CONNECT on the database), its sessions end, and the role is dropped (seed 002, pg:credentials:destroy).
+ * CONNECT on the database), its sessions end, and the role is dropped (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), pg:credentials:destroy).
  */
 export async function dropCredentialRole(admin: PgAdmin, database: string, user: string, owner: string): Promise<void> {
   if (!(await admin.roleExists(user))) return;
@@ -141,7 +141,7 @@ export async function finishRotation(
 }
 
 /**
- * repair-default (seed 002): the default credential owns every object again and has ADMIN OPTION on every
+ * repair-default (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)): the default credential owns every object again and has ADMIN OPTION on every
  * other credential's role.
  */
 export async function repairDefault(admin: PgAdmin, database: string, owner: string, others: string[]): Promise<void> {

@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
-import { ApiError } from "../http/errors";
-import { randomFrom } from "../pg/admin";
+import { ApiError } from "../errors";
+import { type PgAdmin, randomFrom } from "../pg/admin";
 import type { Addon } from "../store/types";
 import type { CredentialRecord, CredentialUser } from "./credential-types";
 import {
@@ -16,13 +16,13 @@ import {
 } from "./credentials-pg";
 import { parsePlan, stableId } from "./plans";
 
-/** Seed 002, "Limits": 60 credentials per database. The default credential counts (the list returns it too). */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits": 60 credentials per database. The default credential counts (the list returns it too). */
 export const MAX_CREDENTIALS = 60;
-/** Seed 002, "Caveats": letters, digits, "-" and "_", at most 50 (HX: ^[a-zA-Z0-9_-]{1,50}$). */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Caveats": letters, digits, "-" and "_", at most 50 (HX: ^[a-zA-Z0-9_-]{1,50}$). */
 export const CREDENTIAL_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 export const DEFAULT_CREDENTIAL = "default";
 export const ROTATING_SUFFIX = "-rotating";
-/** Seed 002: Heroku waits about 30 minutes for old connections before killing them. */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): Heroku waits about 30 minutes for old connections before killing them. */
 export const DEFAULT_ROTATION_GRACE_SECONDS = 30 * 60;
 export const FOLLOWER_MESSAGE = "This operation is not supported for follower databases.";
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -85,6 +85,11 @@ export const isFollower = (addon: Addon): boolean => addon.config.follow !== und
 
 const unprocessable = (message: string): ApiError => new ApiError("unprocessable_entity", message);
 
+const alreadyExists = (addon: Addon, name: string): ApiError =>
+  unprocessable(
+    `${name} on ${addon.name} already exists.\nCredential names must be unique within the database. Please choose a different name.`,
+  );
+
 /** Refusals shared by create, destroy and rotate. */
 function assertManageable(addon: Addon, essentialMessage: string): void {
   if (addon.state !== "provisioned") throw unprocessable(`${addon.name} is not available yet (state ${addon.state}).`);
@@ -102,14 +107,10 @@ export async function createCredential(
   if (typeof name !== "string" || !CREDENTIAL_NAME.test(name)) {
     throw new ApiError(
       "invalid_params",
-      'Name must be 1 to 50 letters, digits, "-" or "_" (seed 002: "Credential names are restricted to alphanumeric characters").',
+      'Name must be 1 to 50 letters, digits, "-" or "_" ("Credential names are restricted to alphanumeric characters").',
     );
   }
-  if (name === DEFAULT_CREDENTIAL || findCredential(addon, name)) {
-    throw unprocessable(
-      `${name} on ${addon.name} already exists.\nCredential names must be unique within the database. Please choose a different name.`,
-    );
-  }
+  if (name === DEFAULT_CREDENTIAL || findCredential(addon, name)) throw alreadyExists(addon, name);
   if (name.endsWith(ROTATING_SUFFIX)) {
     throw new ApiError(
       "invalid_params",
@@ -122,14 +123,12 @@ export async function createCredential(
     );
   }
   return serialized(core, async () => {
-    // One cluster serves every emulated database, so a role name is unique across them (README: Differences).
-    if ((await core.admin.roleExists(name)) || (await core.admin.roleExists(`${name}${ROTATING_SUFFIX}`))) {
-      throw unprocessable(
-        `${name} on ${addon.name} already exists.\nCredential names must be unique within the database. (In the emulator, role names are shared by all databases.)`,
-      );
-    }
+    // Only this database's own roles count (each database has its own cluster): the default credential's user and
+    // the cluster's superuser are names a credential cannot take.
+    const admin = core.clusters.of(addon.db);
+    if (await admin.roleExists(name)) throw alreadyExists(addon, name);
     const password = newPassword();
-    await createCredentialRole(core.admin, addon.db.database, name, password);
+    await createCredentialRole(admin, addon.db.database, name, password);
     const record: CredentialRecord = {
       uuid: crypto.randomUUID(),
       name,
@@ -185,7 +184,7 @@ export async function destroyCredential(core: Core, addon: Addon, name: string):
   if (record.state === "revoking") return record;
   return serialized(core, async () => {
     if (record.rotation) await completeRotation(core, addon, record);
-    await dropCredentialRole(core.admin, addon.db.database, name, addon.db.user);
+    await dropCredentialRole(core.clusters.of(addon.db), addon.db.database, name, addon.db.user);
     record.state = "revoking";
     for (const u of record.users) u.state = "revoking";
     core.store.machines.begin(record, "credential", "state", "gone");
@@ -195,7 +194,7 @@ export async function destroyCredential(core: Core, addon: Addon, name: string):
 }
 
 /**
- * Rotation (seed 002): the default credential and forced rotations change the password and end the old sessions
+ * Rotation (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)): the default credential and forced rotations change the password and end the old sessions
  * at once; otherwise a temporary `<name>-rotating` user carries the new password until the old user's sessions
  * end or the grace period runs out (checkRotations), then the name comes back.
  */
@@ -214,16 +213,17 @@ export async function rotateCredential(core: Core, addon: Addon, name: string, f
       await completeRotation(core, addon, record);
     }
     const password = newPassword();
+    const admin = core.clusters.of(addon.db);
     if (forced) {
-      await setPassword(core.admin, name, password);
-      await terminateSessions(core.admin, name);
+      await setPassword(admin, name, password);
+      await terminateSessions(admin, name);
       record.users = [{ user: name, password, state: "active" }];
       record.state = "active";
     } else {
       const old = record.users.find((u) => u.user === name)?.password ?? "";
       const rotating = `${name}${ROTATING_SUFFIX}`;
-      const serverStartedAt = await serverNow(core.admin);
-      await beginRotation(core.admin, addon.db.database, name, rotating, old, password);
+      const serverStartedAt = await serverNow(admin);
+      await beginRotation(admin, addon.db.database, name, rotating, old, password);
       record.rotation = { startedAt: core.store.now(), serverStartedAt, oldPassword: old, newPassword: password };
       record.users = [
         { user: rotating, password, state: "active" },
@@ -239,8 +239,9 @@ export async function rotateCredential(core: Core, addon: Addon, name: string, f
 
 async function rotateDefault(core: Core, addon: Addon): Promise<void> {
   const password = newPassword();
-  await setPassword(core.admin, addon.db.user, password);
-  await terminateSessions(core.admin, addon.db.user);
+  const admin = core.clusters.of(addon.db);
+  await setPassword(admin, addon.db.user, password);
+  await terminateSessions(admin, addon.db.user);
   addon.db.password = password;
   core.store.save();
 }
@@ -255,13 +256,13 @@ export async function rotateAll(core: Core, addon: Addon, forced: boolean): Prom
 }
 
 /** Old sessions: the temporary old-name role's, and the real role's that began before the rotation. */
-async function oldSessions(core: Core, record: CredentialRecord): Promise<number> {
+async function oldSessions(admin: PgAdmin, record: CredentialRecord): Promise<number> {
   const rotation = record.rotation;
   if (!rotation) return 0;
   const rotating = `${record.name}${ROTATING_SUFFIX}`;
   return (
-    (await countSessions(core.admin, record.name)) +
-    (await countSessions(core.admin, rotating, { before: rotation.serverStartedAt }))
+    (await countSessions(admin, record.name)) +
+    (await countSessions(admin, rotating, { before: rotation.serverStartedAt }))
   );
 }
 
@@ -269,7 +270,7 @@ async function completeRotation(core: Core, addon: Addon, record: CredentialReco
   const rotation = record.rotation;
   if (!rotation) return;
   await finishRotation(
-    core.admin,
+    core.clusters.of(addon.db),
     addon.db.database,
     record.name,
     `${record.name}${ROTATING_SUFFIX}`,
@@ -293,14 +294,17 @@ export async function checkRotations(core: Core): Promise<void> {
   for (const addon of core.store.state.addons) {
     for (const record of credentialsOf(addon)) {
       const rotation = record.rotation;
-      if (!rotation) continue;
+      // A deleted database's rotations end with its cluster.
+      if (!rotation || !core.clusters.find(addon.db)) continue;
       await serialized(core, async () => {
         if (record.rotation !== rotation) return;
         const machineDone = !record.pending.some((p) => p.machine === "rotation");
         if (!machineDone) core.store.machines.settle(record);
         const minimumPassed = !record.pending.some((p) => p.machine === "rotation");
         const graceOver = core.store.now() - rotation.startedAt >= grace;
-        if (graceOver || (minimumPassed && (await oldSessions(core, record)) === 0)) {
+        const admin = core.clusters.find(addon.db);
+        if (!admin) return;
+        if (graceOver || (minimumPassed && (await oldSessions(admin, record)) === 0)) {
           await completeRotation(core, addon, record);
         }
       });
@@ -308,17 +312,7 @@ export async function checkRotations(core: Core): Promise<void> {
   }
 }
 
-/** Every credential role of an add-on that is being deleted (its database is dropped separately). */
-export async function dropAllCredentialRoles(core: Core, addon: Addon): Promise<void> {
-  for (const record of credentialsOf(addon)) {
-    for (const user of [record.name, `${record.name}${ROTATING_SUFFIX}`]) {
-      await terminateSessions(core.admin, user).catch(() => undefined);
-      await core.admin.query(`DROP ROLE IF EXISTS "${user.replace(/"/g, '""')}"`).catch(() => undefined);
-    }
-  }
-}
-
-/** Wire shape (heroku-api.md 2.2), with real session counts. */
+/** Wire shape (docs/heroku-api.md 2.2), with real session counts. */
 export async function credentialView(
   core: Core,
   addon: Addon,
@@ -326,6 +320,10 @@ export async function credentialView(
   target: { host: string; port: number },
 ): Promise<Record<string, unknown>> {
   const base = { database: addon.db.database, host: target.host, port: target.port };
+  // A database being deleted has no cluster left: no sessions.
+  const admin = core.clusters.find(addon.db);
+  const sessions = (user: string, window?: { since?: string }): Promise<number> =>
+    admin ? countSessions(admin, user, window) : Promise.resolve(0);
   if (record === "default") {
     return {
       uuid: stableId(`${addon.id}:default`),
@@ -337,22 +335,23 @@ export async function credentialView(
           user: addon.db.user,
           password: addon.db.password,
           state: "active",
-          connections: await countSessions(core.admin, addon.db.user),
+          connections: await sessions(addon.db.user),
         },
       ],
     };
   }
-  const users = await Promise.all(record.users.map((u) => innerView(core, record, u)));
-  return { uuid: record.uuid, name: record.name, state: record.state, ...base, credentials: users };
-}
-
-async function innerView(core: Core, record: CredentialRecord, u: CredentialUser): Promise<Record<string, unknown>> {
-  let connections: number | null = null;
-  if (u.state === "active" || u.state === "revoking" || u.state === "enabling") {
-    if (record.rotation && u.state === "revoking") connections = await oldSessions(core, record);
-    else if (record.rotation) {
-      connections = await countSessions(core.admin, u.user, { since: record.rotation.serverStartedAt });
-    } else connections = await countSessions(core.admin, u.user);
-  }
-  return { user: u.user, password: u.password, state: u.state, connections };
+  const inner = async (u: CredentialUser): Promise<Record<string, unknown>> => {
+    let connections: number | null = null;
+    if (u.state === "active" || u.state === "revoking" || u.state === "enabling") {
+      if (record.rotation && u.state === "revoking") connections = admin ? await oldSessions(admin, record) : 0;
+      else if (record.rotation) connections = await sessions(u.user, { since: record.rotation.serverStartedAt });
+      else connections = await sessions(u.user);
+    }
+    return { user: u.user, password: u.password, state: u.state, connections };
+  };
+  // Read before the session counts are awaited: a rotation that ends meanwhile must not pair the new state with
+  // the old users.
+  const state = record.state;
+  const users = await Promise.all(record.users.map(inner));
+  return { uuid: record.uuid, name: record.name, state, ...base, credentials: users };
 }

@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
-import { ApiError, invalid } from "../http/errors";
+import { ApiError, invalid } from "../errors";
 import { ipv4ToInt } from "../mtls/endpoint";
 import { issueClientCertificate, makeDatabaseCas, RENEWAL_LEAD_MS } from "../mtls/pki";
 import { mtlsRuntime } from "../mtls/runtime";
@@ -8,7 +8,7 @@ import type { IpRuleRecord, MtlsCertificate, MtlsRecord } from "../mtls/types";
 import type { Addon, User } from "../store/types";
 import { isPrivateOrShield, parsePlan } from "./plans";
 
-/** Dev Center (seed 000, step 3): "A hard limit of 60 IP blocks can be allowlisted per Postgres database." */
+/** Dev Center (Dev Center's mTLS article (docs/heroku-api.md), step 3): "A hard limit of 60 IP blocks can be allowlisted per Postgres database." */
 export const MAX_IP_RULES = 60;
 
 export const mtlsNotEnabled = (addon: Addon): ApiError =>
@@ -95,7 +95,7 @@ export function revokeCertificate(core: Core, cert: MtlsCertificate): MtlsCertif
   return cert;
 }
 
-/** The rules Heroku's docs state for CIDRs (seed 000, step 3): x.x.x.x/N, octets 0-255. Host bits must be zero. */
+/** The rules Heroku's docs state for CIDRs (Dev Center's mTLS article (docs/heroku-api.md), step 3): x.x.x.x/N, octets 0-255. Host bits must be zero. */
 export function cidrProblem(cidr: unknown): string | undefined {
   if (typeof cidr !== "string") return "cidr is required, like 1.2.3.4/32.";
   const [address, prefix, extra] = cidr.split("/");

@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 
 /**
- * Attachment colours for HEROKU_POSTGRESQL_<COLOR>. Heroku's list is not public (heroku-api.md 4.4); this fixed
+ * Attachment colours for HEROKU_POSTGRESQL_<COLOR>. Heroku's list is not public (docs/heroku-api.md 4.4); this fixed
  * list is used in order, first unused colour on the app wins.
  */
 export const COLORS = [

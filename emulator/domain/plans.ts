@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { invalid } from "../http/errors";
+import { invalid } from "../errors";
 import type { Space } from "../store/types";
 
 export const SERVICE_NAME = "heroku-postgresql";

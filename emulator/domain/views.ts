@@ -1,9 +1,10 @@
 import type { Core } from "../core";
 import { regionId } from "../store/regions";
 import type { Addon, App, Attachment } from "../store/types";
+import { credentialLogin } from "./credentials";
 import { monthlyCents, parsePlan, SERVICE_NAME, stableId } from "./plans";
 
-/** Wire shapes of the Platform API (heroku-api.md 4.3, 4.4; HGO field names). */
+/** Wire shapes of the Platform API (docs/heroku-api.md 4.3, 4.4; HGO field names). */
 
 const ref = (o: { id: string; name: string }): { id: string; name: string } => ({ id: o.id, name: o.name });
 
@@ -70,24 +71,26 @@ export function addonView(core: Core, addon: Addon): Record<string, unknown> {
 }
 
 /**
- * The `Accept-Inclusion` header of the CLI's database resolver (heroku-api.md section 0), such as
- * "addon:plan,config_vars": which add-on fields an attachment should carry inline.
+ * The `Accept-Inclusion` header the CLI's resolvers send, "addon:plan,config_vars" (@heroku/heroku-cli-util
+ * `attachment-resolver.js`): `addon:plan` puts the plan inside the attachment's add-on, `config_vars` puts the
+ * attachment's own config var names on the attachment, where `getConfigVarNameFromAttachment` reads them.
  */
-export function addonInclusions(header: string | string[] | undefined): Set<string> {
+export function inclusions(header: string | string[] | undefined): Set<string> {
   const text = Array.isArray(header) ? header.join(",") : (header ?? "");
-  return new Set(
-    text
-      .split(/[,\s]+/)
-      .map((t) => t.replace(/^addon:/, ""))
-      .filter((t) => t !== ""),
-  );
+  return new Set(text.split(/[,\s]+/).filter((t) => t !== ""));
+}
+
+/** The config vars an attachment sets: `<NAME>_URL` whenever the app has it (domain/connection.ts decides). */
+export function attachmentConfigVarNames(core: Core, att: Attachment): string[] {
+  const addon = core.store.state.addons.find((a) => a.id === att.addonId);
+  return addon?.state === "provisioned" && credentialLogin(addon, att.namespace) ? [`${att.name}_URL`] : [];
 }
 
 export function attachmentView(core: Core, att: Attachment, include = new Set<string>()): Record<string, unknown> {
   const addon = core.store.state.addons.find((a) => a.id === att.addonId);
   const app = core.store.appById(att.appId);
   const addonApp = addon ? core.store.appById(addon.appId) : undefined;
-  const full = addon && include.size > 0 ? addonView(core, addon) : undefined;
+  const plan = addon && include.has("addon:plan") ? addonView(core, addon).plan : undefined;
   return {
     id: att.id,
     name: att.name,
@@ -96,10 +99,10 @@ export function attachmentView(core: Core, att: Attachment, include = new Set<st
       id: att.addonId,
       name: addon?.name ?? "",
       app: { id: addon?.appId ?? "", name: addonApp?.name ?? "" },
-      ...(full && include.has("plan") ? { plan: full.plan } : {}),
-      ...(full && include.has("config_vars") ? { config_vars: full.config_vars } : {}),
+      ...(plan ? { plan } : {}),
     },
     app: { id: att.appId, name: app?.name ?? "" },
+    ...(include.has("config_vars") ? { config_vars: attachmentConfigVarNames(core, att) } : {}),
     log_input_url: null,
     web_url: `https://addons-sso.heroku.com/apps/${att.appId}/addons/${att.addonId}`,
     created_at: att.createdAt,

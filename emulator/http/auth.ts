@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Store } from "../store/store";
 import type { User } from "../store/types";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
 /**
- * Both forms Heroku accepts (heroku-api.md section 0): `Bearer <token>`, and Basic with an empty user and the
+ * Both forms Heroku accepts (docs/heroku-api.md section 0): `Bearer <token>`, and Basic with an empty user and the
  * token as password (heroku-client, the Data API plugins). Basic with a user name is accepted too: the CLI's
  * netrc sends the email as user.
  */

@@ -1,4 +1,4 @@
-import { invalid } from "./errors";
+import { invalid } from "../errors";
 
 /** What a fault answers instead of the real reply: an HTTP status, or a connection closed without an answer. */
 export type FaultAnswer = number | "drop";
@@ -172,5 +172,8 @@ export interface LoggedRequest {
   status: number;
   /** Only for an `after` fault: the status of the reply the emulator made and then withheld. */
   handled?: number;
+  /** When the answer left. */
   at: string;
+  /** When the request arrived: what a client's pacing controls, whatever the handling took. */
+  receivedAt?: string;
 }

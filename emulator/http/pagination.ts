@@ -1,12 +1,13 @@
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
-/** Range-based list paging as the Platform API does it (heroku-api.md section 5). */
+/** Range-based list paging as the Platform API does it (docs/heroku-api.md section 5). */
 export const DEFAULT_PAGE = 200;
 export const MAX_PAGE = 1000;
-const FIELDS = ["id", "name"] as const;
+/** What most lists page on; releases page on `version` too (`heroku releases`, `addons:attach`). */
+export const DEFAULT_RANGE_FIELDS: readonly string[] = ["id", "name"];
 
 interface RangeSpec {
-  field: (typeof FIELDS)[number];
+  field: string;
   start: string;
   exclusiveStart: boolean;
   end: string;
@@ -14,7 +15,7 @@ interface RangeSpec {
   desc: boolean;
 }
 
-export function parseRange(header: string | undefined): RangeSpec {
+export function parseRange(header: string | undefined, fields = DEFAULT_RANGE_FIELDS): RangeSpec {
   const fallback: RangeSpec = {
     field: "id",
     start: "",
@@ -29,12 +30,15 @@ export function parseRange(header: string | undefined): RangeSpec {
     /^\s*([a-z_]+)\s*()()()(?:;\s*(.*))?$/i.exec(header);
   if (!m) throw new ApiError("requested_range_not_satisfiable", `Invalid Range header: ${header}`);
   const field = m[1]!.toLowerCase();
-  if (!(FIELDS as readonly string[]).includes(field)) {
-    throw new ApiError("requested_range_not_satisfiable", `Ranges on ${field} are not supported; use id or name.`);
+  if (!fields.includes(field)) {
+    throw new ApiError(
+      "requested_range_not_satisfiable",
+      `Ranges on ${field} are not supported; use ${fields.join(" or ")}.`,
+    );
   }
   const spec: RangeSpec = {
     ...fallback,
-    field: field as RangeSpec["field"],
+    field,
     exclusiveStart: m[2] === "]",
     start: (m[3] ?? "").trim(),
     end: (m[4] ?? "").trim(),
@@ -58,12 +62,23 @@ export interface Page {
   headers: Record<string, string>;
 }
 
-export function paginate(all: Record<string, unknown>[], rangeHeader: string | undefined): Page {
-  const spec = parseRange(rangeHeader);
+/** Numbers (release versions) compare as numbers, so v10 comes after v9. */
+function compare(a: string, b: string): number {
+  const numeric = /^\d+$/.test(a) && /^\d+$/.test(b);
+  if (numeric) return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function paginate(
+  all: Record<string, unknown>[],
+  rangeHeader: string | undefined,
+  fields = DEFAULT_RANGE_FIELDS,
+): Page {
+  const spec = parseRange(rangeHeader, fields);
   const key = (item: Record<string, unknown>): string => String(item[spec.field] ?? "");
-  const sorted = [...all].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const sorted = [...all].sort((a, b) => compare(key(a), key(b)));
   if (spec.desc) sorted.reverse();
-  const before = (a: string, b: string): boolean => (spec.desc ? a > b : a < b);
+  const before = (a: string, b: string): boolean => (spec.desc ? compare(a, b) > 0 : compare(a, b) < 0);
   const inRange = sorted.filter((item) => {
     const k = key(item);
     if (spec.start !== "" && (before(k, spec.start) || (spec.exclusiveStart && k === spec.start))) return false;
@@ -71,7 +86,7 @@ export function paginate(all: Record<string, unknown>[], rangeHeader: string | u
     return true;
   });
   const items = inRange.slice(0, spec.max);
-  const headers: Record<string, string> = { "Accept-Ranges": "id, name" };
+  const headers: Record<string, string> = { "Accept-Ranges": fields.join(", ") };
   const first = items[0];
   const last = items[items.length - 1];
   if (first && last) headers["Content-Range"] = `${spec.field} ${key(first)}..${key(last)}`;

@@ -1,4 +1,4 @@
-/** Platform API rate limit: a token bucket per account (heroku-api.md section 5). */
+/** Platform API rate limit: a token bucket per account (docs/heroku-api.md section 5). */
 export const BUCKET_SIZE = 4500;
 export const REFILL_PER_MINUTE = 75;
 

@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Core } from "../core";
 import { authenticate } from "./auth";
-import { ApiError, errorIdForStatus, renderError } from "./errors";
+import { ApiError, errorIdForStatus, renderError } from "../errors";
 import type { Fault, FaultAnswer } from "./faults";
 import { paginate } from "./pagination";
 import { Router } from "./router";
@@ -57,6 +57,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
   const path = url.pathname;
   const family: Family = Router.familyOf(path);
   const headers: Record<string, string> = { "Request-Id": crypto.randomUUID() };
+  const receivedAt = new Date(core.store.now()).toISOString();
   const log = (status: number, handled?: number): void => {
     if (family !== "control")
       core.requests.push({
@@ -65,6 +66,7 @@ async function handle(core: Core, router: Router, req: IncomingMessage, res: Ser
         status,
         ...(handled !== undefined ? { handled } : {}),
         at: new Date(core.store.now()).toISOString(),
+        receivedAt,
       });
   };
 
@@ -131,7 +133,7 @@ async function dispatch(
     const body = parseJson(await readBody(req));
     const user = family === "control" ? CONTROL_USER : authenticate(core.store, req.headers);
     if (family === "platform") {
-      // GET /account/rate-limits does not count against the limit (heroku-api.md section 5).
+      // GET /account/rate-limits does not count against the limit (docs/heroku-api.md section 5).
       const free = method === "GET" && path === "/account/rate-limits";
       if (!free && !core.rateLimiter.take(user.id)) {
         headers["RateLimit-Remaining"] = "0";
@@ -176,7 +178,7 @@ function render(family: Family, headers: Record<string, string>, reply: Reply, r
   let payload: string;
   let contentType = jsonType;
   if (reply.list) {
-    const page = paginate(reply.list, range);
+    const page = paginate(reply.list, range, reply.rangeFields);
     status = page.status;
     Object.assign(headers, page.headers);
     payload = JSON.stringify(page.items);

@@ -23,6 +23,8 @@ export interface Reply {
   json?: unknown;
   /** A list the server pages with the Range header. */
   list?: Record<string, unknown>[];
+  /** Fields a list may be ranged on; default id and name. */
+  rangeFields?: readonly string[];
   /** Raw body (e.g. the empty 200 of enhanced_certificates enable). */
   text?: string;
   headers?: Record<string, string>;

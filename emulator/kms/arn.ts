@@ -1,4 +1,4 @@
-/** Heroku Data's AWS account, which the key policy must allow (seed 004). */
+/** Heroku Data's AWS account, which the key policy must allow (Dev Center's BYOK article (docs/heroku-api.md)). */
 export const HEROKU_DATA_ACCOUNT_ID = "021876802972";
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";

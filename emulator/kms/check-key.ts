@@ -15,7 +15,7 @@ function client(endpoint: string, region: string): KMSClient {
 
 /**
  * The provisioning-time check: the key must exist, be enabled, be single-region, live in the database's region,
- * and its policy must let Heroku's account use it (seed 004). The reason is shown as provision_message.
+ * and its policy must let Heroku's account use it (Dev Center's BYOK article (docs/heroku-api.md)). The reason is shown as provision_message.
  */
 export async function checkKeyForProvisioning(
   endpoint: string,

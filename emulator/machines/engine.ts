@@ -1,4 +1,5 @@
-import type { PendingTransition, Speed } from "../store/types";
+import type { Speed } from "../store/types";
+import type { PendingTransition } from "./pending";
 import { MACHINES } from "./definitions";
 
 export interface Machined {

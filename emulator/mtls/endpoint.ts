@@ -29,7 +29,11 @@ export interface MtlsGate {
 
 export interface EndpointOptions {
   port: number;
-  upstreamPort: number;
+  /**
+   * The port of the database's own cluster, asked per connection (a restart gives the cluster a new one);
+   * undefined once the database is gone.
+   */
+  upstreamPort: () => number | undefined;
   /**
    * Asked once per connection before any byte is read: the mTLS gate while the database's mTLS is on, undefined
    * for a transparent pipe. Async so the caller can first bring pg_hba in line with the answer.
@@ -192,7 +196,12 @@ export class FrontDoor {
    * channel binding on this leg.
    */
   private relay(client: net.Socket, localAddress: string, first?: Buffer): void {
-    const upstream = net.connect({ host: "127.0.0.1", port: this.opts.upstreamPort, localAddress });
+    const port = this.opts.upstreamPort();
+    if (port === undefined) {
+      client.end(fatalError("the database does not exist"));
+      return;
+    }
+    const upstream = net.connect({ host: "127.0.0.1", port, localAddress });
     this.track(upstream);
     upstream.once("error", (err) => {
       client.end(fatalError(`the database's front door could not reach PostgreSQL: ${err.message}`));

@@ -4,9 +4,9 @@ import { makeCa, makeServerCert, serial as randomSerial } from "../tls/certs";
 import type { PemPair } from "./types";
 
 const DAY_MS = 24 * 3600 * 1000;
-/** Seed 000: a client certificate expires 13 months after creation. */
+/** Dev Center's mTLS article (docs/heroku-api.md): a client certificate expires 13 months after creation. */
 export const CLIENT_CERTIFICATE_MONTHS = 13;
-/** Seed 000: 75 days before expiry Heroku creates a new client certificate. */
+/** Dev Center's mTLS article (docs/heroku-api.md): 75 days before expiry Heroku creates a new client certificate. */
 export const RENEWAL_LEAD_DAYS = 75;
 export const RENEWAL_LEAD_MS = RENEWAL_LEAD_DAYS * DAY_MS;
 
@@ -16,7 +16,7 @@ export function addMonths(ms: number, months: number): number {
   return d.getTime();
 }
 
-/** Per database, as Heroku provisions CAs per space (seed 000, "Overview"). */
+/** Per database, as Heroku provisions CAs per space (Dev Center's mTLS article (docs/heroku-api.md), "Overview"). */
 export function makeDatabaseCas(addonName: string): { serverCa: PemPair; server: PemPair; clientCa: PemPair } {
   const serverCa = makeCa(`${addonName} mTLS server CA`, 10);
   const server = makeServerCert(

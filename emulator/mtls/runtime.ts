@@ -1,15 +1,14 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
-import { writeHba } from "../pg/cluster";
 import type { Addon } from "../store/types";
 import { cidrContains, ENDPOINT_SOURCE_ADDRESS, type ClientFacts, FrontDoor, type MtlsGate } from "./endpoint";
 import type { MtlsRecord } from "./types";
 
 /** Test knobs for mTLS, set through PUT /__emulator/mtls; in memory only (reset restores them). */
 export interface MtlsOptions {
-  /** How certificate and IP-rule timestamps are written (heroku-api.md 1.3, "Timestamp format warning"). */
+  /** How certificate and IP-rule timestamps are written (docs/heroku-api.md 1.3, "Timestamp format warning"). */
   timestampFormat: "heroku" | "iso";
-  /** The next N GETs of a tls-endpoint that is Provisioning answer 500 (heroku-api.md 1.1, HX PR #26). */
+  /** The next N GETs of a tls-endpoint that is Provisioning answer 500 (docs/heroku-api.md 1.1, HX PR #26). */
   provisioningErrors: number;
 }
 
@@ -21,7 +20,8 @@ export class MtlsRuntime {
   /** Advances an add-on's mTLS machines before a connection is judged (set by startMtls). */
   settle: (addon: Addon) => void = () => undefined;
   private readonly doors = new Map<string, FrontDoor>();
-  private hbaWritten: string | undefined;
+  /** The mTLS pg_hba lines last written to each database's cluster, by database name. */
+  private readonly hbaWritten = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
   /** Set by stop(): a connection still asking its gate must not make doors listen again. */
   private stopped = false;
@@ -62,15 +62,22 @@ export class MtlsRuntime {
       await door.listen();
       this.doors.set(addon.id, door);
     }
-    const lines = live.filter(mtlsOn).flatMap((a) => hbaLines(a.db.database, this.core.admin.cluster.adminUser));
-    const text = lines.join("\n");
-    if (text !== this.hbaWritten) {
-      writeHba(this.core.admin.cluster.dataDir, lines);
-      await this.core.admin.query("SELECT pg_reload_conf()");
-      // The postmaster applies the reload asynchronously; give it a moment before callers connect.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      this.hbaWritten = text;
+    const liveNames = new Set(live.map((a) => a.db.database));
+    for (const name of this.hbaWritten.keys()) if (!liveNames.has(name)) this.hbaWritten.delete(name);
+    let reloaded = false;
+    for (const addon of live) {
+      const admin = this.core.clusters.find(addon.db);
+      if (!admin) continue;
+      const lines = mtlsOn(addon) ? hbaLines(addon.db.database, admin.cluster.adminUser) : [];
+      const text = lines.join("\n");
+      // A cluster starts with no extra lines, so nothing is written until mTLS first changes them.
+      if (text === (this.hbaWritten.get(addon.db.database) ?? "")) continue;
+      await this.core.clusters.setHba(addon.db, lines);
+      this.hbaWritten.set(addon.db.database, text);
+      reloaded = true;
     }
+    // The postmaster applies a reload asynchronously; give it a moment before callers connect.
+    if (reloaded) await new Promise((resolve) => setTimeout(resolve, 300));
   }
 
   private current(addonId: string): Addon | undefined {
@@ -81,7 +88,7 @@ export class MtlsRuntime {
     const addonId = addon.id;
     return new FrontDoor({
       port: addon.frontDoorPort,
-      upstreamPort: this.core.pgPort,
+      upstreamPort: () => this.core.clusters.find(addon.db)?.cluster.port,
       gate: async (): Promise<MtlsGate | undefined> => {
         const before = this.current(addonId);
         if (before) this.settle(before);
@@ -116,7 +123,8 @@ function mtlsOn(addon: Addon): boolean {
 /**
  * pg_hba for a database with mTLS: only the mTLS relay's source address (plain TCP on loopback, see
  * FrontDoor.relay) and the emulator's own superuser (Heroku's operators) may connect; everything else for that
- * database is rejected, so the shared port no longer works. Without these lines the cluster's general rules apply again.
+ * database is rejected, so the cluster's own port no longer admits clients. Without these lines the cluster's
+ * general rules apply again.
  */
 export function hbaLines(database: string, adminUser: string): string[] {
   return [

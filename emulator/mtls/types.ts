@@ -1,6 +1,6 @@
-import type { PendingTransition } from "../store/types";
+import type { PendingTransition } from "../machines/pending";
 
-/** mTLS on one database (heroku-api.md 1.1): its CAs, client certificates and IP rules. */
+/** mTLS on one database (docs/heroku-api.md 1.1): its CAs, client certificates and IP rules. */
 export interface MtlsRecord {
   /** Provisioning -> Operational; Deprovisioning -> gone (the record is removed). */
   status: "Provisioning" | "Operational" | "Deprovisioning";
@@ -35,7 +35,7 @@ export interface MtlsCertificate {
   keyPem: string;
   /** Client certificate followed by the client CA. */
   chainPem: string;
-  /** Set when the renewal 75 days before expiry made a successor (seed 000, "Client certificate renewal"). */
+  /** Set when the renewal 75 days before expiry made a successor (Dev Center's mTLS article (docs/heroku-api.md), "Client certificate renewal"). */
   renewedBy?: string;
   pending: PendingTransition[];
 }

@@ -6,18 +6,12 @@ import type { ClusterInfo } from "./cluster";
 const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/** Characters drawn uniformly from the alphabet (crypto.randomInt has no modulo bias). */
 export function randomFrom(alphabet: string, length: number): string {
-  let out = "";
-  while (out.length < length) {
-    for (const byte of crypto.randomBytes(length * 2)) {
-      // Reject the top of the byte range so every character is equally likely.
-      if (byte < 256 - (256 % alphabet.length) && out.length < length) out += alphabet[byte % alphabet.length];
-    }
-  }
-  return out;
+  return Array.from({ length }, () => alphabet[crypto.randomInt(alphabet.length)]).join("");
 }
 
-/** Heroku-style names: database d…, user u…, and a 65-character alphanumeric password (seed 002). */
+/** Heroku-style names: database d…, user u…, and a 65-character alphanumeric password (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). */
 export function newDatabaseRecord(): DatabaseRecord {
   return {
     database: "d" + randomFrom(LOWER_ALNUM, 13),
@@ -29,7 +23,7 @@ export function newDatabaseRecord(): DatabaseRecord {
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
-/** Superuser operations on the cluster, over TLS like every other connection. */
+/** Superuser operations on one database's cluster, over TLS like every other connection. */
 export class PgAdmin {
   private readonly pool: Pool;
 
@@ -43,13 +37,16 @@ export class PgAdmin {
       // Our own server; the cert names localhost, not 127.0.0.1.
       ssl: { rejectUnauthorized: false },
       max: 4,
+      // Every database has its own cluster and pool; idle superuser sessions would cost each one a backend.
+      idleTimeoutMillis: 2_000,
     });
     this.pool.on("error", () => undefined); // a terminated idle client must not crash the emulator
   }
 
-  get url(): string {
+  /** The superuser's URL for one database of this cluster. */
+  urlOf(database: string): string {
     const c = this.cluster;
-    return `postgres://${c.adminUser}:${c.adminPassword}@127.0.0.1:${c.port}/postgres?sslmode=require`;
+    return `postgres://${c.adminUser}:${c.adminPassword}@127.0.0.1:${c.port}/${database}?sslmode=require`;
   }
 
   async close(): Promise<void> {
@@ -60,17 +57,17 @@ export class PgAdmin {
     return (await this.pool.query<T>(sql, params)).rows;
   }
 
-  /** The default credential owns the database and alone (with superusers) may connect to it. */
+  /**
+   * The default credential owns the database and alone (with superusers) may connect to it. The cluster's own
+   * maintenance databases are closed to PUBLIC too, so a credential reaches nothing but its database.
+   */
   async createDatabase(db: DatabaseRecord): Promise<void> {
     await this.query(`CREATE ROLE ${ident(db.user)} LOGIN PASSWORD ${literal(db.password)}`);
     await this.query(`CREATE DATABASE ${ident(db.database)} OWNER ${ident(db.user)}`);
-    await this.query(`REVOKE ALL ON DATABASE ${ident(db.database)} FROM PUBLIC`);
+    for (const database of [db.database, "postgres", "template1"]) {
+      await this.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
+    }
     await this.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(db.database)} TO ${ident(db.user)}`);
-  }
-
-  async dropDatabase(db: DatabaseRecord): Promise<void> {
-    await this.query(`DROP DATABASE IF EXISTS ${ident(db.database)} WITH (FORCE)`);
-    await this.query(`DROP ROLE IF EXISTS ${ident(db.user)}`);
   }
 
   /** Used for BYOK: a disabled key makes the database refuse every connection, open ones included. */
@@ -82,12 +79,6 @@ export class PgAdmin {
         [database],
       );
     }
-  }
-
-  async serverVersion(): Promise<string> {
-    const rows = await this.query<{ server_version: string }>("SHOW server_version");
-    // Debian builds append " (Debian 15.x-...)"; pg:info shows the bare version.
-    return (rows[0]?.server_version ?? "15").split(" ")[0]!;
   }
 
   async databaseStats(database: string): Promise<{ size: string; connections: number }> {

@@ -1,6 +1,7 @@
 import { createAddon, deleteAddon, settleAll, touchAddon } from "../domain/addons";
+import { recordRelease } from "../domain/releases";
 import { addonView } from "../domain/views";
-import { notFound } from "../http/errors";
+import { notFound } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx } from "../http/types";
 import type { Addon } from "../store/types";
@@ -13,18 +14,42 @@ function addonOfApp(ctx: Ctx): Addon {
   return addon;
 }
 
+/** Deleting a provisioned add-on removes its config vars from every app it was attached to: one release each. */
+async function destroy(ctx: Ctx, addon: Addon): Promise<Record<string, unknown>> {
+  const { core } = ctx;
+  const attachments = addon.state === "provisioned" ? core.store.attachmentsOfAddon(addon.id) : [];
+  const deleted = await deleteAddon(core, addon);
+  for (const att of attachments) {
+    const app = core.store.appById(att.appId);
+    if (app) recordRelease(core, app, ctx.user, `Detach ${att.name} (@ref:${addon.name})`);
+  }
+  const view = addonView(core, deleted);
+  // Already gone (addon-deprovision fired while the database was dropped): Heroku's word for that is
+  // "deprovisioned"; the CLI fails on any state but that or "deprovisioning" (heroku `lib/addons/destroy-addon.js`).
+  if (!core.store.state.addons.includes(deleted)) view.state = "deprovisioned";
+  return view;
+}
+
 export function addonRoutes(r: Router): void {
   r.add("POST", "/apps/:app/addons", "platform", async (ctx) => {
     const app = ctx.core.store.visibleApp(ctx.user, ctx.params.app!);
     const addon = await createAddon(ctx.core, app, ctx.body);
+    const attached = ctx.core.store.attachmentsOfAddon(addon.id)[0];
+    if (attached) recordRelease(ctx.core, app, ctx.user, `Attach ${attached.name} (@ref:${addon.name})`);
     return { status: 201, json: addonView(ctx.core, addon) };
   });
   r.add("GET", "/apps/:app/addons", "platform", ({ core, user, params }) => {
     const app = core.store.visibleApp(user, params.app!);
     settleAll(core);
+    // Owned or attached: `heroku addons -a APP` lists an add-on billed to another app from this list, with its plan
+    // and price, and only falls back to "?" for attachments whose add-on is missing here (heroku
+    // `commands/addons/index.js`).
+    const attached = new Set(core.store.attachmentsOfApp(app.id).map((a) => a.addonId));
     return {
       status: 200,
-      list: core.store.state.addons.filter((a) => a.appId === app.id).map((a) => addonView(core, a)),
+      list: core.store.state.addons
+        .filter((a) => a.appId === app.id || attached.has(a.id))
+        .map((a) => addonView(core, a)),
     };
   });
   r.add("GET", "/apps/:app/addons/:addon", "platform", (ctx) => ({
@@ -41,10 +66,10 @@ export function addonRoutes(r: Router): void {
   }));
   r.add("DELETE", "/apps/:app/addons/:addon", "platform", async (ctx) => {
     const addon = touchAddon(ctx.core, addonOfApp(ctx));
-    return { status: 200, json: addonView(ctx.core, await deleteAddon(ctx.core, addon)) };
+    return { status: 200, json: await destroy(ctx, addon) };
   });
-  r.add("DELETE", "/addons/:addon", "platform", async ({ core, user, params }) => {
-    const addon = touchAddon(core, core.store.visibleAddon(user, params.addon!));
-    return { status: 200, json: addonView(core, await deleteAddon(core, addon)) };
+  r.add("DELETE", "/addons/:addon", "platform", async (ctx) => {
+    const addon = touchAddon(ctx.core, ctx.core.store.visibleAddon(ctx.user, ctx.params.addon!));
+    return { status: 200, json: await destroy(ctx, addon) };
   });
 }

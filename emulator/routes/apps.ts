@@ -1,4 +1,6 @@
+import { releasesOf, releaseView } from "../domain/releases";
 import { appView } from "../domain/views";
+import { notFound } from "../errors";
 import type { Router } from "../http/router";
 
 export function appRoutes(r: Router): void {
@@ -23,4 +25,18 @@ export function appRoutes(r: Router): void {
     status: 200,
     json: appView(core, core.store.visibleApp(user, params.app!)),
   }));
+  r.add("GET", "/apps/:app/releases", "platform", ({ core, user, params }) => {
+    const app = core.store.visibleApp(user, params.app!);
+    return {
+      status: 200,
+      list: releasesOf(core, app).map((rel) => releaseView(core, app, rel)),
+      rangeFields: ["id", "version"],
+    };
+  });
+  r.add("GET", "/apps/:app/releases/:release", "platform", ({ core, user, params }) => {
+    const app = core.store.visibleApp(user, params.app!);
+    const rel = releasesOf(core, app).find((x) => x.id === params.release || String(x.version) === params.release);
+    if (!rel) throw notFound("release");
+    return { status: 200, json: releaseView(core, app, rel) };
+  });
 }

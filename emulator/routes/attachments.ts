@@ -1,8 +1,9 @@
 import { attachmentNameTaken, newAttachment } from "../domain/addons";
 import { defaultAttachmentName, ATTACHMENT_NAME } from "../domain/naming";
 import { credentialLogin } from "../domain/credentials";
-import { addonInclusions, attachmentView } from "../domain/views";
-import { ApiError, invalid, notFound } from "../http/errors";
+import { recordRelease } from "../domain/releases";
+import { inclusions, attachmentView } from "../domain/views";
+import { ApiError, invalid, notFound } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx } from "../http/types";
 
@@ -25,7 +26,7 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   if (addon.state === "deprovisioning" || addon.state === "deprovisioned") throw notFound("add-on");
   const namespace = body.namespace ?? null;
   if (namespace !== null) {
-    // "credential:N" attaches credential N (heroku-api.md 2.4); it must exist and not be going away.
+    // "credential:N" attaches credential N (docs/heroku-api.md 2.4); it must exist and not be going away.
     if (typeof namespace !== "string" || !credentialLogin(addon, namespace)) {
       throw new ApiError(
         "invalid_params",
@@ -40,7 +41,7 @@ function create(ctx: Ctx): { status: number; json: unknown } {
     }
     name = body.name;
   } else {
-    // Seed 002: a credential goes to DATABASE_URL when the app has no other Postgres, else a colour.
+    // Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): a credential goes to DATABASE_URL when the app has no other Postgres, else a colour.
     const names = new Set(store.attachmentsOfApp(app.id).map((a) => a.name));
     name = defaultAttachmentName(names, namespace !== null && names.size === 0);
   }
@@ -48,6 +49,7 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   const att = newAttachment(addon.id, app.id, name, namespace as string | null, store.nowIso());
   store.state.attachments.push(att);
   store.save();
+  recordRelease(core, app, user, `Attach ${name} (@ref:${addon.name})`);
   return { status: 201, json: attachmentView(core, att) };
 }
 
@@ -55,7 +57,7 @@ export function attachmentRoutes(r: Router): void {
   r.add("POST", "/addon-attachments", "platform", create);
   r.add("GET", "/addon-attachments", "platform", ({ core, user, headers }) => {
     const appIds = new Set(core.store.teamApps(user).map((a) => a.id));
-    const include = addonInclusions(headers["accept-inclusion"]);
+    const include = inclusions(headers["accept-inclusion"]);
     return {
       status: 200,
       list: core.store.state.attachments
@@ -65,7 +67,7 @@ export function attachmentRoutes(r: Router): void {
   });
   r.add("GET", "/apps/:app/addon-attachments", "platform", ({ core, user, params, headers }) => {
     const app = core.store.visibleApp(user, params.app!);
-    const include = addonInclusions(headers["accept-inclusion"]);
+    const include = inclusions(headers["accept-inclusion"]);
     return { status: 200, list: core.store.attachmentsOfApp(app.id).map((a) => attachmentView(core, a, include)) };
   });
   r.add("GET", "/apps/:app/addon-attachments/:attachment", "platform", ({ core, user, params, headers }) => {
@@ -74,11 +76,11 @@ export function attachmentRoutes(r: Router): void {
       .attachmentsOfApp(app.id)
       .find((a) => a.name === params.attachment || a.id === params.attachment);
     if (!att) throw notFound("add-on attachment");
-    return { status: 200, json: attachmentView(core, att, addonInclusions(headers["accept-inclusion"])) };
+    return { status: 200, json: attachmentView(core, att, inclusions(headers["accept-inclusion"])) };
   });
   r.add("GET", "/addons/:addon/addon-attachments", "platform", ({ core, user, params, headers }) => {
     const addon = core.store.visibleAddon(user, params.addon!);
-    const include = addonInclusions(headers["accept-inclusion"]);
+    const include = inclusions(headers["accept-inclusion"]);
     return { status: 200, list: core.store.attachmentsOfAddon(addon.id).map((a) => attachmentView(core, a, include)) };
   });
   r.add("GET", "/addon-attachments/:attachment", "platform", ({ core, user, params }) => {
@@ -90,9 +92,11 @@ export function attachmentRoutes(r: Router): void {
   r.add("DELETE", "/addon-attachments/:attachment", "platform", ({ core, user, params }) => {
     const att = core.store.state.attachments.find((a) => a.id === params.attachment);
     if (!att) throw notFound("add-on attachment");
-    core.store.visibleApp(user, att.appId);
+    const app = core.store.visibleApp(user, att.appId);
     core.store.state.attachments = core.store.state.attachments.filter((a) => a !== att);
     core.store.save();
+    const addon = core.store.state.addons.find((a) => a.id === att.addonId);
+    recordRelease(core, app, user, `Detach ${att.name} (@ref:${addon?.name ?? att.addonId})`);
     return { status: 200, json: attachmentView(core, att) };
   });
 }

@@ -1,5 +1,6 @@
 import { appConfigVars, attachmentConfigVars } from "../domain/connection";
-import { invalid } from "../http/errors";
+import { recordRelease } from "../domain/releases";
+import { invalid } from "../errors";
 import type { Router } from "../http/router";
 
 export function configVarRoutes(r: Router): void {
@@ -9,6 +10,7 @@ export function configVarRoutes(r: Router): void {
   });
   // Values may be strings or booleans (stored as strings); null removes a var, as on Heroku.
   r.add("PATCH", "/apps/:app/config-vars", "platform", ({ core, user, params, body }) => {
+    const keys = Object.keys(body);
     const app = core.store.visibleApp(user, params.app!);
     const owned = attachmentConfigVars(core, app.id);
     const clash = Object.keys(body).filter((k) => k in owned);
@@ -21,6 +23,10 @@ export function configVarRoutes(r: Router): void {
     }
     core.store.state.configVars[app.id] = vars;
     core.store.save();
+    const set = keys.filter((k) => body[k] !== null);
+    const removed = keys.filter((k) => body[k] === null);
+    if (set.length > 0) recordRelease(core, app, user, `Set ${set.join(", ")} config vars`);
+    if (removed.length > 0) recordRelease(core, app, user, `Remove ${removed.join(", ")} config vars`);
     return { status: 200, json: appConfigVars(core, app.id) };
   });
 }

@@ -1,22 +1,22 @@
 import { settleAll } from "../domain/addons";
 import { syncKeys } from "../domain/byok-watch";
 import { MACHINES, parseSpeed } from "../machines/definitions";
-import { invalid } from "../http/errors";
+import { isPreset, PRESETS, presetSpeeds } from "../machines/presets";
+import { invalid } from "../errors";
 import { parseFault } from "../http/faults";
 import type { Router } from "../http/router";
 import type { Speed } from "../store/types";
-import { dropAllCredentialRoles } from "../domain/credentials";
 import { resetCredentials } from "./credentials";
 import { resetMtls } from "./mtls";
 
 /** The test-facing control API under /__emulator (no auth, never in the request log). */
 export function controlRoutes(r: Router): void {
   r.add("POST", "/__emulator/reset", "control", async ({ core }) => {
-    for (const addon of core.store.state.addons) {
-      if (addon.state !== "deprovisioned") await core.admin.dropDatabase(addon.db);
-      await dropAllCredentialRoles(core, addon);
-    }
+    await core.clusters.removeAll();
     core.store.resetToSeed();
+    // The speeds the emulator started with (`--speeds`), not the standalone defaults, are what a reset restores.
+    Object.assign(core.store.state.speeds, core.startSpeeds);
+    core.store.save();
     await resetMtls(core);
     resetCredentials(core);
     core.faults.clear();
@@ -33,8 +33,15 @@ export function controlRoutes(r: Router): void {
 
   r.add("GET", "/__emulator/speed", "control", ({ core }) => ({ status: 200, json: core.store.state.speeds }));
   r.add("PUT", "/__emulator/speed", "control", ({ core, body }) => {
+    const { preset, factor, ...machines } = body;
     const updates: Record<string, Speed> = {};
-    for (const [machine, value] of Object.entries(body)) {
+    if (preset !== undefined || factor !== undefined) {
+      if (!isPreset(preset)) throw invalid(`preset must be one of ${PRESETS.join(", ")}.`);
+      if (factor !== undefined && (typeof factor !== "number" || !(factor > 0)))
+        throw invalid("factor must be a number above 0.");
+      Object.assign(updates, presetSpeeds(preset, factor ?? 1));
+    }
+    for (const [machine, value] of Object.entries(machines)) {
       if (!MACHINES[machine]) throw invalid(`Unknown machine ${machine}; known: ${Object.keys(MACHINES).join(", ")}.`);
       const speed = parseSpeed(value);
       if (!speed) throw invalid(`Speed for ${machine} must be "immediate", {"polls":N} or {"ms":N}.`);

@@ -20,13 +20,13 @@ import {
 } from "../domain/credentials";
 import { repairDefault } from "../domain/credentials-pg";
 import { parsePlan } from "../domain/plans";
-import { ApiError, invalid } from "../http/errors";
+import { ApiError, invalid } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx, Reply } from "../http/types";
 import type { Addon } from "../store/types";
 import { dataAddon } from "./data-databases";
 
-/** Credentials (heroku-api.md 2.1-2.4; seed 002). `{db}` is the add-on name or id. */
+/** Credentials (docs/heroku-api.md 2.1-2.4; Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). `{db}` is the add-on name or id. */
 const BASE = "/postgres/v0/databases/:db";
 
 function load(ctx: Ctx): Addon {
@@ -96,14 +96,16 @@ export function credentialRoutes(r: Router): void {
     const others = credentialsOf(addon)
       .filter((c) => c.state !== "revoking")
       .map((c) => c.users.find((u) => u.state === "active")?.user ?? c.name);
-    await serialized(ctx.core, () => repairDefault(ctx.core.admin, addon.db.database, addon.db.user, others));
+    await serialized(ctx.core, () =>
+      repairDefault(ctx.core.clusters.of(addon.db), addon.db.database, addon.db.user, others),
+    );
     return {
       status: 200,
       json: { message: `Resetting permissions and object ownership for default role on ${addon.name}` },
     };
   });
 
-  // heroku-api.md 2.4: the CLI checks a credential exists before attaching it; an empty list means unknown.
+  // docs/heroku-api.md 2.4: the CLI checks a credential exists before attaching it; an empty list means unknown.
   r.add("GET", "/addons/:addon/config/:key", "platform", ({ core, user, params }): Reply => {
     const addon = core.store.visibleAddon(user, params.addon!);
     const match = /^credential:(.+)$/.exec(params.key!);

@@ -2,14 +2,14 @@ import type { Core } from "../core";
 import { databaseRegion, touchAddon } from "../domain/addons";
 import { connectionTarget } from "../domain/connection";
 import { parsePlan, planLabel } from "../domain/plans";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { Router } from "../http/router";
 import type { Addon, User } from "../store/types";
 
-/** Real Heroku answers an unknown database on the Data API with an HTML page (VCR, heroku-api.md 2.3). */
+/** Real Heroku answers an unknown database on the Data API with an HTML page (VCR, docs/heroku-api.md 2.3). */
 export const databaseNotFound = (): ApiError => new ApiError("database_not_found", "Not Found");
 
-/** {db} is the add-on id or name (heroku-api.md section 0). Another team's database answers 403. */
+/** {db} is the add-on id or name (docs/heroku-api.md section 0). Another team's database answers 403. */
 export function dataAddon(core: Core, user: User, idOrName: string): Addon {
   const addon = core.store.findAddon(idOrName);
   if (!addon) throw databaseNotFound();
@@ -25,19 +25,24 @@ export function statusRow(addon: Addon): string {
   return "Available";
 }
 
+/** The default credential and every named one not being destroyed (`pg:info` shows the count). */
+const credentialCount = (addon: Addon): number =>
+  1 + (addon.credentials ?? []).filter((c) => c.state !== "revoking").length;
+
 async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> {
   const plan = parsePlan(addon.plan);
   const live = addon.state === "provisioned";
   const target = connectionTarget(core, addon);
-  const version = await core.admin.serverVersion();
-  const stats = live ? await core.admin.databaseStats(addon.db.database) : { size: "0 bytes", connections: 0 };
+  const version = core.clusters.version;
+  const cluster = live ? core.clusters.find(addon.db) : undefined;
+  const stats = cluster ? await cluster.databaseStats(addon.db.database) : { size: "0 bytes", connections: 0 };
   const rows: { name: string; values: string[] }[] = [
     { name: "Plan", values: [planLabel(plan)] },
     { name: "Status", values: [statusRow(addon)] },
     { name: "Data Size", values: [stats.size] },
     { name: "PG Version", values: [version] },
     { name: "Connections", values: [`${stats.connections}/${plan.tier === "essential" ? 20 : 500}`] },
-    { name: "Credentials", values: ["1"] },
+    { name: "Credentials", values: [String(credentialCount(addon))] },
     { name: "Fork/Follow", values: [plan.tier === "essential" ? "Unsupported" : "Available"] },
     { name: "Created", values: [addon.createdAt.replace("T", " ").replace("Z", " +0000")] },
     { name: "Region", values: [databaseRegion(core, core.store.appById(addon.appId)!)] },
@@ -62,7 +67,7 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
     "hot_standby?": false,
     "waiting?": addon.state === "provisioning",
     available_for_ingress: live && !addon.keyUnavailable,
-    credentials: 1,
+    credentials: credentialCount(addon),
     created_at: addon.createdAt,
     info: rows,
   };
@@ -86,5 +91,11 @@ export function dataDatabaseRoutes(r: Router): void {
       status: 200,
       json: { "waiting?": waiting, "error?": false, message: waiting ? "Waiting to provision..." : statusRow(addon) },
     };
+  });
+  // The CLI asks for a bastion before `pg:psql` on a private (not shield) plan (@heroku/heroku-cli-util
+  // `bastion.js`) and tunnels through it only when both fields are set; the emulator's databases need none.
+  r.add("GET", "/client/v11/databases/:db/bastion", "data", ({ core, user, params }) => {
+    dataAddon(core, user, params.db!);
+    return { status: 200, json: { host: null, private_key: null } };
   });
 }

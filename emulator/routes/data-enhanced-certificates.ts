@@ -1,11 +1,11 @@
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx, Reply } from "../http/types";
 import type { Addon } from "../store/types";
 import { parsePlan } from "../domain/plans";
 import { dataAddon } from "./data-databases";
 
-/** Enhanced Certificates (seed 001; heroku-api.md 3.1). The URL switches to verify-full once the status is Enabled. */
+/** Enhanced Certificates (Dev Center's Enhanced Certificates article (docs/heroku-api.md); docs/heroku-api.md 3.1). The URL switches to verify-full once the status is Enabled. */
 function usable(addon: Addon): void {
   if (addon.state !== "provisioned") {
     throw new ApiError("unprocessable_entity", `${addon.name} is not available yet (state ${addon.state}).`);

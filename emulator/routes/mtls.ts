@@ -12,7 +12,7 @@ import {
   revokeCertificate,
   settleAllMtls,
 } from "../domain/mtls";
-import { ApiError, invalid, notFound } from "../http/errors";
+import { ApiError, invalid, notFound } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx, Reply } from "../http/types";
 import { DEFAULT_MTLS_OPTIONS, mtlsRuntime } from "../mtls/runtime";
@@ -20,7 +20,7 @@ import type { MtlsRecord } from "../mtls/types";
 import type { Addon } from "../store/types";
 import { dataAddon } from "./data-databases";
 
-/** mTLS, client certificates and IP rules (heroku-api.md 1.1-1.3; seed 000). `{db}` is the add-on name or id. */
+/** mTLS, client certificates and IP rules (docs/heroku-api.md 1.1-1.3; Dev Center's mTLS article (docs/heroku-api.md)). `{db}` is the add-on name or id. */
 const BASE = "/postgres/v0/databases/:db/tls-endpoint";
 
 /** The add-on and its mTLS record after advancing its machines (a read of `observe` counts as a poll). */

@@ -15,6 +15,8 @@ export function loadState(file: string): State | undefined {
   const state = JSON.parse(fs.readFileSync(file, "utf8")) as State;
   // Machines added in a later version get their defaults.
   state.speeds = { ...defaultSpeeds(), ...state.speeds };
+  // State files written before releases existed.
+  state.releases ??= [];
   return state;
 }
 
@@ -41,6 +43,7 @@ export function stateFromSeed(seed: Seed, nowIso: string): State {
     addons: [],
     attachments: [],
     configVars: {},
+    releases: [],
     speeds: defaultSpeeds(),
     clockOffsetMs: 0,
   };

@@ -1,6 +1,6 @@
 /**
  * Heroku space regions and the AWS regions they run in. BYOK keys must live in the database's AWS region
- * (seed 004: "Your CMK must be located in the same region as your Heroku Postgres database").
+ * (Dev Center's BYOK article (docs/heroku-api.md): "Your CMK must be located in the same region as your Heroku Postgres database").
  */
 export const SPACE_REGIONS: Record<string, string> = {
   virginia: "us-east-1",

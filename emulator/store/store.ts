@@ -1,4 +1,4 @@
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../errors";
 import { defaultSpeeds, MACHINES } from "../machines/definitions";
 import { MachineEngine } from "../machines/engine";
 import { saveState, stateFromSeed } from "./persist";
@@ -25,7 +25,7 @@ export class Store {
     return Date.now() + this.state.clockOffsetMs;
   }
 
-  /** Platform timestamps: RFC 3339, Z, no millis (heroku-api.md 4.3). */
+  /** Platform timestamps: RFC 3339, Z, no millis (docs/heroku-api.md 4.3). */
   nowIso(): string {
     return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
   }

@@ -1,5 +1,6 @@
 /** The emulator's persistent state: seed data plus everything created through the APIs. Saved as stateDir/state.json. */
 import type { CredentialRecord } from "../domain/credential-types";
+import type { PendingTransition } from "../machines/pending";
 import type { MtlsRecord } from "../mtls/types";
 
 export interface Team {
@@ -41,16 +42,7 @@ export interface Seed {
   apps: Omit<App, "createdAt">[];
 }
 
-/** A transition under way on one field of one object, advanced by the engine in machines/engine.ts. */
-export interface PendingTransition {
-  machine: string;
-  field: string;
-  to: string;
-  /** Emulator clock (ms) when the transition began. */
-  since: number;
-  /** Reads of the object since the transition began. */
-  polls: number;
-}
+export type { PendingTransition } from "../machines/pending";
 
 export type AddonState = "provisioning" | "provisioned" | "deprovisioning" | "deprovisioned";
 export type EnhancedCertificatesStatus = "Enabled" | "Disabled" | "Provisioning" | "Deprovisioning";
@@ -102,6 +94,16 @@ export interface Attachment {
   updatedAt: string;
 }
 
+/** A release of an app: Heroku makes one whenever its config vars change (attach, detach, config:set). */
+export interface Release {
+  id: string;
+  appId: string;
+  version: number;
+  description: string;
+  userEmail: string;
+  createdAt: string;
+}
+
 export type Speed = "immediate" | { polls: number } | { ms: number };
 
 export interface State {
@@ -114,6 +116,8 @@ export interface State {
   attachments: Attachment[];
   /** User-set config vars per app id (attachment vars are derived, never stored). */
   configVars: Record<string, Record<string, string>>;
+  /** Releases after each app's first, which every app has from its creation (domain/releases.ts). */
+  releases: Release[];
   speeds: Record<string, Speed>;
   /** Added to the wall clock by POST /__emulator/clock. */
   clockOffsetMs: number;

@@ -5,8 +5,8 @@ import { containsUnknown } from "../shared/unknown";
 import type { CredentialAttachment, CredentialOutputs } from "./types";
 
 /**
- * Every Credential field, once (ARCHITECTURE.md, "The resources"). A credential is a role named after it on
- * one database (heroku-api.md 2.1 has no rename), so database and name replace; grants, attachments and
+ * Every Credential field, once (docs/ARCHITECTURE.md, "The resources"). A credential is a role named after it on
+ * one database (docs/heroku-api.md 2.1 has no rename), so database and name replace; grants, attachments and
  * rotation are separate calls on the existing credential. forceRotation, adoptExisting and timeouts only steer
  * the provider.
  */
@@ -69,7 +69,7 @@ export interface AttachmentChanges {
 /**
  * What `update` does to attachments. An attachment is identified by app and name; an unnamed one matches any
  * stored attachment on the same app that is not otherwise claimed, since Heroku named it (DATABASE or
- * HEROKU_POSTGRESQL_<COLOR>, seed 002).
+ * HEROKU_POSTGRESQL_<COLOR>, Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)).
  */
 export function planAttachmentChanges(
   olds: readonly CredentialAttachment[],

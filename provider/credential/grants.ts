@@ -1,8 +1,9 @@
+import { escapeIdentifier } from "pg";
 import { ProviderError } from "../shared/errors";
 import type { PermissionLevel } from "./types";
 
 /**
- * SQL for permission levels, exactly as seed 002 ("Managing permissions") describes them: run as the default
+ * SQL for permission levels, exactly as Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md) ("Managing permissions") describes them: run as the default
  * credential (the owner of the database and its tables), per listed schema, revoke first and then grant, and
  * the same for future tables through ALTER DEFAULT PRIVILEGES FOR ROLE <owner>. "Tables" covers views,
  * materialized views and foreign tables, as ALL TABLES IN SCHEMA does.
@@ -10,7 +11,7 @@ import type { PermissionLevel } from "./types";
 
 export type EffectiveLevel = PermissionLevel | "custom";
 
-// What each level holds on a schema's tables and sequences (ARCHITECTURE.md, "Permission levels").
+// What each level holds on a schema's tables and sequences (docs/ARCHITECTURE.md, "Permission levels").
 export const LEVEL_PRIVILEGES: Readonly<
   Record<PermissionLevel, { schema: string[]; tables: string[]; sequences: string[] }>
 > = {
@@ -19,11 +20,14 @@ export const LEVEL_PRIVILEGES: Readonly<
   "read-write": { schema: ["USAGE"], tables: ["SELECT", "INSERT", "UPDATE", "DELETE"], sequences: ["USAGE", "SELECT"] },
 };
 
-/** A PostgreSQL identifier, double-quoted with embedded quotes doubled: any valid name passes unchanged. */
+/**
+ * A PostgreSQL identifier, quoted by node-postgres' escapeIdentifier (double quotes, embedded quotes doubled).
+ * An empty name or a NUL, which PostgreSQL cannot take in any identifier, is refused first.
+ */
 export function quoteIdent(name: string): string {
   if (name.length === 0) throw new ProviderError("an SQL identifier must not be empty");
   if (name.includes("\0")) throw new ProviderError("an SQL identifier must not contain NUL");
-  return `"${name.replace(/"/g, '""')}"`;
+  return escapeIdentifier(name);
 }
 
 export interface PermissionPlan {

@@ -13,13 +13,13 @@ import {
 } from "../heroku/credentials";
 import type { Attachment } from "../heroku/addons";
 import { waitFor, WaitTimeoutError } from "../heroku/waiter";
-import { Deadline } from "../secure-database/waits";
+import { Deadline } from "../shared/deadline";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
-import { inputFields, type TableDiff } from "../shared/diff-table";
+import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
-import { createReadingBack } from "../shared/resume";
+import { createReadingBack, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
 import { derivePermissionLevels, overallLevel, planPermissionStatements } from "./grants";
@@ -35,12 +35,12 @@ import {
 } from "./validation";
 
 /**
- * Credential: a named Heroku Postgres credential with a permission level, attachments and rotation (seed 002,
- * heroku-api.md 2). The thin provider in provider.ts requires this module and calls these functions.
+ * Credential: a named Heroku Postgres credential with a permission level, attachments and rotation (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md),
+ * docs/heroku-api.md 2). The thin provider in provider.ts requires this module and calls these functions.
  */
 
 export const DEFAULT_CREATE_TIMEOUT_MS = 10 * 60_000;
-/** Seed 002: a rotation waits up to about 30 minutes for old connections; update waits for it. */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): a rotation waits up to about 30 minutes for old connections; update waits for it. */
 export const DEFAULT_UPDATE_TIMEOUT_MS = 45 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 const NAMESPACE_PREFIX = "credential:";
@@ -60,7 +60,8 @@ export async function diff(_id: string, olds: CredentialOutputs, news: Credentia
 
 export async function create(inputs: CredentialInputs): Promise<{ id: string; outs: CredentialOutputs }> {
   return withContext(`creating Credential ${inputs.name} on database ${inputs.database}`, async () => {
-    const deadline = Deadline.after(timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS));
+    const createTimeout = timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS);
+    const deadline = Deadline.after(createTimeout);
     await checkDatabase(inputs.database);
     inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
     if (inputs.adoptExisting) {
@@ -73,7 +74,7 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
         throw err;
       });
       claimCredential(inputs);
-    } else if (await createOnce(inputs)) {
+    } else if (await createOnce(inputs, createTimeout)) {
       claimCredential(inputs);
     }
     const hint =
@@ -106,7 +107,7 @@ export async function read(
   return withContext(`reading Credential ${props.name} on database ${props.database}`, async () => {
     const found = await observe(props);
     if (!found) return {};
-    return { id, props: found.outs, inputs: pickInputs(found.outs) };
+    return { id, props: found.outs, inputs: inputsOf<CredentialInputs>(CREDENTIAL_DIFF_TABLE, found.outs) };
   });
 }
 
@@ -173,8 +174,7 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
     await waitFor({
       what: `credential ${props.name} on database ${props.database}`,
       target: "destroyed",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => pollCredential(props.database, props.name).catch(nullOnNotFound),
       statusOf: (c) => c?.state ?? "gone",
       isDone: (c) => c === null,
@@ -184,7 +184,7 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
 }
 export { remove as delete };
 
-/** Seed 002: production plans only, never on a follower. */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): production plans only, never on a follower. */
 async function checkDatabase(database: string): Promise<void> {
   const info = (await sharedDatabaseInfo(database)) as unknown as {
     plan?: { name?: string };
@@ -203,10 +203,10 @@ async function checkDatabase(database: string): Promise<void> {
 /**
  * Posts first: Heroku refuses a taken name and a 61st credential with 422 and makes nothing, so a list before
  * every create buys nothing. On that refusal the credentials are listed once to say why. Creates are not
- * idempotent (heroku-api.md 5): after an ambiguous failure the credential is read back by name before the POST
+ * idempotent (docs/heroku-api.md 5): after an ambiguous failure the credential is read back by name before the POST
  * is repeated (shared/resume.ts). Returns whether it took over a credential that already existed.
  */
-async function createOnce(inputs: CredentialInputs): Promise<boolean> {
+async function createOnce(inputs: CredentialInputs, createTimeoutMs: number): Promise<boolean> {
   try {
     await createReadingBack({
       what: `credential ${inputs.name} on database ${inputs.database}`,
@@ -223,7 +223,7 @@ async function createOnce(inputs: CredentialInputs): Promise<boolean> {
     const existing = await listCredentials(inputs.database);
     const same = existing.find((c) => c.name === inputs.name);
     if (same) {
-      const used = await signsOfUse(inputs, same);
+      const used = await signsOfUse(inputs, same, createTimeoutMs);
       if (!used) return true; // left by an interrupted create of this resource: resumed
       throw new ProviderError(
         `database ${inputs.database} already has a credential ${inputs.name} (${used}), which this resource cannot ` +
@@ -239,30 +239,45 @@ async function createOnce(inputs: CredentialInputs): Promise<boolean> {
 
 /**
  * Heroku keeps nothing on a credential but its name, so what an interrupted create of this resource left cannot
- * carry a marker. It is resumed only while it shows no sign that anyone uses it: an interrupted create stops
- * before or while it grants and attaches, but a credential that another resource holds (a rename without
- * aliases, a second resource of the same name) has attachments, privileges or connections. It returns what
- * was found, or undefined when the credential is untouched. Every schema counts, not only the declared ones.
+ * carry a marker. It is resumed only while everything about it is what this create would have made by now: no
+ * open connection, attachments only to the declared apps and names and all made within RESUME_WINDOW_FACTOR
+ * create timeouts, and no privileges but none or the declared level on the declared schemas (every other schema
+ * none). A credential someone uses, or one of long standing, is refused. What a create takes over is claimed
+ * (shared/claims.ts), so an old resource's delete in the same run leaves it. Returns what was found, or undefined.
  */
-async function signsOfUse(inputs: CredentialInputs, found: Credential): Promise<string | undefined> {
-  const attachments = await credentialAttachments(inputs.database, inputs.name);
-  if (attachments.length > 0) {
-    return `attached as ${attachments.map((a) => `${a.name} on ${a.app.name}`).join(", ")}`;
-  }
+async function signsOfUse(
+  inputs: CredentialInputs,
+  found: Credential,
+  createTimeoutMs: number,
+): Promise<string | undefined> {
   const connected = found.credentials.filter((u) => (u.connections ?? 0) > 0);
   if (connected.length > 0) {
     return `open connections as ${connected.map((u) => `${u.user} (${u.connections})`).join(", ")}`;
   }
+  const declared = inputs.attachments ?? [];
+  const attachments = await credentialAttachments(inputs.database, inputs.name);
+  const foreign = attachments.filter(
+    (a) =>
+      !declared.some((d) => d.app === a.app.name && (d.name === undefined || d.name === a.name)) ||
+      !withinResumeWindow(a.created_at, createTimeoutMs),
+  );
+  if (foreign.length > 0) {
+    return `attached as ${foreign.map((a) => `${a.name} on ${a.app.name}`).join(", ")}, which this resource does not declare or did not make just now`;
+  }
   const user = activeUser(found);
   if (!user) return undefined; // still provisioning: nobody can have used it yet
+  const wanted = inputs.permissions ?? DEFAULT_PERMISSION_LEVEL;
+  const schemas = inputs.schemas ?? [...DEFAULT_SCHEMAS];
   const conn = await defaultConnection(inputs.database);
   const levels = await withConnection(conn, async (client) => {
-    const schemas = await listUserSchemas(client);
-    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas);
+    const all = await listUserSchemas(client);
+    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), all), all);
   });
-  const granted = Object.entries(levels).filter(([, level]) => level !== "none");
-  return granted.length > 0
-    ? `privileges on schema ${granted.map(([schema, level]) => `${schema} (${level})`).join(", ")}`
+  const beyond = Object.entries(levels).filter(
+    ([schema, level]) => level !== "none" && !(schemas.includes(schema) && level === wanted),
+  );
+  return beyond.length > 0
+    ? `privileges on schema ${beyond.map(([schema, level]) => `${schema} (${level})`).join(", ")}`
     : undefined;
 }
 
@@ -306,8 +321,7 @@ async function waitUsable(inputs: CredentialInputs, deadline: Deadline, hint: st
   return waitFor({
     what: `credential ${inputs.name} on database ${inputs.database}`,
     target: "active",
-    timeoutMs: deadline.remaining(),
-    startedAt: deadline.startedAt,
+    ...deadline.bounds(),
     poll: () => pollCredential(inputs.database, inputs.name),
     statusOf: (c) => c.state,
     isDone: (c) => (c.state === "active" || c.state === "rotating") && activeUser(c) !== undefined,
@@ -325,8 +339,7 @@ async function waitRotated(inputs: CredentialInputs, oldPassword: string, deadli
     await waitFor({
       what: `rotation of credential ${inputs.name} on database ${inputs.database}`,
       target: "active",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => pollCredential(inputs.database, inputs.name),
       statusOf: (c) => (c.state === "active" && !rotated(c, oldPassword) ? "active, old password" : c.state),
       // Done only once the password really changed: "active" alone may still be the state from before.
@@ -339,7 +352,7 @@ async function waitRotated(inputs: CredentialInputs, oldPassword: string, deadli
 }
 
 /**
- * Revoke first, then grant (seed 002), on the role that holds the credential's privileges now. `known`: the
+ * Revoke first, then grant (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)), on the role that holds the credential's privileges now. `known`: the
  * credential as just read (create's wait), which saves reading it again.
  */
 async function applyPermissions(
@@ -449,9 +462,4 @@ function declaredForm(declared: readonly CredentialAttachment[], actual: Attachm
 
 function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function pickInputs(outs: CredentialOutputs): CredentialInputs {
-  const fields = new Set(inputFields(CREDENTIAL_DIFF_TABLE));
-  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as CredentialInputs;
 }

@@ -14,12 +14,12 @@ export interface DefaultConnection {
   /** The database it was read for, so a failed connection can drop the shared copy. */
   db?: string;
   url: string;
-  /** With mTLS on, a client certificate of the database and the server's CA chain (seed 000). */
+  /** With mTLS on, a client certificate of the database and the server's CA chain (Dev Center's mTLS article (docs/heroku-api.md)). */
   mtls?: { cert: string; key: string; ca: string };
 }
 
 /**
- * Permission levels are plain SQL run as the default credential (seed 002, "Managing permissions"), over TLS. The
+ * Permission levels are plain SQL run as the default credential (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Managing permissions"), over TLS. The
  * URL is the one Heroku gives the add-on's own attachment (its config var keeps the TLS parameters, such as
  * Enhanced Certificates' verify-full); without one, the Data API's default credential with sslmode=require. When
  * mTLS is Operational the database only accepts clients with one of its certificates, so the provider presents a
@@ -72,7 +72,7 @@ async function defaultCredentialUrl(db: string): Promise<string> {
 /**
  * Connects as the default credential over TLS and never without verifying who answers, since the session runs
  * GRANT and REVOKE. Three ways, by what the URL and the database offer:
- * - mTLS: the server's certificate must chain to the database's CA chain (as `sslmode=verify-ca`, seed 000);
+ * - mTLS: the server's certificate must chain to the database's CA chain (as `sslmode=verify-ca`, Dev Center's mTLS article (docs/heroku-api.md));
  *   an empty chain is an error, never "trust the public roots";
  * - `sslmode=verify-full`/`verify-ca` (Enhanced Certificates): the certificate is checked against `sslrootcert`
  *   when that file exists here, else against the system's roots (the URL names a dyno's path, which macOS and

@@ -1,10 +1,10 @@
 import type { DatabaseIdentity } from "../shared/database-ref";
 import type { Timeouts } from "../shared/timeouts";
 
-/** Seed 002, "Managing permissions": the three built-in levels. */
+/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Managing permissions": the three built-in levels. */
 export type PermissionLevel = "none" | "read-only" | "read-write";
 
-/** One app the credential is attached to (heroku-api.md 2.4, namespace `credential:<name>`). */
+/** One app the credential is attached to (docs/heroku-api.md 2.4, namespace `credential:<name>`). */
 export interface CredentialAttachment {
   app: string;
   /** The attachment name; its config var is `<name>_URL`. Heroku picks one when omitted. */
@@ -18,14 +18,14 @@ export interface CredentialInputs extends DatabaseIdentity {
   /** The Postgres add-on's name or id. */
   database: string;
   name: string;
-  /** Default `none`: what Heroku gives a new credential (CONNECT only, seed 002). */
+  /** Default `none`: what Heroku gives a new credential (CONNECT only, Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). */
   permissions?: PermissionLevel;
   /** Default `["public"]`. */
   schemas?: string[];
   attachments?: CredentialAttachment[];
   /** Any value; changing it rotates the password. */
   rotationTrigger?: string;
-  /** Rotate with `{"forced": true}`: old connections are killed at once (heroku-api.md 2.1). */
+  /** Rotate with `{"forced": true}`: old connections are killed at once (docs/heroku-api.md 2.1). */
   forceRotation?: boolean;
   /** Adopt the existing credential of this name instead of creating it. */
   adoptExisting?: boolean;
@@ -43,7 +43,7 @@ export interface AttachmentOutput {
 
 /** Everything stored in state. */
 export interface CredentialOutputs extends CredentialInputs {
-  /** Store-level state (heroku-api.md 2.2): `active`, `provisioning`, `rotating`, ... */
+  /** Store-level state (docs/heroku-api.md 2.2): `active`, `provisioning`, `rotating`, ... */
   state: string;
   /** The active inner credential's user (the `-rotating` one during a rotation). */
   username: string;

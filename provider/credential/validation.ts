@@ -1,30 +1,31 @@
+import { isProductionPlan, PRODUCTION_PLAN_TIERS } from "../shared/plans";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { isRecord } from "../shared/equality";
 import { checkTimeouts } from "../shared/timeouts";
 import type { CredentialInputs, PermissionLevel } from "./types";
 
-// Seed 002, "Caveats": alphanumeric, "-" and "_", no longer than 50 (HX validates ^[a-zA-Z0-9_-]{1,50}$).
+// Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Caveats": alphanumeric, "-" and "_", no longer than 50 (HX validates ^[a-zA-Z0-9_-]{1,50}$).
 export const MAX_CREDENTIAL_NAME_LENGTH = 50;
 export const CREDENTIAL_NAME_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_CREDENTIAL_NAME_LENGTH}}$`);
-// heroku-api.md 2.3: "Default credential cannot be destroyed"; it exists from provisioning on.
+// docs/heroku-api.md 2.3: "Default credential cannot be destroyed"; it exists from provisioning on.
 export const DEFAULT_CREDENTIAL_NAME = "default";
-// Seed 002, "Credential Rotation State Details": a rotation's temporary user is `<name>-rotating`, so a
+// Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Credential Rotation State Details": a rotation's temporary user is `<name>-rotating`, so a
 // credential named like that would collide with another's rotation. Our own guard.
 export const ROTATING_USER_SUFFIX = "-rotating";
-// Seed 002, "Limits". We count the default credential among the 60 (the list endpoint returns it too).
+// Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits". We count the default credential among the 60 (the list endpoint returns it too).
 export const MAX_CREDENTIALS_PER_DATABASE = 60;
 export const PERMISSION_LEVELS: readonly PermissionLevel[] = ["none", "read-only", "read-write"];
 export const DEFAULT_PERMISSION_LEVEL: PermissionLevel = "none";
 export const DEFAULT_SCHEMAS: readonly string[] = ["public"];
 // PostgreSQL truncates identifiers to NAMEDATALEN-1 = 63 bytes; a longer one would grant on another name.
 export const MAX_IDENTIFIER_BYTES = 63;
-// Seed 002: information_schema and pg_catalog are readable by all and "aren't subject to the above permissions".
+// Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): information_schema and pg_catalog are readable by all and "aren't subject to the above permissions".
 export const SYSTEM_SCHEMA_PREFIX = "pg_";
 export const INFORMATION_SCHEMA = "information_schema";
-// Seed 002: credentials only on Standard, Premium, Private and Shield; heroku-api.md 2.3 lists essential-*,
+// Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): credentials only on Standard, Premium, Private and Shield; docs/heroku-api.md 2.3 lists essential-*,
 // dev, basic and mini as Essential tier; hobby-* is the older name of the same.
-export const PRODUCTION_PLAN_TIERS: readonly string[] = ["standard", "premium", "private", "shield"];
-// Seed 002, "Forks and Followers": the error Heroku gives.
+export { PRODUCTION_PLAN_TIERS } from "../shared/plans";
+// Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Forks and Followers": the error Heroku gives.
 export const FOLLOWER_REFUSAL = "This operation is not supported for follower databases.";
 // Heroku app names: lowercase letters, digits and dashes, starting with a letter, 3 to 30 characters.
 export const MIN_APP_NAME_LENGTH = 3;
@@ -33,7 +34,6 @@ const APP_NAME_PATTERN = new RegExp(`^[a-z][a-z0-9-]{${MIN_APP_NAME_LENGTH - 1},
 // Attachment names become config var prefixes (<NAME>_URL). Heroku documents no length; 50 is our choice.
 export const MAX_ATTACHMENT_NAME_LENGTH = 50;
 const ATTACHMENT_NAME_PATTERN = new RegExp(`^[A-Z][A-Z0-9_]{0,${MAX_ATTACHMENT_NAME_LENGTH - 1}}$`);
-const POSTGRES_SERVICE_PREFIX = "heroku-postgresql:";
 
 export function credentialNameProblem(name: string): string | undefined {
   if (name === DEFAULT_CREDENTIAL_NAME) {
@@ -58,10 +58,7 @@ export function checkCredentialCapacity(database: string, existing: number, addi
   );
 }
 
-export function isProductionPlan(plan: string): boolean {
-  const slug = plan.startsWith(POSTGRES_SERVICE_PREFIX) ? plan.slice(POSTGRES_SERVICE_PREFIX.length) : plan;
-  return PRODUCTION_PLAN_TIERS.includes(slug.split("-")[0] ?? "");
-}
+export { isProductionPlan } from "../shared/plans";
 
 /** What the hook reads about the database before creating a credential. */
 export interface CredentialDatabaseFacts {
@@ -71,7 +68,7 @@ export interface CredentialDatabaseFacts {
   followerOf?: string;
 }
 
-/** Production plans only, never on followers (seed 002). Failures are reported on `database`. */
+/** Production plans only, never on followers (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)). Failures are reported on `database`. */
 export function checkCredentialDatabase(facts: CredentialDatabaseFacts): CheckFailure[] {
   const failures: CheckFailure[] = [];
   if (!isProductionPlan(facts.plan)) {
@@ -112,7 +109,7 @@ export function attachmentNameProblem(name: string): string | undefined {
   return `attachment names are 1 to ${MAX_ATTACHMENT_NAME_LENGTH} uppercase letters, digits and underscores, starting with a letter, got ${JSON.stringify(name)}`;
 }
 
-/** The config var an attachment sets on its app (seed 002, "addons:attach"). */
+/** The config var an attachment sets on its app (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "addons:attach"). */
 export function attachmentConfigVar(attachmentName: string): string {
   return `${attachmentName}_URL`;
 }

@@ -2,7 +2,7 @@ import type { DiffTable } from "../shared/diff-table";
 import type { CustomerKeyOutputs } from "./types";
 
 /**
- * Every CustomerKey field, once (ARCHITECTURE.md, "The resources"). A key cannot move region; everything else is
+ * Every CustomerKey field, once (docs/ARCHITECTURE.md, "The resources"). A key cannot move region; everything else is
  * an API call on the existing key. `policy` is compared against the policy the inputs ask for (diff in hooks.ts),
  * so an out-of-band policy edit shows as an update after refresh.
  */

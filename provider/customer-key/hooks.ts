@@ -1,5 +1,5 @@
 import { CreateKeyCommand, DeleteAliasCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
-import { diffFromTable, inputFields, type TableDiff } from "../shared/diff-table";
+import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
 import type { CheckFailure } from "../shared/check";
 import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { containsUnknown, UNKNOWN } from "../shared/unknown";
@@ -24,7 +24,7 @@ import {
 } from "./validation";
 
 /**
- * CustomerKey: a symmetric KMS key Heroku Postgres may use (seed 004). The thin provider in provider.ts
+ * CustomerKey: a symmetric KMS key Heroku Postgres may use (Dev Center's BYOK article (docs/heroku-api.md)). The thin provider in provider.ts
  * requires this module and calls these functions.
  */
 
@@ -91,7 +91,11 @@ export async function read(
     const outs = toOutputs(region, observed, props, props.adopted === true);
     // The id is the key ARN, so the resources that use the key can take it from the id, which Pulumi keeps known
     // while the key updates in place. A key made before that has its key id as id; a refresh moves it to the ARN.
-    return { id: outs.arn, props: outs, inputs: pickInputs(outs) };
+    return {
+      id: outs.arn,
+      props: outs,
+      inputs: inputsOf<CustomerKeyInputs>(CUSTOMER_KEY_DIFF_TABLE, outs, ["policy"]),
+    };
   });
 }
 
@@ -151,7 +155,7 @@ export async function remove(id: string, props: CustomerKeyOutputs): Promise<voi
 export { remove as delete };
 
 async function createKey(region: string, inputs: CustomerKeyInputs): Promise<string> {
-  // Symmetric, single-Region: S3 backups need a symmetric key and Heroku refuses multi-Region keys (seed 004).
+  // Symmetric, single-Region: S3 backups need a symmetric key and Heroku refuses multi-Region keys (Dev Center's BYOK article (docs/heroku-api.md)).
   // KMS's default policy (account root) comes first; reconcileKey then writes the full policy, because the
   // policy names the account, which we only learn from the key's ARN.
   const res = await kmsClient(region).send(
@@ -257,10 +261,4 @@ function adoptedRecord(
 /** The key id in a resource id: the ARN's last part (ids are ARNs), or the id itself (keys made before). */
 function keyIdOf(id: string): string {
   return parseKeyArn(id)?.keyId ?? id;
-}
-
-function pickInputs(outs: CustomerKeyOutputs): CustomerKeyInputs {
-  const fields = new Set(inputFields(CUSTOMER_KEY_DIFF_TABLE));
-  fields.delete("policy");
-  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as CustomerKeyInputs;
 }

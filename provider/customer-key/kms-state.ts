@@ -16,7 +16,7 @@ import {
   UpdateKeyDescriptionCommand,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
-import { buildKeyPolicy, type KeyPolicyDocument } from "../../sdk/key-policy";
+import { buildKeyPolicy, type KeyPolicyDocument } from "./key-policy";
 import { deepEqual, isRecord } from "../shared/equality";
 import { isKmsNotFound, kmsClient } from "../kms/client";
 import type { CustomerKeyInputs, CustomerKeyOutputs } from "./types";

@@ -1,4 +1,4 @@
-import type { PolicyStatement } from "../../sdk/key-policy";
+import type { PolicyStatement } from "./key-policy";
 
 /** The plain inputs the provider receives (sdk/customer-key.ts has the documented pulumi.Input version). */
 export interface CustomerKeyInputs {

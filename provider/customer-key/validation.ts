@@ -1,4 +1,5 @@
-import { RESERVED_STATEMENT_SIDS } from "../../sdk/key-policy";
+import { RESERVED_STATEMENT_SIDS } from "./key-policy";
+import { parseKeyArn } from "../kms/arn";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { isRecord } from "../shared/equality";
 import type { CustomerKeyInputs, RemovalPolicy } from "./types";
@@ -27,7 +28,6 @@ export const REMOVAL_POLICIES: readonly RemovalPolicy[] = ["retain", "schedule-d
 export const DEFAULT_REMOVAL_POLICY: RemovalPolicy = "retain";
 
 const KEY_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:key\/(.+)$/;
 
 /**
  * The pure part of `check`: defaults applied, every rule checked, no API call. Unknown values (preview) pass.
@@ -41,11 +41,11 @@ export function validateCustomerKey(
 ): { inputs: CustomerKeyInputs; failures: CheckFailure[] } {
   const f = new Failures();
   const inputs = { ...raw } as Record<string, unknown>;
-  const adoptArn = typeof raw.adoptKeyId === "string" ? KEY_ARN.exec(raw.adoptKeyId) : null;
+  const adoptArn = typeof raw.adoptKeyId === "string" ? parseKeyArn(raw.adoptKeyId) : undefined;
 
   // A key never moves: once created, an absent region keeps the one it was created in, whatever AWS_REGION says
   // in the environment of a later run.
-  inputs.region ??= adoptArn?.[2] ?? storedRegion ?? defaultRegion;
+  inputs.region ??= adoptArn?.region ?? storedRegion ?? defaultRegion;
   // An undefined value cannot cross the provider's gRPC boundary (protobuf's Struct refuses it), which would hide
   // the failure below behind "Unexpected struct type".
   if (inputs.region === undefined) delete inputs.region;
@@ -102,7 +102,7 @@ export function validateCustomerKey(
     inputs.enabled === false &&
     inputs.acknowledgeDatabaseShutdown !== true
   ) {
-    // Seed 004, "Disabling your encryption key": every database using the key is shut down about 20 minutes later.
+    // Dev Center's BYOK article (docs/heroku-api.md), "Disabling your encryption key": every database using the key is shut down about 20 minutes later.
     f.add(
       "enabled",
       "enabled: false disables the key, which shuts down every Heroku Postgres database encrypted with it; set acknowledgeDatabaseShutdown: true to confirm",
@@ -189,14 +189,14 @@ function checkTags(f: Failures, tags: unknown): void {
 
 function checkAdoptKeyId(f: Failures, adoptKeyId: unknown, region: unknown): void {
   if (!f.optionalString("adoptKeyId", adoptKeyId) || typeof adoptKeyId !== "string" || isUnknown(adoptKeyId)) return;
-  const arn = KEY_ARN.exec(adoptKeyId);
-  const keyId = arn ? arn[3] : adoptKeyId;
+  const arn = parseKeyArn(adoptKeyId);
+  const keyId = arn ? arn.keyId : adoptKeyId;
   if (keyId?.startsWith("mrk-")) {
-    // Seed 004, "Limitations": multi-Region keys aren't supported.
+    // Dev Center's BYOK article (docs/heroku-api.md), "Limitations": multi-Region keys aren't supported.
     f.add("adoptKeyId", "adoptKeyId names a multi-Region key (mrk-...), which Heroku Postgres does not support");
   } else if (!keyId || !KEY_UUID.test(keyId)) {
     f.add("adoptKeyId", `adoptKeyId must be a KMS key id (a UUID) or key ARN, got ${JSON.stringify(adoptKeyId)}`);
-  } else if (arn && typeof region === "string" && !isUnknown(region) && arn[2] !== region) {
-    f.add("adoptKeyId", `adoptKeyId is a key in ${arn[2]} but region is ${region}; they must match`);
+  } else if (arn && typeof region === "string" && !isUnknown(region) && arn.region !== region) {
+    f.add("adoptKeyId", `adoptKeyId is a key in ${arn.region} but region is ${region}; they must match`);
   }
 }

@@ -1,6 +1,6 @@
 import { herokuClient } from "./client";
 
-/** heroku-api.md section 4.3. */
+/** docs/heroku-api.md section 4.3. */
 export type AddonState = "provisioning" | "provisioned" | "deprovisioning" | "deprovisioned";
 
 export interface Addon {
@@ -21,9 +21,10 @@ export interface Attachment {
   namespace?: string | null;
   addon: { id: string; name: string; app?: { id?: string; name: string } };
   app: { id?: string; name: string };
+  created_at?: string;
 }
 
-/** heroku-api.md section 4.1: plan as `{name}`, config values as strings or booleans. */
+/** docs/heroku-api.md section 4.1: plan as `{name}`, config values as strings or booleans. */
 export interface CreateAddonBody {
   plan: { name: string };
   name?: string;
@@ -41,7 +42,7 @@ export async function createAddon(app: string, body: CreateAddonBody): Promise<A
     method: "POST",
     path: path(app),
     body,
-    // heroku-api.md section 4.1: the CLI sends these; the second keeps provision_message readable.
+    // docs/heroku-api.md section 4.1: the CLI sends these; the second keeps provision_message readable.
     headers: { "Accept-Expansion": "plan", "X-Heroku-Legacy-Provider-Messages": "true" },
   });
   return res.data;

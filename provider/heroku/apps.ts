@@ -31,7 +31,7 @@ export async function getConfigVars(app: string): Promise<Record<string, string 
   return vars ?? {};
 }
 
-/** The account the API token belongs to (heroku-api.md section 5: GET /account). */
+/** The account the API token belongs to (docs/heroku-api.md section 5: GET /account). */
 export function getAccount(): Promise<{ id?: string; email: string }> {
   return herokuClient().get<{ id?: string; email: string }>("platform", "/account");
 }

@@ -53,7 +53,7 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
   now: Date.now,
 };
 
-// heroku-api.md section 0: every call, Data API included, names the API version.
+// docs/heroku-api.md section 0: every call, Data API included, names the API version.
 const ACCEPT = "application/vnd.heroku+json; version=3";
 
 /**
@@ -83,7 +83,7 @@ export class HerokuClient {
     return (await this.request<T>({ api, method: "GET", path, headers })).data;
   }
 
-  /** GET of a list, following Next-Range (heroku-api.md section 5, "Pagination") until the last page. */
+  /** GET of a list, following Next-Range (docs/heroku-api.md section 5, "Pagination") until the last page. */
   async list<T>(api: RequestSpec["api"], path: string): Promise<T[]> {
     const items: T[] = [];
     let range: string | undefined;
@@ -179,7 +179,7 @@ export class HerokuClient {
 
   private send(spec: RequestSpec, token: string): Promise<AxiosResponse<string>> {
     const base = spec.api === "platform" ? platformApiUrl() : dataApiUrl();
-    // heroku-api.md section 0: Bearer for the Platform API; the Data API clients use Basic with an empty user.
+    // docs/heroku-api.md section 0: Bearer for the Platform API; the Data API clients use Basic with an empty user.
     const authorization =
       spec.api === "platform" ? `Bearer ${token}` : `Basic ${Buffer.from(`:${token}`).toString("base64")}`;
     return this.http.request<string>({
@@ -243,7 +243,7 @@ function toApiError(
     if (typeof record.id === "string") errorId = record.id;
     if (typeof record.message === "string") message = record.message;
   } else if (typeof body === "string" && body.trim() !== "") {
-    // The Data API answers route misses with HTML (heroku-api.md section 5): keep the text, not the markup.
+    // The Data API answers route misses with HTML (docs/heroku-api.md section 5): keep the text, not the markup.
     message = body
       .replace(/<[^>]*>/g, " ")
       .replace(/\s+/g, " ")

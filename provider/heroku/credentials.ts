@@ -2,7 +2,7 @@ import { herokuClient } from "./client";
 import { AmbiguousRequestError } from "./errors";
 import type { Attachment } from "./addons";
 
-/** heroku-api.md 2.2: a credential of a classic-tier database. */
+/** docs/heroku-api.md 2.2: a credential of a classic-tier database. */
 export interface Credential {
   uuid: string;
   name: string;
@@ -34,7 +34,7 @@ export async function destroyCredential(db: string, name: string): Promise<void>
 }
 
 /**
- * heroku-api.md 2.1: `{}` or `{"forced": true}`. A forced rotation is retried like a read after a 5xx or a dropped
+ * docs/heroku-api.md 2.1: `{}` or `{"forced": true}`. A forced rotation is retried like a read after a 5xx or a dropped
  * connection: repeating it only changes the password once more. One without force is not (Heroku refuses a second
  * while the first drains), so an unknown outcome says how to find out and what to run.
  */
@@ -61,7 +61,7 @@ export function listAddonAttachments(addon: string): Promise<Attachment[]> {
 }
 
 /**
- * heroku-api.md 2.4: namespace "credential:N" attaches credential N. Not repeated blindly after an ambiguous
+ * docs/heroku-api.md 2.4: namespace "credential:N" attaches credential N. Not repeated blindly after an ambiguous
  * failure: the caller reads back first (shared/resume.ts).
  */
 export async function attachCredential(db: string, name: string, app: string, as?: string): Promise<Attachment> {

@@ -1,6 +1,6 @@
 import { herokuClient } from "./client";
 
-/** heroku-api.md section 4.6; only the fields we read. */
+/** docs/heroku-api.md section 4.6; only the fields we read. */
 export interface DatabaseInfo {
   addon_id: string;
   name: string;
@@ -35,7 +35,7 @@ export function getWaitStatus(addon: string): Promise<WaitStatus> {
   return herokuClient().get<WaitStatus>("data", `${db(addon)}/wait_status`);
 }
 
-/** heroku-api.md section 3.1: PUT, empty answer. */
+/** docs/heroku-api.md section 3.1: PUT, empty answer. */
 export async function setEnhancedCertificates(addon: string, enabled: boolean): Promise<void> {
   await herokuClient().request({ api: "data", method: "PUT", path: `${ec(addon)}/${enabled ? "enable" : "disable"}` });
 }

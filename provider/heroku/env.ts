@@ -3,7 +3,7 @@ import { ProviderError } from "../shared/errors";
 /**
  * Where the APIs are and who we are, read from the environment at call time (never from resource inputs), so
  * a stored provider holds no credentials and a rotated token is picked up without a code change.
- * Defaults and variable names: heroku-api.md section 0.
+ * Defaults and variable names: docs/heroku-api.md section 0.
  */
 export const DEFAULT_PLATFORM_API_URL = "https://api.heroku.com";
 export const DEFAULT_DATA_API_URL = "https://api.data.heroku.com";

@@ -48,7 +48,7 @@ function describe(
 
 /**
  * A call that may or may not have reached Heroku (connection dropped, timeout, 5xx on a create). Creates are not
- * idempotent (heroku-api.md section 5, "Idempotency"), so the caller reads back before trying again.
+ * idempotent (docs/heroku-api.md section 5, "Idempotency"), so the caller reads back before trying again.
  */
 export class AmbiguousRequestError extends ProviderError {
   override readonly name = "AmbiguousRequestError";

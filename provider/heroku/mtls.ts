@@ -1,6 +1,6 @@
 import { herokuClient } from "./client";
 
-/** heroku-api.md 1.1: the MTLS object. */
+/** docs/heroku-api.md 1.1: the MTLS object. */
 export interface MtlsEndpoint {
   app: string | null;
   addon: string;
@@ -10,7 +10,7 @@ export interface MtlsEndpoint {
   active_ip_rules?: IpRule[];
 }
 
-/** heroku-api.md 1.2. private_key and certificate_with_chain only come with GET by id. */
+/** docs/heroku-api.md 1.2. private_key and certificate_with_chain only come with GET by id. */
 export interface ClientCertificate {
   id: string;
   name?: string;
@@ -22,7 +22,7 @@ export interface ClientCertificate {
   certificate_with_chain?: string | null;
 }
 
-/** heroku-api.md 1.3. */
+/** docs/heroku-api.md 1.3. */
 export interface IpRule {
   id: string;
   cidr: string;

@@ -1,6 +1,6 @@
 /**
  * Heroku region names of Private and Shield Spaces and the AWS region each runs in. A BYOK key must live in the
- * same AWS region as the database (seed 004, "Your CMK must be located in the same region as your Heroku Postgres
+ * same AWS region as the database (Dev Center's BYOK article (docs/heroku-api.md), "Your CMK must be located in the same region as your Heroku Postgres
  * database"). Common Runtime regions `us` and `eu` are listed too, though BYOK needs a space.
  */
 export const HEROKU_TO_AWS_REGION: Readonly<Record<string, string>> = {

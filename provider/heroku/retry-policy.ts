@@ -53,7 +53,7 @@ export function neverSent(code: string | undefined): boolean {
 }
 
 /**
- * Heroku refills about 75 requests a minute into a bucket of about 4,500 (heroku-api.md section 5). Below the
+ * Heroku refills about 75 requests a minute into a bucket of about 4,500 (docs/heroku-api.md section 5). Below the
  * low-water mark we pace requests at the refill rate, and slower still as the bucket empties, instead of running
  * into 429s.
  */

@@ -37,7 +37,7 @@ export interface WaitTuning {
 }
 
 /**
- * Heroku's own clients poll every 5 s (heroku-api.md section 4.2). We start faster, because many transitions
+ * Heroku's own clients poll every 5 s (docs/heroku-api.md section 4.2). We start faster, because many transitions
  * finish within a second or two, and back off to a cap. The cap is 3 s, not 5: a change lands at a random point
  * of an interval, so the median notice delay of a long wait is half the cap, and the goal is at most 2 s (issue
  * 7). What that costs stays small: one read per 3 s per waiting object, and rules and credentials of one

@@ -4,8 +4,8 @@ import { containsUnknown } from "../shared/unknown";
 import type { IpRuleOutputs } from "./types";
 
 /**
- * Every IpRule field, once (ARCHITECTURE.md, "The resources"). The Data API has no update for a rule
- * (heroku-api.md 1.3: POST, GET, DELETE only), so everything Heroku stores replaces. acknowledgeWideCidr and
+ * Every IpRule field, once (docs/ARCHITECTURE.md, "The resources"). The Data API has no update for a rule
+ * (docs/heroku-api.md 1.3: POST, GET, DELETE only), so everything Heroku stores replaces. acknowledgeWideCidr and
  * timeouts only steer the provider: `update` records them without an API call.
  */
 export const IP_RULE_DIFF_TABLE: DiffTable<keyof IpRuleOutputs> = {
@@ -27,7 +27,7 @@ export const IP_RULE_DIFF_TABLE: DiffTable<keyof IpRuleOutputs> = {
 
 /**
  * The replacement must delete first when it would allow the same CIDR on the same database again (a
- * description-only change): rules appear to be unique by CIDR (heroku-api.md 1.3), so creating first would fail.
+ * description-only change): rules appear to be unique by CIDR (docs/heroku-api.md 1.3), so creating first would fail.
  * Access from that block pauses until the new rule is Authorized, which the docs must say. A new CIDR or a new
  * database is created first, so access never pauses. A value still unknown (preview) may turn out equal, so
  * it plans the safe order; `up` diffs again with known values.

@@ -2,12 +2,12 @@ import { HerokuApiError, isNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, getIpRule, type IpRule, listIpRules } from "../heroku/mtls";
 import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
-import { parseHerokuTimestamp } from "../mtls-config/certificates";
-import { Deadline } from "../secure-database/waits";
+import { parseHerokuTimestamp } from "../heroku/timestamps";
+import { Deadline } from "../shared/deadline";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
-import { inputFields, type TableDiff } from "../shared/diff-table";
+import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, RESUME_WINDOW_FACTOR, resumeMarker, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
@@ -16,11 +16,11 @@ import type { IpRuleInputs, IpRuleOutputs } from "./types";
 import { checkIpRuleCapacity, validateIpRule } from "./validation";
 
 /**
- * IpRule: one allowlisted CIDR on a database with mTLS (seed 000, step 3; heroku-api.md 1.3). There is no
+ * IpRule: one allowlisted CIDR on a database with mTLS (Dev Center's mTLS article (docs/heroku-api.md), step 3; docs/heroku-api.md 1.3). There is no
  * update API, so every Heroku-side change replaces (see diff-table.ts).
  */
 
-/** heroku-api.md 1.4: authorizing takes 10-15 minutes in practice; HX waits 20. */
+/** docs/heroku-api.md 1.4: authorizing takes 10-15 minutes in practice; HX waits 20. */
 export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 
@@ -54,8 +54,7 @@ export async function create(inputs: IpRuleInputs): Promise<{ id: string; outs: 
     const authorized = await waitFor({
       what: `IP rule ${inputs.cidr} on database ${inputs.database}`,
       target: "Authorized",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => pollIpRule(inputs.database, rule.id),
       statusOf: (r) => r.status,
       isDone: (r) => r.status === "Authorized",
@@ -76,7 +75,7 @@ export async function read(
     });
     if (!rule) return {};
     const outs = outputs(props, rule);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    return { id, props: outs, inputs: inputsOf<IpRuleInputs>(IP_RULE_DIFF_TABLE, outs) };
   });
 }
 
@@ -108,7 +107,7 @@ export { remove as delete };
  * rules before every create (60 reads for 60 rules) buys nothing. On that refusal the rules are listed once to
  * say precisely why: a rule for the same CIDR carrying this resource's marker was made by an interrupted run and
  * is resumed; any other is refused with the id to adopt; a full allowlist gets the limit. Creates are not
- * idempotent (heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR before the POST is
+ * idempotent (docs/heroku-api.md 5): after an ambiguous failure the rule is looked up by its CIDR before the POST is
  * repeated (shared/resume.ts).
  */
 async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promise<{ rule: IpRule; existed: boolean }> {
@@ -203,9 +202,4 @@ function outputs(inputs: IpRuleInputs, rule: IpRule): IpRuleOutputs {
     createdAt: parseHerokuTimestamp(rule.created_at),
     updatedAt: parseHerokuTimestamp(rule.updated_at),
   };
-}
-
-function pickInputs(outs: IpRuleOutputs): IpRuleInputs {
-  const fields = new Set(inputFields(IP_RULE_DIFF_TABLE));
-  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as IpRuleInputs;
 }

@@ -5,7 +5,7 @@ import type { Timeouts } from "../shared/timeouts";
 export interface IpRuleInputs extends DatabaseIdentity {
   /** Set by the sdk class (sdk/resume-key.ts): lets `create` recognise what an interrupted run made. */
   resumeKey?: string;
-  /** The Postgres add-on's name or id (heroku-api.md 0: `{db}` accepts both). */
+  /** The Postgres add-on's name or id (docs/heroku-api.md 0: `{db}` accepts both). */
   database: string;
   cidr: string;
   description: string;
@@ -19,7 +19,7 @@ export interface IpRuleInputs extends DatabaseIdentity {
 /** Everything stored in state: the inputs (read and delete need them) and what the Data API reports. */
 export interface IpRuleOutputs extends IpRuleInputs {
   ruleId: string;
-  /** `Authorizing` or `Authorized` (heroku-api.md 1.3). */
+  /** `Authorizing` or `Authorized` (docs/heroku-api.md 1.3). */
   status: string;
   /** ISO-8601, whichever of the two wire formats the API used. */
   createdAt: string;

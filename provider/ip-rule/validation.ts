@@ -2,7 +2,7 @@ import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { checkTimeouts } from "../shared/timeouts";
 import type { IpRuleInputs } from "./types";
 
-// Seed 000, "Step 3": "A hard limit of 60 IP blocks can be allowlisted per Postgres database."
+// Dev Center's mTLS article (docs/heroku-api.md), "Step 3": "A hard limit of 60 IP blocks can be allowlisted per Postgres database."
 export const MAX_IP_RULES_PER_DATABASE = 60;
 // Prefixes shorter than this (0.0.0.0/0 included) open the database to a large part of the internet, so they
 // need acknowledgeWideCidr. /8 is our line: the widest block any single organisation is normally assigned.
@@ -87,7 +87,7 @@ export interface CidrConflict {
 /**
  * Duplicates and overlaps in a list of CIDRs (for a stack that declares many IpRules, or a read-back list).
  * Entries that do not parse are skipped: parseIpv4Cidr reports them. Heroku appears to key rules by exact CIDR
- * (heroku-api.md 1.3), so a duplicate would fail at create; an overlap is allowed but usually a mistake.
+ * (docs/heroku-api.md 1.3), so a duplicate would fail at create; an overlap is allowed but usually a mistake.
  */
 export function findCidrConflicts(cidrs: readonly string[]): CidrConflict[] {
   const parsed = cidrs.map((text) => {

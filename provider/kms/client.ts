@@ -1,3 +1,4 @@
+import { parseKeyArn } from "./arn";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { backoffDelay } from "../heroku/retry-policy";
 import { ProviderError } from "../shared/errors";
@@ -29,7 +30,7 @@ const NOT_IDEMPOTENT = new Set(["CreateKey"]);
 /**
  * One KMS client per region, made on first use from the standard AWS credential chain. AWS_ENDPOINT_URL_KMS (moto
  * in tests) is honoured by the SDK itself. Never made at module load: a client captured by Pulumi's closure
- * serialization breaks it (pulumi-toolchain.md).
+ * serialization breaks it (README "Toolchain").
  */
 const clients: Record<string, KMSClient> = {};
 
@@ -78,23 +79,7 @@ export function makeKmsClient(
   return client;
 }
 
-// arn:partition:kms:region:account:key/id  (AWS KMS developer guide, "Key ARN").
-const KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/(.+)$/;
-
-export interface ParsedKeyArn {
-  partition: string;
-  region: string;
-  accountId: string;
-  keyId: string;
-}
-
-export function parseKeyArn(arn: string): ParsedKeyArn | undefined {
-  const m = KEY_ARN.exec(arn);
-  if (!m) return undefined;
-  const [, partition, region, accountId, keyId] = m;
-  if (!partition || !region || !accountId || !keyId) return undefined;
-  return { partition, region, accountId, keyId };
-}
+export { parseKeyArn, type ParsedKeyArn } from "./arn";
 
 /** The region a key lives in: from its ARN when given one, else `fallback`, else AWS_REGION. */
 export function regionFor(keyIdOrArn: string | undefined, fallback?: string): string {

@@ -2,13 +2,13 @@ import * as path from "node:path";
 import forge from "node-forge";
 import { ProviderError } from "../shared/errors";
 
-// Seed 000, "Client certificate renewal": certificates expire 13 months after creation and Heroku makes a new
+// Dev Center's mTLS article (docs/heroku-api.md), "Client certificate renewal": certificates expire 13 months after creation and Heroku makes a new
 // one 75 days before that.
 export const CLIENT_CERTIFICATE_VALIDITY_MONTHS = 13;
 export const CERTIFICATE_RENEWAL_LEAD_DAYS = 75;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-// Seed 000, "Download client-side certificates": the CLI's default directory and the three files it writes;
+// Dev Center's mTLS article (docs/heroku-api.md), "Download client-side certificates": the CLI's default directory and the three files it writes;
 // the key must be chmod 0600 (libpq refuses a key readable by others).
 export const DEFAULT_CERTIFICATE_SUBDIRECTORY = ".postgresql";
 export const CLIENT_CERTIFICATE_FILE = "postgresql.crt";
@@ -23,7 +23,7 @@ const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
  * A PEM RSA private key, PKCS#1 (`RSA PRIVATE KEY`, what Heroku returns) or unencrypted PKCS#8 (`PRIVATE KEY`),
- * as PKCS#8 DER in base64: the format JDBC's sslkey needs (seed 000, "Configuring external applications";
+ * as PKCS#8 DER in base64: the format JDBC's sslkey needs (Dev Center's mTLS article (docs/heroku-api.md), "Configuring external applications";
  * the same bytes as `openssl pkcs8 -topk8 -outform DER -nocrypt`).
  */
 export function privateKeyToPkcs8DerBase64(pem: string): string {
@@ -102,55 +102,7 @@ function formatName(attributes: forge.pki.CertificateField[]): string {
   return attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(", ");
 }
 
-// heroku-api.md 1.3 "Timestamp format warning": both forms occur in certificate and IP-rule JSON.
-const RUBY_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;
-
-/**
- * `2024-07-31 01:16:17 +0000` (Ruby Time#to_s, what Heroku sends now) or ISO-8601 such as
- * `2020-09-03T22:00:20.926+00:00` (the 2020 captures) -> `2020-09-03T22:00:20.926Z`. Anything else throws,
- * so a third format is noticed rather than read wrong.
- */
-export function parseHerokuTimestamp(text: string): string {
-  const ruby = RUBY_TIME.exec(text);
-  const iso = ruby ? undefined : ISO_TIME.exec(text);
-  const fields = ruby
-    ? { date: ruby.slice(1, 7), fraction: "", zulu: false, sign: ruby[7], offH: ruby[8], offM: ruby[9] }
-    : iso
-      ? {
-          date: iso.slice(1, 7),
-          fraction: iso[7] ?? "",
-          zulu: iso[8] === "Z",
-          sign: iso[9],
-          offH: iso[10],
-          offM: iso[11],
-        }
-      : undefined;
-  if (!fields) throw new ProviderError(`unrecognised timestamp ${JSON.stringify(text)}`);
-  const [year, month, day, hour, minute, second] = fields.date.map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ms = Number(fields.fraction.padEnd(3, "0").slice(0, 3));
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(local);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw new ProviderError(`timestamp ${JSON.stringify(text)} is not a real date and time`);
-  }
-  const offsetMinutes = fields.zulu
-    ? 0
-    : (fields.sign === "-" ? -1 : 1) * (Number(fields.offH) * 60 + Number(fields.offM));
-  return new Date(local - offsetMinutes * 60_000).toISOString();
-}
-
-/** As parseHerokuTimestamp, but `null`/missing (a pending certificate's `expires_at`) gives undefined. */
-export function parseOptionalTimestamp(value: string | null | undefined): string | undefined {
-  return value === null || value === undefined || value === "" ? undefined : parseHerokuTimestamp(value);
-}
+// docs/heroku-api.md 1.3 "Timestamp format warning": both forms occur in certificate and IP-rule JSON.
 
 /** Creation + 13 months (UTC), clamped to the month's last day (Jan 31 -> Feb 28/29 of the next year). */
 export function expectedExpiry(createdAt: string): string {
@@ -190,7 +142,7 @@ export interface PlannedFile {
 }
 
 /**
- * The files `heroku data:mtls:certificates:download --prefix P --dir D` writes (seed 000): `D/Ppostgresql.crt`
+ * The files `heroku data:mtls:certificates:download --prefix P --dir D` writes (Dev Center's mTLS article (docs/heroku-api.md)): `D/Ppostgresql.crt`
  * (client certificate with chain), `D/Ppostgresql.key` (mode 0600), `D/Proot.crt` (server chain); with
  * `includePkcs8` also `D/Ppostgresql.pk8` (DER, 0600) for JDBC.
  */

@@ -4,8 +4,8 @@ import { containsUnknown } from "../shared/unknown";
 import type { MtlsConfigOutputs } from "./types";
 
 /**
- * Every MtlsConfig field, once (ARCHITECTURE.md, "The resources"). mTLS belongs to one database, so a new
- * database replaces; client certificates are created and revoked one by one (heroku-api.md 1.2), so the set of
+ * Every MtlsConfig field, once (docs/ARCHITECTURE.md, "The resources"). mTLS belongs to one database, so a new
+ * database replaces; client certificates are created and revoked one by one (docs/heroku-api.md 1.2), so the set of
  * names updates in place. adoptExisting and timeouts only steer the provider.
  */
 export const MTLS_CONFIG_DIFF_TABLE: DiffTable<keyof MtlsConfigOutputs> = {
@@ -26,7 +26,7 @@ export const MTLS_CONFIG_DIFF_TABLE: DiffTable<keyof MtlsConfigOutputs> = {
 export interface CertificateChanges {
   /** New names, in the order the inputs list them: each gets a new certificate. */
   toCreate: string[];
-  /** Names no longer listed, in stored order: each certificate is revoked (DELETE, heroku-api.md 1.2). */
+  /** Names no longer listed, in stored order: each certificate is revoked (DELETE, docs/heroku-api.md 1.2). */
   toRevoke: string[];
 }
 

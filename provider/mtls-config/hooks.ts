@@ -13,33 +13,28 @@ import {
   listIpRules,
   type MtlsEndpoint,
 } from "../heroku/mtls";
+import { parseHerokuTimestamp, parseOptionalTimestamp } from "../heroku/timestamps";
 import { waitFor } from "../heroku/waiter";
-import { Deadline } from "../secure-database/waits";
+import { Deadline } from "../shared/deadline";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
-import { type TableDiff } from "../shared/diff-table";
+import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, RESUME_WINDOW_FACTOR, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
-import {
-  normalizePemChain,
-  parseHerokuTimestamp,
-  parseOptionalTimestamp,
-  privateKeyToPkcs8DerBase64,
-  renewalDueAt,
-} from "./certificates";
-import { diffMtlsConfig, planCertificateChanges } from "./diff-table";
+import { normalizePemChain, privateKeyToPkcs8DerBase64, renewalDueAt } from "./certificates";
+import { diffMtlsConfig, MTLS_CONFIG_DIFF_TABLE, planCertificateChanges } from "./diff-table";
 import type { ClientCertificateOutput, MtlsConfigInputs, MtlsConfigOutputs } from "./types";
 import { checkMtlsDatabase, validateMtlsConfig } from "./validation";
 
 /**
- * MtlsConfig: mTLS on a Private/Shield database and its named client certificates (seed 000; heroku-api.md 1.1,
+ * MtlsConfig: mTLS on a Private/Shield database and its named client certificates (Dev Center's mTLS article (docs/heroku-api.md); docs/heroku-api.md 1.1,
  * 1.2). Enabling makes one certificate, which takes the first name; adding a name creates a certificate and
  * removing one revokes it, in place.
  */
 
-/** heroku-api.md 1.4: HX waits 10 minutes for each of these; Dev Center says enabling takes 5-10 minutes. */
+/** docs/heroku-api.md 1.4: HX waits 10 minutes for each of these; Dev Center says enabling takes 5-10 minutes. */
 export const DEFAULT_CREATE_TIMEOUT_MS = 15 * 60_000;
 export const DEFAULT_UPDATE_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
@@ -69,9 +64,7 @@ export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; ou
     if (tookOver) claim(`MtlsConfig (${inputs.resumeKey ?? "adopted"})`, ...mtlsIdentities(inputs));
     const endpoint = await waitOperational(inputs.database, deadline, hint);
     // The certificate made by enabling (or, when adopting, those already there, oldest first) take the first names.
-    const existing = (await listCertificates(inputs.database))
-      .filter((c) => c.status === "pending" || c.status === "ready")
-      .sort((a, b) => Date.parse(parseHerokuTimestamp(a.created_at)) - Date.parse(parseHerokuTimestamp(b.created_at)));
+    const existing = (await listCertificates(inputs.database)).filter(isLive).sort(oldestFirst);
     const ids: Record<string, string> = {};
     const names = unique(inputs.certificateNames);
     names.forEach((name, i) => {
@@ -102,9 +95,7 @@ export async function read(
     });
     if (!endpoint) return {};
     const listed = await listCertificates(props.database);
-    const live = new Map(
-      listed.filter((c) => c.status === "pending" || c.status === "ready").map((c) => [c.id, c] as const),
-    );
+    const live = new Map(listed.filter(isLive).map((c) => [c.id, c] as const));
     const claimed = new Set(Object.values(props.certificates ?? {}).map((c) => c.id));
     const certificates: Record<string, ClientCertificateOutput> = {};
     for (const [name, stored] of Object.entries(props.certificates ?? {})) {
@@ -121,11 +112,11 @@ export async function read(
     }
     const names = props.certificateNames.filter((n) => certificates[n] !== undefined);
     const outs = outputs({ ...props, certificateNames: names }, endpoint, certificates);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    return { id, props: outs, inputs: inputsOf<MtlsConfigInputs>(MTLS_CONFIG_DIFF_TABLE, outs) };
   });
 }
 
-/** Adds certificates for new names and revokes those of removed names (heroku-api.md 1.2). */
+/** Adds certificates for new names and revokes those of removed names (docs/heroku-api.md 1.2). */
 export async function update(
   id: string,
   olds: MtlsConfigOutputs,
@@ -184,8 +175,7 @@ export async function remove(id: string, props: MtlsConfigOutputs): Promise<void
     await waitFor<MtlsEndpoint | "gone">({
       what: `mTLS on database ${props.database}`,
       target: "deprovisioned",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => getMtls(id).catch(goneOnNotFound),
       statusOf: (m) => (m === "gone" ? "gone" : m.status),
       isDone: (m) => m === "gone",
@@ -248,7 +238,7 @@ async function signsOfUse(
   if (!RESUMABLE_MTLS_STATUSES.includes(endpoint.status)) return `its status is ${endpoint.status}`;
   const rules = endpoint.active_ip_rules ?? [];
   if (rules.length > 0) return `it allows ${rules.map((r) => r.cidr).join(", ")}`;
-  const certificates = (await listCertificates(database)).filter((c) => c.status === "pending" || c.status === "ready");
+  const certificates = (await listCertificates(database)).filter(isLive);
   const old = certificates.filter((c) => !withinResumeWindow(parseHerokuTimestamp(c.created_at), createTimeoutMs));
   if (old.length > 0) {
     return `client certificate ${old.map((c) => c.id).join(", ")} is older than ${RESUME_WINDOW_FACTOR} times timeouts.create`;
@@ -260,16 +250,15 @@ function mtlsIdentities(side: MtlsConfigInputs): string[] {
   return databaseKeys(side as unknown as Record<string, unknown>).map((db) => identityOf("mtls", db));
 }
 
-/** The endpoint states an interrupted create can leave behind (heroku-api.md 1.1). */
+/** The endpoint states an interrupted create can leave behind (docs/heroku-api.md 1.1). */
 const RESUMABLE_MTLS_STATUSES: readonly string[] = ["Provisioning", "Operational"];
 
-/** GET answers a transient 500 while provisioning (heroku-api.md 1.1): that means "still Provisioning". */
+/** GET answers a transient 500 while provisioning (docs/heroku-api.md 1.1): that means "still Provisioning". */
 async function waitOperational(database: string, deadline: Deadline, hint: string): Promise<MtlsEndpoint> {
   return waitFor<MtlsEndpoint>({
     what: `mTLS on database ${database}`,
     target: "Operational",
-    timeoutMs: deadline.remaining(),
-    startedAt: deadline.startedAt,
+    ...deadline.bounds(),
     poll: async () => {
       try {
         return await getMtls(database);
@@ -305,19 +294,13 @@ async function unclaimedCertificates(
   database: string,
   held: Record<string, ClientCertificateOutput> | undefined,
 ): Promise<ClientCertificate[]> {
-  const live = new Map(
-    (await listCertificates(database))
-      .filter((c) => c.status === "pending" || c.status === "ready")
-      .map((c) => [c.id, c] as const),
-  );
+  const live = new Map((await listCertificates(database)).filter(isLive).map((c) => [c.id, c] as const));
   const claimed = new Set(Object.values(held ?? {}).map((c) => c.id));
   for (const cert of Object.values(held ?? {})) {
     const successor = cert.expiresAt ? renewalOf(cert.expiresAt, live, claimed) : undefined;
     if (successor) claimed.add(successor.id);
   }
-  return [...live.values()]
-    .filter((c) => !claimed.has(c.id))
-    .sort((a, b) => Date.parse(parseHerokuTimestamp(a.created_at)) - Date.parse(parseHerokuTimestamp(b.created_at)));
+  return [...live.values()].filter((c) => !claimed.has(c.id)).sort(oldestFirst);
 }
 
 /** DELETE revokes at once; the certificate shows `disabling` and then answers 404. */
@@ -331,8 +314,7 @@ async function revoke(database: string, id: string, deadline: Deadline, hint: st
   await waitFor<ClientCertificate | "gone">({
     what: `client certificate ${id} on database ${database}`,
     target: "disabled",
-    timeoutMs: deadline.remaining(),
-    startedAt: deadline.startedAt,
+    ...deadline.bounds(),
     poll: () => getCertificate(database, id).catch(goneOnNotFound),
     statusOf: (c) => (c === "gone" ? "gone" : c.status),
     isDone: (c) => c === "gone" || c.status === "disabled",
@@ -353,8 +335,7 @@ async function materialise(
       ? await waitFor({
           what: `client certificate ${name} (${id}) on database ${database}`,
           target: "ready",
-          timeoutMs: deadline.remaining(),
-          startedAt: deadline.startedAt,
+          ...deadline.bounds(),
           poll: () => getCertificate(database, id),
           statusOf: (c) => c.status,
           isDone: (c) => c.status === "ready",
@@ -376,7 +357,7 @@ async function materialise(
 }
 
 /**
- * Heroku renews a certificate 75 days before it expires by creating a new one (seed 000); the API does not say
+ * Heroku renews a certificate 75 days before it expires by creating a new one (Dev Center's mTLS article (docs/heroku-api.md)); the API does not say
  * which one it replaces, so the successor is the oldest unclaimed live certificate created inside the window.
  */
 function renewalOf(
@@ -387,11 +368,20 @@ function renewalOf(
   const due = Date.parse(renewalDueAt(expiresAt));
   return [...live.values()]
     .filter((c) => !claimed.has(c.id) && Date.parse(parseHerokuTimestamp(c.created_at)) >= due)
-    .sort((a, b) => Date.parse(parseHerokuTimestamp(a.created_at)) - Date.parse(parseHerokuTimestamp(b.created_at)))[0];
+    .sort(oldestFirst)[0];
 }
 
 function keepPrevious(stored: ClientCertificateOutput): Partial<ClientCertificateOutput> {
   return stored.previousCertificateId ? { previousCertificateId: stored.previousCertificateId } : {};
+}
+
+/** A certificate that still works or is about to: pending or ready (disabling and disabled are revoked). */
+function isLive(c: ClientCertificate): boolean {
+  return c.status === "pending" || c.status === "ready";
+}
+
+function oldestFirst(a: ClientCertificate, b: ClientCertificate): number {
+  return Date.parse(parseHerokuTimestamp(a.created_at)) - Date.parse(parseHerokuTimestamp(b.created_at));
 }
 
 function goneOnNotFound(err: unknown): "gone" {
@@ -416,18 +406,5 @@ function outputs(
       ? normalizePemChain(endpoint.certificate_authority_chain)
       : "",
     certificates,
-  };
-}
-
-function pickInputs(outs: MtlsConfigOutputs): MtlsConfigInputs {
-  const { database, certificateNames, adoptExisting, timeouts, resumeKey, databaseAddonId, databaseAddonName } = outs;
-  return {
-    database,
-    ...(databaseAddonId !== undefined ? { databaseAddonId } : {}),
-    ...(databaseAddonName !== undefined ? { databaseAddonName } : {}),
-    certificateNames,
-    ...(adoptExisting !== undefined ? { adoptExisting } : {}),
-    ...(timeouts !== undefined ? { timeouts } : {}),
-    ...(resumeKey !== undefined ? { resumeKey } : {}),
   };
 }

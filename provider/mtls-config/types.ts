@@ -5,11 +5,11 @@ import type { Timeouts } from "../shared/timeouts";
 export interface MtlsConfigInputs extends DatabaseIdentity {
   /** Set by the sdk class (sdk/resume-key.ts): lets `create` recognise what an interrupted run made. */
   resumeKey?: string;
-  /** The Postgres add-on's name or id (heroku-api.md 0: `{db}` accepts both). */
+  /** The Postgres add-on's name or id (docs/heroku-api.md 0: `{db}` accepts both). */
   database: string;
   /**
    * Names of the client certificates to keep, one per consumer. Enabling mTLS makes one certificate
-   * (heroku-api.md 1.1); it takes the first name, and each further name gets a new certificate.
+   * (docs/heroku-api.md 1.1); it takes the first name, and each further name gets a new certificate.
    */
   certificateNames: string[];
   /** Adopt an mTLS configuration that is already enabled instead of enabling it. */
@@ -17,17 +17,17 @@ export interface MtlsConfigInputs extends DatabaseIdentity {
   timeouts?: Timeouts;
 }
 
-/** One client certificate as stored in state (heroku-api.md 1.2 plus what we derive). */
+/** One client certificate as stored in state (docs/heroku-api.md 1.2 plus what we derive). */
 export interface ClientCertificateOutput {
   id: string;
-  /** `pending`, `ready`, `disabling` (heroku-api.md 1.2). */
+  /** `pending`, `ready`, `disabling` (docs/heroku-api.md 1.2). */
   status: string;
   createdAt: string;
   expiresAt?: string;
   certificateWithChain: string;
   /** Secret. PEM as Heroku returns it. */
   privateKey: string;
-  /** Secret. PKCS#8 DER in base64, for JDBC's sslkey (seed 000, "Configuring external applications"). */
+  /** Secret. PKCS#8 DER in base64, for JDBC's sslkey (Dev Center's mTLS article (docs/heroku-api.md), "Configuring external applications"). */
   privateKeyPkcs8DerBase64: string;
   /** Set once Heroku renewed this name's certificate (75 days before expiry): the id it replaced. */
   previousCertificateId?: string;
@@ -35,7 +35,7 @@ export interface ClientCertificateOutput {
 
 /** Everything stored in state. */
 export interface MtlsConfigOutputs extends MtlsConfigInputs {
-  /** `Provisioning`, `Operational` (heroku-api.md 1.1). */
+  /** `Provisioning`, `Operational` (docs/heroku-api.md 1.1). */
   status: string;
   enabledBy?: string;
   /** The server's CA chain: what the CLI's download writes as `<prefix>root.crt`. */

@@ -1,41 +1,33 @@
+import { isPrivateOrShieldPlan, PRIVATE_OR_SHIELD_TIERS } from "../shared/plans";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { checkTimeouts } from "../shared/timeouts";
 import type { MtlsConfigInputs } from "./types";
 
 // Certificate names are ours (Heroku's certificates have only ids), so we pick the credential-name rule from
-// seed 002: letters, digits, "-" and "_", at most 50. They key outputs and become file prefixes.
+// Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): letters, digits, "-" and "_", at most 50. They key outputs and become file prefixes.
 export const MAX_CLIENT_CERTIFICATE_NAME_LENGTH = 50;
 export const CLIENT_CERTIFICATE_NAME_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_CLIENT_CERTIFICATE_NAME_LENGTH}}$`);
-// Enabling mTLS always makes one certificate (heroku-api.md 1.1), which takes the first name; a config with no
+// Enabling mTLS always makes one certificate (docs/heroku-api.md 1.1), which takes the first name; a config with no
 // name would have to revoke it and leave nobody able to connect, so at least one is required.
 export const MIN_CLIENT_CERTIFICATES = 1;
 // Heroku documents no limit on client certificates; 20 per database is our guard against runaway lists.
 export const MAX_CLIENT_CERTIFICATES = 20;
-/** Seed 000, "Overview": "This feature is only available for Private and Shield Postgres databases." */
-export const MTLS_PLAN_TIERS: readonly string[] = ["private", "shield"];
-export const POSTGRES_SERVICE_PREFIX = "heroku-postgresql:";
+/** Dev Center's mTLS article (docs/heroku-api.md), "Overview": "This feature is only available for Private and Shield Postgres databases." */
+export const MTLS_PLAN_TIERS: readonly string[] = PRIVATE_OR_SHIELD_TIERS;
 
 /** The database facts the hook reads before enabling mTLS (add-on plan, Enhanced Certificates status). */
 export interface MtlsDatabaseFacts {
   database: string;
   /** `heroku-postgresql:private-0` or the bare `private-0`. */
   plan: string;
-  /** `Enabled`, `Disabled`, `Provisioning`, `Deprovisioning` (heroku-api.md 3.1); undefined when unknown. */
+  /** `Enabled`, `Disabled`, `Provisioning`, `Deprovisioning` (docs/heroku-api.md 3.1); undefined when unknown. */
   enhancedCertificates?: string;
 }
 
-/** The plan's tier: `private` for `heroku-postgresql:private-7`. */
-export function planTier(plan: string): string {
-  const slug = plan.startsWith(POSTGRES_SERVICE_PREFIX) ? plan.slice(POSTGRES_SERVICE_PREFIX.length) : plan;
-  return slug.split("-")[0] ?? "";
-}
-
-export function isPrivateOrShieldPlan(plan: string): boolean {
-  return MTLS_PLAN_TIERS.includes(planTier(plan));
-}
+export { isPrivateOrShieldPlan, planTier } from "../shared/plans";
 
 /**
- * The database-level rules, checked against facts read from the API: Private/Shield only (seed 000) and never
+ * The database-level rules, checked against facts read from the API: Private/Shield only (Dev Center's mTLS article (docs/heroku-api.md)) and never
  * with Enhanced Certificates (contract notes; mutually exclusive on Heroku). Failures are reported on `database`.
  */
 export function checkMtlsDatabase(facts: MtlsDatabaseFacts): CheckFailure[] {

@@ -5,7 +5,7 @@ import { kmsClient, parseKeyArn } from "../kms/client";
 /**
  * Undefined while Heroku serves the database; otherwise why it does not and what to do, so that `pulumi refresh`
  * shows a database that went down as drift on the database itself. Heroku shuts a database down about 20 minutes
- * after its customer key is disabled and starts it about 5 minutes after the key is enabled again (seed 004).
+ * after its customer key is disabled and starts it about 5 minutes after the key is enabled again (Dev Center's BYOK article (docs/heroku-api.md)).
  */
 export async function availabilityOf(
   addonName: string,

@@ -2,9 +2,9 @@ import type { DiffTable } from "../shared/diff-table";
 import type { SecureDatabaseOutputs } from "./types";
 
 /**
- * Every SecureDatabase field, once (ARCHITECTURE.md, "The resources"). Heroku has no API to change an add-on's
+ * Every SecureDatabase field, once (docs/ARCHITECTURE.md, "The resources"). Heroku has no API to change an add-on's
  * encryption key, major version or name in place (a plan change would be a different, downtime-bearing
- * operation), so those replace; Enhanced Certificates has enable/disable endpoints (heroku-api.md section 3.1).
+ * operation), so those replace; Enhanced Certificates has enable/disable endpoints (docs/heroku-api.md section 3.1).
  * `encryptionKeyArn` is stored as the "Customer Encryption Key" info row reports it, so refresh shows drift.
  */
 export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> = {
@@ -32,7 +32,7 @@ export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> 
 };
 
 /**
- * Add-on names are globally unique and attachment names unique per app (heroku-api.md section 5), so a
+ * Add-on names are globally unique and attachment names unique per app (docs/heroku-api.md section 5), so a
  * replacement that keeps a fixed name or attachment on the same app must delete the old one first.
  */
 export function mustDeleteBeforeReplace(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {

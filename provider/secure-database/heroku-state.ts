@@ -19,7 +19,7 @@ export async function findAddon(app: string, addon: string): Promise<Addon | und
 
 /**
  * The config var holding the connection URL: `<ATTACHMENT>_URL` of the add-on's own (un-namespaced) attachment
- * on the app (heroku-api.md section 4.4).
+ * on the app (docs/heroku-api.md section 4.4).
  */
 export async function configVarNameOf(app: string, addon: Addon, attachmentName: string | undefined): Promise<string> {
   if (attachmentName !== undefined) return `${attachmentName}_URL`;
@@ -57,7 +57,7 @@ export function enhancedCertificatesOn(status: string): boolean {
 
 /**
  * Complete state from what Heroku reports. The add-on gives plan and name, the Data API's info rows give the
- * encryption key and Enhanced Certificates (heroku-api.md section 4.6), the app's config vars the URL. Inputs
+ * encryption key and Enhanced Certificates (docs/heroku-api.md section 4.6), the app's config vars the URL. Inputs
  * Heroku cannot report (timeouts, adoption) and the region (an app never moves) come from `stored`.
  */
 export async function observeDatabase(

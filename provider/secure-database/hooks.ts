@@ -4,7 +4,7 @@ import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, isNotFound } from "../heroku/errors";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
-import { diffFromTable, inputFields, type TableDiff } from "../shared/diff-table";
+import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, RESUME_WINDOW_FACTOR } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
@@ -13,23 +13,17 @@ import { findAddon, observeDatabase } from "./heroku-state";
 import { preflight } from "./preflight";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
 import { derivedAddonName, validateSecureDatabase } from "./validation";
-import {
-  Deadline,
-  deleteAndWait,
-  waitConfigVar,
-  waitDatabaseReady,
-  waitEnhancedCertificates,
-  waitProvisioned,
-} from "./waits";
+import { Deadline } from "../shared/deadline";
+import { deleteAndWait, waitConfigVar, waitDatabaseReady, waitEnhancedCertificates, waitProvisioned } from "./waits";
 
 /**
- * SecureDatabase: a heroku-postgresql add-on with a customer key and Enhanced Certificates (seeds 004, 001).
+ * SecureDatabase: a heroku-postgresql add-on with a customer key and Enhanced Certificates (Dev Center's BYOK article (docs/heroku-api.md), 001).
  * The thin provider in provider.ts requires this module and calls these functions.
  */
 
-/** Terraform's Heroku provider waits 20 minutes for provisioning (heroku-api.md section 4.2). */
+/** Terraform's Heroku provider waits 20 minutes for provisioning (docs/heroku-api.md section 4.2). */
 export const DEFAULT_CREATE_TIMEOUT_MS = 20 * 60_000;
-/** Seed 001: enabling Enhanced Certificates "can take 15 minutes or more". */
+/** Dev Center's Enhanced Certificates article (docs/heroku-api.md): enabling Enhanced Certificates "can take 15 minutes or more". */
 export const DEFAULT_UPDATE_TIMEOUT_MS = 45 * 60_000;
 export const DEFAULT_DELETE_TIMEOUT_MS = 20 * 60_000;
 const HEROKU_POSTGRESQL = "heroku-postgresql";
@@ -102,7 +96,7 @@ export async function read(
     const addon = await findAddon(props.app, id);
     if (!addon) return {};
     const outs = await observeDatabase(addon, props);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    return { id, props: outs, inputs: inputsOf<SecureDatabaseInputs>(SECURE_DATABASE_DIFF_TABLE, outs) };
   });
 }
 
@@ -126,7 +120,7 @@ export async function update(
       const hint = `Raise timeouts.update and run pulumi up again; heroku data:enhanced-certificates:status ${addon.name} shows progress.`;
       if (before.enhancedCertificates !== wanted) await setEnhancedCertificates(addon.id, wanted);
       await waitEnhancedCertificates(addon, wanted, deadline, hint);
-      // Seed 001: the config var changes with Enhanced Certificates; wait for it, but never past the deadline.
+      // Dev Center's Enhanced Certificates article (docs/heroku-api.md): the config var changes with Enhanced Certificates; wait for it, but never past the deadline.
       const short = new Deadline(Date.now() + Math.min(deadline.remaining(), 60_000));
       await waitConfigVar(olds.app, before.configVarName, before.connectionUrl, short, hint).catch(() => undefined);
     }
@@ -149,7 +143,7 @@ export async function remove(id: string, props: SecureDatabaseOutputs): Promise<
 export { remove as delete };
 
 /**
- * Creates are not idempotent (heroku-api.md section 5): after an ambiguous failure the add-on is read back, by
+ * Creates are not idempotent (docs/heroku-api.md section 5): after an ambiguous failure the add-on is read back, by
  * name (the declared one or the one derived from the resume key), else by looking for a new Postgres add-on of
  * this plan, and the POST is repeated only when nothing was made (shared/resume.ts).
  */
@@ -157,7 +151,7 @@ async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
   const name = inputs.name ?? (inputs.resumeKey ? derivedAddonName(inputs.resumeKey, inputs) : undefined);
   const before = name ? undefined : new Set((await listAddons(inputs.app)).map((a) => a.id));
   const config: Record<string, string | boolean> = {};
-  // heroku-api.md section 4.1: `-- --encryption-key ARN` and `--enhanced-certificates-beta` as the CLI sends them.
+  // docs/heroku-api.md section 4.1: `-- --encryption-key ARN` and `--enhanced-certificates-beta` as the CLI sends them.
   if (inputs.encryptionKeyArn) config["encryption-key"] = inputs.encryptionKeyArn;
   if (inputs.enhancedCertificates) config["enhanced-certificates-beta"] = true;
   if (inputs.postgresVersion) config.version = inputs.postgresVersion;
@@ -175,7 +169,12 @@ async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
         name
           ? await findAddon(inputs.app, name)
           : (await listAddons(inputs.app)).find(
-              (a) => !before?.has(a.id) && a.addon_service.name === HEROKU_POSTGRESQL && a.plan.name === inputs.plan,
+              // The app's list also shows add-ons attached from other apps: only one it owns can be this create's.
+              (a) =>
+                !before?.has(a.id) &&
+                a.app.name === inputs.app &&
+                a.addon_service.name === HEROKU_POSTGRESQL &&
+                a.plan.name === inputs.plan,
             ),
     });
   } catch (err) {
@@ -238,9 +237,4 @@ async function adoptable(inputs: SecureDatabaseInputs): Promise<Addon> {
     );
   }
   return addon;
-}
-
-function pickInputs(outs: SecureDatabaseOutputs): SecureDatabaseInputs {
-  const fields = new Set(inputFields(SECURE_DATABASE_DIFF_TABLE));
-  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as unknown as SecureDatabaseInputs;
 }

@@ -39,7 +39,7 @@ async function checkKey(app: App, arn: string, tier: string | undefined): Promis
   }
   const region = keyRegion(arn);
   const appRegion = awsRegionOf(app.region.name);
-  // Seed 004: "Your CMK must be located in the same region as your Heroku Postgres database."
+  // Dev Center's BYOK article (docs/heroku-api.md): "Your CMK must be located in the same region as your Heroku Postgres database."
   if (region !== undefined && appRegion !== undefined && region !== appRegion) {
     throw new ProviderError(
       `encryptionKeyArn is a key in ${region}, but app ${app.name} runs in ${app.space?.name ?? "the Common Runtime"} in ${app.region.name} (${appRegion}); the key must be in ${appRegion}`,

@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto";
 import { type CheckFailure, Failures, isUnknown } from "../shared/check";
 import { checkTimeouts } from "../shared/timeouts";
+import { parseKeyArn } from "../kms/arn";
+import { planTier as tierOf, POSTGRES_PLAN_PREFIX, PRIVATE_OR_SHIELD_TIERS } from "../shared/plans";
 import type { SecureDatabaseInputs } from "./types";
 
-export const PLAN_PREFIX = "heroku-postgresql:";
-/** Seed 004, "Limitations": a customer key needs a Private or Shield Space database. */
-export const ENCRYPTION_KEY_PLAN_TIERS: readonly string[] = ["private", "shield"];
-/** Seed 001, "Prerequisites": Standard, Premium, Private or Shield tier. */
+export const PLAN_PREFIX = POSTGRES_PLAN_PREFIX;
+/** Dev Center's BYOK article (docs/heroku-api.md), "Limitations": a customer key needs a Private or Shield Space database. */
+export const ENCRYPTION_KEY_PLAN_TIERS: readonly string[] = PRIVATE_OR_SHIELD_TIERS;
+/** Dev Center's Enhanced Certificates article (docs/heroku-api.md), "Prerequisites": Standard, Premium, Private or Shield tier. */
 export const ENHANCED_CERTIFICATES_PLAN_TIERS: readonly string[] = ["standard", "premium", "private", "shield"];
-/** Seed 001, "Prerequisites": version 13 or greater. */
+/** Dev Center's Enhanced Certificates article (docs/heroku-api.md), "Prerequisites": version 13 or greater. */
 export const MIN_ENHANCED_CERTIFICATES_VERSION = 13;
 export const MIN_POSTGRES_VERSION = 12;
 export const MAX_POSTGRES_VERSION = 17;
@@ -20,17 +22,14 @@ export const MULTI_REGION_KEY_PREFIX = "mrk-";
 
 const APP_NAME = /^[a-z][a-z0-9-]*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const PLAN = /^heroku-postgresql:([a-z]+)(?:-[a-z0-9]+)*$/;
 const ADDON_NAME = /^[a-zA-Z][A-Za-z0-9_-]*$/;
 const ATTACHMENT_NAME = /^[A-Z][A-Z0-9_]*$/;
 const VERSION = /^\d+$/;
-/** arn:partition:kms:region:account:key/id (AWS KMS developer guide, "Key ARN"). */
-export const KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/(.+)$/;
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** `private` for heroku-postgresql:private-7; undefined for a malformed plan. */
+/** `private` for heroku-postgresql:private-7; undefined for a malformed plan (the input needs the prefix). */
 export function planTier(plan: string): string | undefined {
-  return PLAN.exec(plan)?.[1];
+  return plan.startsWith(POSTGRES_PLAN_PREFIX) ? tierOf(plan) : undefined;
 }
 
 /** The pure part of `check`: defaults applied, every rule that needs no API call. Unknown values pass. */
@@ -138,15 +137,15 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
 
 function checkEncryptionKey(f: Failures, arn: unknown, tier: string | undefined): void {
   if (!f.optionalString("encryptionKeyArn", arn) || typeof arn !== "string" || isUnknown(arn)) return;
-  const m = KEY_ARN.exec(arn);
-  if (!m) {
+  const parsed = parseKeyArn(arn);
+  if (!parsed) {
     f.add(
       "encryptionKeyArn",
       `encryptionKeyArn must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/<uuid>, got ${JSON.stringify(arn)}`,
     );
     return;
   }
-  const keyId = m[4] ?? "";
+  const keyId = parsed.keyId;
   if (keyId.startsWith(MULTI_REGION_KEY_PREFIX)) {
     f.add(
       "encryptionKeyArn",
@@ -183,5 +182,5 @@ export function derivedAddonName(resumeKey: string, inputs: SecureDatabaseInputs
 
 /** The AWS region named by a key ARN. */
 export function keyRegion(arn: string): string | undefined {
-  return KEY_ARN.exec(arn)?.[2];
+  return parseKeyArn(arn)?.region;
 }

@@ -3,20 +3,8 @@ import { getConfigVars } from "../heroku/apps";
 import { getEnhancedCertificatesStatus, getWaitStatus, type WaitStatus } from "../heroku/databases";
 import { HerokuApiError, isNotFound } from "../heroku/errors";
 import { waitFor } from "../heroku/waiter";
+import { Deadline } from "../shared/deadline";
 import { messageOf, ProviderError } from "../shared/errors";
-
-/** Every wait of one operation shares its deadline (the resource's `timeouts` input). */
-export class Deadline {
-  /** When the operation (and its clock) started, for "timed out after" messages. */
-  readonly startedAt = Date.now();
-  constructor(private readonly at: number) {}
-  static after(ms: number): Deadline {
-    return new Deadline(Date.now() + ms);
-  }
-  remaining(): number {
-    return Math.max(0, this.at - Date.now());
-  }
-}
 
 export class ProvisioningFailedError extends ProviderError {
   override readonly name = "ProvisioningFailedError";
@@ -28,7 +16,7 @@ export class ProvisioningFailedError extends ProviderError {
  */
 export type FailedAddonCleanup = "delete-failed" | "keep";
 
-/** Provisioning -> provisioned (heroku-api.md section 4.2); a deprovisioned add-on is a failure. */
+/** Provisioning -> provisioned (docs/heroku-api.md section 4.2); a deprovisioned add-on is a failure. */
 export async function waitProvisioned(
   app: string,
   addon: Addon,
@@ -40,8 +28,7 @@ export async function waitProvisioned(
     return await waitFor({
       what: `add-on ${addon.name} on app ${app}`,
       target: "provisioned",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: () => getAddon(app, addon.id),
       statusOf: (a) => a.state,
       isDone: (a) => a.state === "provisioned",
@@ -68,8 +55,7 @@ export async function waitDatabaseReady(
     await waitFor<WaitStatus>({
       what: `database ${addon.name}`,
       target: "available",
-      timeoutMs: deadline.remaining(),
-      startedAt: deadline.startedAt,
+      ...deadline.bounds(),
       poll: async () => {
         try {
           return await getWaitStatus(addon.id);
@@ -115,7 +101,7 @@ async function failedProvisioning(
   );
 }
 
-/** Enhanced Certificates Provisioning -> Enabled, Deprovisioning -> Disabled (heroku-api.md section 3.1). */
+/** Enhanced Certificates Provisioning -> Enabled, Deprovisioning -> Disabled (docs/heroku-api.md section 3.1). */
 export async function waitEnhancedCertificates(
   addon: Addon,
   enabled: boolean,
@@ -126,8 +112,7 @@ export async function waitEnhancedCertificates(
   return waitFor({
     what: `Enhanced Certificates on ${addon.name}`,
     target,
-    timeoutMs: deadline.remaining(),
-    startedAt: deadline.startedAt,
+    ...deadline.bounds(),
     poll: () => getEnhancedCertificatesStatus(addon.id),
     statusOf: (s) => s,
     isDone: (s) => s === target,
@@ -146,8 +131,7 @@ export async function waitConfigVar(
   const value = await waitFor({
     what: `config var ${name} on app ${app}`,
     target: previous === undefined ? "set" : "changed",
-    timeoutMs: deadline.remaining(),
-    startedAt: deadline.startedAt,
+    ...deadline.bounds(),
     poll: async () => (await getConfigVars(app))[name] ?? undefined,
     statusOf: (v) => (v === undefined ? "unset" : "unchanged"),
     isDone: (v) => v !== undefined && v !== null && v !== previous,
@@ -167,8 +151,7 @@ export async function deleteAndWait(app: string, addonId: string, deadline: Dead
   await waitFor<Addon | "gone">({
     what: `add-on ${addonId} on app ${app}`,
     target: "deleted",
-    timeoutMs: deadline.remaining(),
-    startedAt: deadline.startedAt,
+    ...deadline.bounds(),
     poll: async () => {
       try {
         const a = await getAddon(app, addonId);

@@ -1,7 +1,7 @@
 /**
  * Shares one read among the many resources that wait on the same collection at once. All dynamic resources of a
  * deployment live in one provider process, so 60 IP rules that are Authorizing can learn their status from one
- * list call instead of 60 GETs per poll round: fewer calls against the account's hourly budget (heroku-api.md
+ * list call instead of 60 GETs per poll round: fewer calls against the account's hourly budget (docs/heroku-api.md
  * section 5), and the same notice delay plus at most `freshMs`.
  *
  * Only for reads where an answer `freshMs` old is as good as a new one (status polls, pre-checks the server

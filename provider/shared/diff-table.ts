@@ -66,3 +66,12 @@ export function inputFields(table: DiffTable): string[] {
     .filter(([, kind]) => kind !== "output")
     .map(([field]) => field);
 }
+
+/**
+ * The inputs stored among a resource's outputs, for `read` to return as `inputs` (so refresh shows drift of what
+ * the program declares). `omit` drops fields that are compared but not inputs of the program (a derived policy).
+ */
+export function inputsOf<T>(table: DiffTable, outs: object, omit: readonly string[] = []): T {
+  const fields = new Set(inputFields(table).filter((f) => !omit.includes(f)));
+  return Object.fromEntries(Object.entries(outs).filter(([k]) => fields.has(k))) as T;
+}

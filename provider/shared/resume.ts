@@ -3,7 +3,7 @@ import { ProviderError } from "./errors";
 
 /**
  * How many POSTs one create makes at most when each fails ambiguously (5xx, dropped connection) and reading back
- * shows it did not take effect. Heroku's creates are not idempotent (heroku-api.md section 5), so a POST is only
+ * shows it did not take effect. Heroku's creates are not idempotent (docs/heroku-api.md section 5), so a POST is only
  * repeated after a read-back, and a 409/422 after an ambiguous attempt means that attempt landed after all.
  */
 export const MAX_CREATE_ATTEMPTS = 3;

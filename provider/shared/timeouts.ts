@@ -4,7 +4,7 @@ import { isUnknown } from "./check";
 
 /**
  * Per-resource wait limits. Pulumi's `customTimeouts` never reaches a dynamic provider
- * (pulumi-toolchain.md), so each resource takes its own `timeouts` input with durations like "20m" or "1h30m".
+ * (README "Toolchain"), so each resource takes its own `timeouts` input with durations like "20m" or "1h30m".
  */
 export interface Timeouts {
   create?: string;

@@ -1,6 +1,6 @@
 /**
  * The string Pulumi's dynamic-provider host puts in place of a value it does not know yet (during preview).
- * See pulumi-toolchain.md, "Dynamic providers ... what the host really does".
+ * See README "Toolchain", "Dynamic providers ... what the host really does".
  */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

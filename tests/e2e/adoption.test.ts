@@ -18,7 +18,7 @@ import {
 import { Client } from "pg";
 import { buildKeyPolicy } from "../../sdk/key-policy";
 import { api, libpq, pollUntil, provisioned } from "../emulator/helpers";
-import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
+import { runStack, type StackOptions, stepsOf } from "../support/pulumi";
 import { startServices, type Services } from "../support/services";
 import { controlJson, mutatingRequests, startOver } from "./emulator-client";
 
@@ -198,13 +198,6 @@ function stack(mode: string, ids: HandMade, drop = false): StackOptions {
   };
 }
 
-function steps(result: StackResult): string[] {
-  return result.events
-    .filter((e) => e.op !== "same" && e.op !== "read" && !e.type.startsWith("pulumi:"))
-    .map((e) => `${e.op} ${e.urn.split("::").pop()}`)
-    .sort();
-}
-
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-adoption-"));
   s = await startServices();
@@ -260,7 +253,7 @@ test.each([
     // description (no update API: a delete-first replacement), the credential's attachment name and extra schema.
     const preview = await runStack("preview", stack(mode, h));
     expect(preview.error).toBeUndefined();
-    const planned = steps(preview);
+    const planned = stepsOf(preview);
     expect(planned).toEqual(
       expect.arrayContaining([
         `update ${names.key}`,
@@ -274,7 +267,7 @@ test.each([
     // Removing every adoption input changes nothing beyond those same differences.
     const dropped = await runStack("preview", stack(mode, h, true));
     expect(dropped.error).toBeUndefined();
-    expect(steps(dropped)).toEqual(planned);
+    expect(stepsOf(dropped)).toEqual(planned);
 
     await analyst.end();
     await owner.end();

@@ -130,12 +130,12 @@ describe("byok-database example", () => {
     expect(text).toContain("ciphertext");
   });
 
-  test("destroy removes the add-on and schedules the key's deletion", async () => {
+  test("destroy removes the add-on and leaves the key in KMS (removalPolicy retain, the default)", async () => {
     const r = await runStack("destroy", options(stack));
     expect(r.error).toBeUndefined();
     const addons = await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-api/addons");
     expect(addons.map((a) => a.name)).not.toContain(addonName);
-    expect(await keyState(keyId)).toBe("PendingDeletion");
+    expect(await keyState(keyId)).toBe("Enabled");
   });
 });
 
@@ -172,6 +172,6 @@ describe("adoption", () => {
 
     const destroyed = await runStack("destroy", options("adopt"));
     expect(destroyed.error).toBeUndefined();
-    expect(await keyState(keyId)).toBe("PendingDeletion");
+    expect(await keyState(keyId)).toBe("Enabled");
   });
 });

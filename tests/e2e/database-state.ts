@@ -6,7 +6,7 @@ import { libpqUrl } from "../support/pg";
 import { controlJson, herokuJson, type LoggedRequest } from "./emulator-client";
 
 interface ServicesLike {
-  emulator: { url: string; adminDatabaseUrl: string };
+  emulator: { url: string; adminDatabaseUrls(): Record<string, string> };
   env: Record<string, string>;
 }
 
@@ -65,19 +65,28 @@ export async function storedAddons(s: ServicesLike): Promise<{ name: string; sta
   return state.addons.map(({ name, state: st }) => ({ name, state: st }));
 }
 
-/** PostgreSQL roles whose names start with `prefix`: a credential's role outlives nothing it should. */
-export async function rolesLike(s: ServicesLike, prefix: string): Promise<string[]> {
-  const client = new Client({ connectionString: libpqUrl(s.emulator.adminDatabaseUrl) });
-  await client.connect();
-  try {
-    const rows = await client.query<{ rolname: string }>(
-      "select rolname from pg_roles where starts_with(rolname, $1) order by rolname",
-      [prefix],
-    );
-    return rows.rows.map((r) => r.rolname);
-  } finally {
-    await client.end();
+/**
+ * Every PostgreSQL role of every live database (each database has its own cluster), sorted, without duplicates:
+ * a credential's role outlives nothing it should.
+ */
+export async function allRoles(s: ServicesLike): Promise<string[]> {
+  const names = new Set<string>();
+  for (const url of Object.values(s.emulator.adminDatabaseUrls())) {
+    const client = new Client({ connectionString: libpqUrl(url) });
+    await client.connect();
+    try {
+      const rows = await client.query<{ rolname: string }>("select rolname from pg_roles");
+      for (const r of rows.rows) names.add(r.rolname);
+    } finally {
+      await client.end();
+    }
   }
+  return [...names].sort();
+}
+
+/** Roles of any live database whose names start with `prefix`. */
+export async function rolesLike(s: ServicesLike, prefix: string): Promise<string[]> {
+  return (await allRoles(s)).filter((r) => r.startsWith(prefix));
 }
 
 export const requestLog = (s: ServicesLike): Promise<LoggedRequest[]> =>

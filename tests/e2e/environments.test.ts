@@ -62,7 +62,10 @@ test.each(["dev", "prod"] as const)(
 
 test("each stack got its own plan, credentials and protection", async () => {
   const plans = async (app: string): Promise<string[]> =>
-    (await herokuJson<{ plan: { name: string } }[]>(s, "GET", `/apps/${app}/addons`)).map((a) => a.plan.name);
+    // The app's list also shows add-ons attached to it from other apps; count those it owns.
+    (await herokuJson<{ app: { name: string }; plan: { name: string } }[]>(s, "GET", `/apps/${app}/addons`))
+      .filter((a) => a.app.name === app)
+      .map((a) => a.plan.name);
   expect(await plans("acme-reports")).toEqual(["heroku-postgresql:private-0"]);
   expect(await plans("acme-api")).toEqual(["heroku-postgresql:private-2"]);
   const reports = await herokuJson<Record<string, string>>(s, "GET", "/apps/acme-reports/config-vars");

@@ -2,47 +2,25 @@
 // demo-shaped stack, the preview's steps are exactly the steps of the `up` that follows, and nothing is replaced.
 // The cause this guards against: a dynamic resource's outputs are all unknown in the preview of its update, so a
 // child wired from them would preview as replaced; children take the parent's id instead (known throughout).
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
-import { startServices, type Services } from "../support/services";
-import { startOver } from "./emulator-client";
+import { runStack, type StackOptions, stepsOf } from "../support/pulumi";
+import { e2eFixture } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
-let s: Services;
-let workDir: string;
+const fixture = e2eFixture("fidelity");
 
 function stack(config: Record<string, string>): StackOptions {
   return {
     program: "dist/tests/e2e/programs/in-place.js",
     project: "hps-fidelity",
     stack: "fidelity",
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+    stateDir: path.join(fixture.workDir, "state"),
+    env: fixture.s.env,
     config,
     resetConfig: true,
   };
 }
-
-/** Every step that does something, as `op name` sorted: what a reviewer reads in the preview. */
-function steps(result: StackResult): string[] {
-  return result.events
-    .filter((e) => e.op !== "same" && e.op !== "read" && !e.type.startsWith("pulumi:"))
-    .map((e) => `${e.op} ${e.urn.split("::").pop()}`)
-    .sort();
-}
-
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-fidelity-"));
-  s = await startServices();
-  await startOver(s);
-});
-afterAll(async () => {
-  await s?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-});
 
 test("each in-place change previews exactly the updates its up performs, with no replacement anywhere", async () => {
   let config: Record<string, string> = {};
@@ -66,8 +44,8 @@ test("each in-place change previews exactly the updates its up performs, with no
     expect({ what, error: preview.error }).toEqual({ what, error: undefined });
     const up = await runStack("up", stack(config));
     expect({ what, error: up.error }).toEqual({ what, error: undefined });
-    expect({ what, preview: steps(preview) }).toEqual({ what, preview: steps(up) });
-    expect({ what, up: steps(up) }).toEqual({ what, up: expected });
+    expect({ what, preview: stepsOf(preview) }).toEqual({ what, preview: stepsOf(up) });
+    expect({ what, up: stepsOf(up) }).toEqual({ what, up: expected });
   }
   const settled = await runStack("preview", { ...stack(config), expectNoChanges: true });
   expect(settled.error).toBeUndefined();

@@ -8,6 +8,7 @@ import { Client } from "pg";
 import { startServices } from "../support/services";
 import { libpqUrl } from "../support/pg";
 import { runStack, type StackOptions } from "../support/pulumi";
+import { allRoles } from "./database-state";
 import { controlJson, herokuJson } from "./emulator-client";
 
 jest.setTimeout(10 * 60_000);
@@ -174,9 +175,8 @@ describe("read-only-analyst example", () => {
   test("destroy leaves no role and no attachment", async () => {
     const r = await runStack("destroy", options());
     expect(r.error).toBeUndefined();
-    const roles = await sql<{ rolname: string }>(
-      services.emulator.adminDatabaseUrl,
-      "select rolname from pg_roles where rolname in ('analyst', 'reporter', 'auditor') or rolname like '%-rotating'",
+    const roles = (await allRoles(services)).filter(
+      (r) => ["analyst", "reporter", "auditor"].includes(r) || r.endsWith("-rotating"),
     );
     expect(roles).toEqual([]);
     const attachments = await herokuJson<{ namespace: string | null }[]>(services, "GET", "/addon-attachments");

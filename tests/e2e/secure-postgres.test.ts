@@ -5,10 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { Client } from "pg";
-import { libpqUrl } from "../support/pg";
 import { startServices } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
+import { allRoles } from "./database-state";
 import { controlJson, herokuJson, mutatingRequests } from "./emulator-client";
 
 jest.setTimeout(15 * 60_000);
@@ -28,15 +27,7 @@ function options(extra: Partial<StackOptions> = {}): StackOptions {
   };
 }
 
-async function roles(): Promise<string[]> {
-  const client = new Client({ connectionString: libpqUrl(services.emulator.adminDatabaseUrl) });
-  await client.connect();
-  try {
-    return (await client.query<{ rolname: string }>("select rolname from pg_roles")).rows.map((r) => r.rolname);
-  } finally {
-    await client.end();
-  }
-}
+const roles = (): Promise<string[]> => allRoles(services);
 
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-secure-postgres-"));

@@ -1,4 +1,6 @@
 // Add-on lifecycle through the status machines, attachments, config vars and the resolver.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Client } from "pg";
 import { startServices, type Services } from "../support/services";
 import { api, control, pollUntil, provisioned, type AddonJson } from "./helpers";
@@ -17,13 +19,15 @@ beforeEach(async () => {
   await control(base, "PUT", "/speed", { "addon-provision": "immediate", "addon-deprovision": "immediate" });
 });
 
-async function adminQuery(sql: string, params: unknown[] = []): Promise<unknown[]> {
-  const client = new Client({ connectionString: s.emulator.adminDatabaseUrl + "&uselibpqcompat=true" });
-  await client.connect();
+async function canConnect(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url + "&uselibpqcompat=true", connectionTimeoutMillis: 5000 });
+  client.on("error", () => undefined);
   try {
-    return (await client.query(sql, params)).rows;
-  } finally {
+    await client.connect();
     await client.end();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -178,10 +182,13 @@ describe("attachments and config vars", () => {
 });
 
 describe("deprovisioning", () => {
-  test("delete shows deprovisioning, then 404; the database and its role are dropped", async () => {
+  test("delete shows deprovisioning, then 404; the database's cluster is stopped and removed", async () => {
     await control(base, "PUT", "/speed", { "addon-deprovision": { polls: 2 } });
     const { addon, vars } = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
-    const url = new URL(vars.DATABASE_URL!);
+    const adminUrl = s.emulator.adminDatabaseUrls()[addon.name]!;
+    expect(await canConnect(adminUrl)).toBe(true);
+    const dataDir = path.join(s.stateDir, "clusters", new URL(vars.DATABASE_URL!).pathname.slice(1));
+    expect(fs.existsSync(dataDir)).toBe(true);
     const del = await api<AddonJson>(base, "DELETE", `/apps/acme-api/addons/${addon.id}`);
     expect(del.status).toBe(200);
     expect(del.json.state).toBe("deprovisioning");
@@ -191,8 +198,10 @@ describe("deprovisioning", () => {
       (st) => st === 404,
     );
     expect((await api(base, "GET", `/client/v11/databases/${addon.id}`)).status).toBe(404);
-    expect(await adminQuery("select 1 from pg_database where datname = $1", [url.pathname.slice(1)])).toEqual([]);
-    expect(await adminQuery("select 1 from pg_roles where rolname = $1", [url.username])).toEqual([]);
+    expect(await canConnect(adminUrl)).toBe(false);
+    expect(await canConnect(vars.DATABASE_URL!)).toBe(false);
+    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(s.emulator.adminDatabaseUrls()[addon.name]).toBeUndefined();
     expect(
       (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json.DATABASE_URL,
     ).toBeUndefined();
@@ -207,5 +216,30 @@ describe("deprovisioning", () => {
       async () => (await api(base, "GET", `/apps/acme-api/addons/${addon.id}`)).status,
       (st) => st === 404,
     );
+  });
+});
+
+describe("speed presets", () => {
+  test("PUT /speed with a preset and factor sets every machine; a machine named in the same body wins", async () => {
+    const speeds = await control<Record<string, unknown>>(base, "PUT", "/speed", {
+      preset: "heroku",
+      factor: 0.1,
+      "addon-provision": "immediate",
+    });
+    expect(speeds).toMatchObject({ "addon-provision": "immediate", mtls: { ms: 45_000 }, "ip-rule": { ms: 18_000 } });
+  });
+
+  test.each([
+    [{ preset: "fast" }, "preset must be one of standalone, immediate, heroku."],
+    [{ preset: "heroku", factor: 0 }, "factor must be a number above 0."],
+    [{ factor: 2 }, "preset must be one of standalone, immediate, heroku."],
+  ])("PUT /speed %j answers 422", async (body, message) => {
+    const res = await fetch(`${base}/__emulator/speed`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { message: string }).message).toBe(message);
   });
 });

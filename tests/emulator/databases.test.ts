@@ -44,12 +44,17 @@ describe("connections", () => {
     expect(await connectFails(wrong.toString())).toMatch(/password authentication failed/);
   });
 
-  test("one database's role cannot connect to another's database", async () => {
+  test("one database's role cannot connect to another's database: each database is its own cluster", async () => {
     const vars = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
     const a = new URL(vars.DATABASE_URL!);
     const b = new URL(vars.HEROKU_POSTGRESQL_AMBER_URL!);
-    a.pathname = b.pathname;
-    expect(await connectFails(libpq(a.toString()))).toMatch(/permission denied/);
+    const otherDatabase = new URL(a);
+    otherDatabase.pathname = b.pathname;
+    expect(await connectFails(libpq(otherDatabase.toString()))).toMatch(/database "d\w+" does not exist/);
+    const otherDoor = new URL(a);
+    otherDoor.port = b.port;
+    otherDoor.pathname = b.pathname;
+    expect(await connectFails(libpq(otherDoor.toString()))).toMatch(/password authentication failed/);
   });
 
   test("verify-full against a non-enhanced URL fails: the certificate names localhost, not 127.0.0.1", async () => {

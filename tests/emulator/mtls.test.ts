@@ -189,8 +189,9 @@ describe("enforcement in PostgreSQL", () => {
     const url = await db.url();
     // The URL does not change with mTLS (as on Heroku): the database's front door now asks for a certificate.
     expect(url).toBe(before);
-    // The same credentials against the shared PostgreSQL port, which must refuse this database while mTLS is on.
-    const directUrl = url.replace(/:\d+\//, `:${new URL(s.emulator.adminDatabaseUrl).port}/`);
+    // The same credentials against the database's own cluster port, which must refuse them while mTLS is on.
+    const clusterPort = new URL(s.emulator.adminDatabaseUrls()[db.name]!).port;
+    const directUrl = url.replace(/:\d+\//, `:${clusterPort}/`);
     const first = (await api<Cert[]>(base, "GET", `${tls(db.name)}/certificates`)).json[0]!;
     const cert = await readyCert(db.name, first.id);
     const files = {

@@ -45,7 +45,7 @@ test("a restarted emulator keeps its state and finishes provisioning", async () 
   expect(again.json).toMatchObject({ name: ready.name, state: "provisioned", config_vars: ["DATABASE_URL"] });
   const varsAfter = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
   expect(varsAfter.GREETING).toBe("hello");
-  // The same URL: the database's front door listens again on its stored port (the shared PostgreSQL port may differ).
+  // The same URL: the database's front door listens again on its stored port (its cluster's own port is new).
   expect(varsAfter.DATABASE_URL).toBe(vars.DATABASE_URL);
   expect((await whoAmI(varsAfter.DATABASE_URL!)).ssl).toBe(true);
 
@@ -65,4 +65,28 @@ test("reset drops every database and returns to the seed", async () => {
   expect((await api<unknown[]>(base, "GET", "/addons")).json).toEqual([]);
   await expect(whoAmI(vars.DATABASE_URL!)).rejects.toThrow();
   expect((await control<Record<string, unknown>>(base, "GET", "/speed"))["addon-provision"]).toEqual({ ms: 1500 });
+});
+
+test("speeds given at start (--speeds heroku --speed-factor) replace the stored ones and survive a reset", async () => {
+  await emulator?.stop();
+  emulator = await startEmulator({ stateDir, kmsEndpoint: moto.endpoint, speeds: { preset: "heroku", factor: 0.01 } });
+  const base = emulator.url;
+  const expected = { "addon-provision": { ms: 3000 }, mtls: { ms: 4500 }, "ip-rule": { ms: 1800 } };
+  expect(await control(base, "GET", "/speed")).toMatchObject(expected);
+  await control(base, "PUT", "/speed", { mtls: "immediate" });
+  await control(base, "POST", "/reset");
+  expect(await control(base, "GET", "/speed")).toMatchObject(expected);
+});
+
+test("a state dir from the emulator that shared one cluster between databases is refused with what to do", async () => {
+  const old = fs.mkdtempSync(path.join(os.tmpdir(), "hps-emulator-old-"));
+  try {
+    fs.mkdirSync(path.join(old, "pg"));
+    fs.writeFileSync(path.join(old, "pg", "PG_VERSION"), "15\n");
+    await expect(startEmulator({ stateDir: old, kmsEndpoint: moto.endpoint })).rejects.toThrow(
+      /ran one PostgreSQL cluster for every database; delete it to start over/,
+    );
+  } finally {
+    fs.rmSync(old, { recursive: true, force: true });
+  }
 });

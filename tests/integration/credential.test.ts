@@ -171,7 +171,7 @@ test("adoption, resuming, duplicate, and read-back after an ambiguous create", a
     body: { addon: { name: db }, app: { name: "acme-api" }, namespace: "credential:handmade", name: "HANDMADE_DB" },
   });
   await expect(hooks.create(await checked({ database: db, name: "handmade" }))).rejects.toThrow(
-    /already has a credential handmade \(attached as HANDMADE_DB on acme-api\), which this resource cannot prove it made\. If it is the credential of a resource you renamed, add aliases.*set adoptExisting: true/,
+    /already has a credential handmade \(attached as HANDMADE_DB on acme-api, which this resource does not declare or did not make just now\), which this resource cannot prove it made\. If it is the credential of a resource you renamed, add aliases.*set adoptExisting: true/,
   );
   const adopted = await hooks.create(await checked({ database: db, name: "handmade", adoptExisting: true }));
   expect(adopted.outs).toMatchObject({ username: "handmade", permissions: "none" });

@@ -65,9 +65,7 @@ test("create waits through Provisioning (and a transient 500) to Operational wit
     body: { cidr: "127.0.0.1/32", description: "local" },
   });
   const url = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
-  const dbUrl = Object.values(url).find(
-    (u) => u.includes(`127.0.0.1:`) && !u.includes(`:${new URL(s.emulator.adminDatabaseUrl).port}/`),
-  )!;
+  const dbUrl = Object.values(url).find((u) => u.includes(`127.0.0.1:`))!;
   const files = (name: string) => ({
     certificateWithChain: outs.certificates[name]!.certificateWithChain,
     privateKey: outs.certificates[name]!.privateKey,

@@ -128,3 +128,11 @@ export function startStack(command: string, opts: StackOptions): RunningStack {
 export function resourcesOfType(result: StackResult, typeSuffix: string): StateResource[] {
   return (result.deployment?.deployment.resources ?? []).filter((r) => r.type.endsWith(typeSuffix));
 }
+
+/** Every step of a run that does something, as `op name`, sorted: what a reviewer reads in a preview. */
+export function stepsOf(result: StackResult): string[] {
+  return result.events
+    .filter((e) => e.op !== "same" && e.op !== "read" && !e.type.startsWith("pulumi:"))
+    .map((e) => `${e.op} ${e.urn.split("::").pop()}`)
+    .sort();
+}

@@ -1,6 +1,6 @@
 // The emulator's fault table (emulator/http/faults.ts): parsing the control body, probabilistic firing from a
 // seed, the answers drawn, limits, and the order in which matching faults are tried.
-import { ApiError } from "../../emulator/http/errors";
+import { ApiError } from "../../emulator/errors";
 import { type FaultAnswer, Faults, parseFault, seededRandom } from "../../emulator/http/faults";
 
 /** Which of `n` matching GETs the faults fire on, and what they answer. */

@@ -24,7 +24,7 @@ test("an unusable mTLS certificate answers with an error and the front door keep
   const port = await freePort();
   const door = new FrontDoor({
     port,
-    upstreamPort: 1,
+    upstreamPort: () => 1,
     gate: async () => ({
       serverKeyPem: "not a key",
       serverCertPem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",

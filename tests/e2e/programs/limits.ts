@@ -26,6 +26,8 @@ const program = async (): Promise<Record<string, unknown>> => {
   const key = new CustomerKey("limits-key", {
     alias: config.require("keyAlias"),
     description: "heroku-pg-secure limits test",
+    // The test checks that destroy leaves no key in use, so this stack asks for the key's deletion.
+    removalPolicy: "schedule-deletion",
     deletionWindowInDays: 7,
   });
   const db = new SecureDatabase("limits-db", {

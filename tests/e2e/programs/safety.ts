@@ -30,7 +30,7 @@ const program = async (): Promise<Record<string, unknown>> => {
   );
   const office = new IpRule(
     names("rule", "safety-rule-office"),
-    { database, cidr: "203.0.113.0/24", description: "office" },
+    { database, cidr: config.get("officeCidr") ?? "203.0.113.0/24", description: "office" },
     { dependsOn: [mtls] },
   );
   const analyst = new Credential(

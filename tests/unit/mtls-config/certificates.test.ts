@@ -1,13 +1,12 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import forge from "node-forge";
+import { parseHerokuTimestamp, parseOptionalTimestamp } from "../../../provider/heroku/timestamps";
 import {
   CERTIFICATE_RENEWAL_LEAD_DAYS,
   CLIENT_CERTIFICATE_VALIDITY_MONTHS,
   expectedExpiry,
   isRenewalDue,
   normalizePemChain,
-  parseHerokuTimestamp,
-  parseOptionalTimestamp,
   planCertificateFiles,
   privateKeyToPkcs8DerBase64,
   readCertificate,

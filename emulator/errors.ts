@@ -1,6 +1,6 @@
 /**
  * Handlers throw ApiError; this one table turns it into a status and a body. Ids and statuses follow the Platform
- * API error table (heroku-api.md section 5); the Data API uses the same {id, message} shape except for unknown
+ * API error table (docs/heroku-api.md section 5); the Data API uses the same {id, message} shape except for unknown
  * databases, which real Heroku answers with an HTML page.
  */
 export type ErrorId =
