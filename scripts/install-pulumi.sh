@@ -5,25 +5,7 @@
 source "$(dirname "$0")/env.sh"
 bin="$HPS_CACHE/pulumi/bin"
 mkdir -p "$bin"
-if [[ -x "$bin/pulumi" && "$(# Policy packs: with no Node.js language host installed, the CLI runs a plugin named
-# pulumi-analyzer-policy-nodejs from the policy pack's folder with the engine address and "." (pkg/resource/plugin/
-# analyzer_plugin.go in the Pulumi sources, NewPolicyAnalyzer). As upstream's script of that name, it runs
-# @pulumi/pulumi/cmd/run-policy-pack resolved from that folder, so the pack uses its own @pulumi/pulumi.
-policy_plugin="$bin/pulumi-analyzer-policy-nodejs"
-if [[ ! -x "$policy_plugin" ]]; then
-  cat > "$policy_plugin.tmp" <<'SH'
-#!/bin/sh
-PULUMI_RUN_SCRIPT_PATH=$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))")
-if [ -n "$PULUMI_RUN_SCRIPT_PATH" ]; then
-    exec node "$PULUMI_RUN_SCRIPT_PATH" "$@"
-fi
-echo "pulumi-analyzer-policy-nodejs: @pulumi/pulumi is not installed where the policy pack is ($(pwd))" >&2
-exit 1
-SH
-  chmod 0755 "$policy_plugin.tmp"
-  mv "$policy_plugin.tmp" "$policy_plugin"
-fi
-"$bin/pulumi" version 2>/dev/null)" == "v$PULUMI_VERSION" ]]; then
+if [[ -x "$bin/pulumi" && "$("$bin/pulumi" version 2>/dev/null)" == "v$PULUMI_VERSION" ]]; then
   have_cli=1
 else
   have_cli=0
