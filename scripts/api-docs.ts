@@ -1,6 +1,6 @@
 // Generates docs/API.md from the doc comments of sdk/: every exported `...Args` interface (inputs) and the
 // `declare readonly` outputs of every exported class. `--check` fails when the committed file is stale, so the
-// reference cannot drift from the code (tests/unit/api-docs.test.ts runs the same comparison).
+// reference cannot drift from the code (tests/unit/scripts/api-docs.test.ts runs the same comparison).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";

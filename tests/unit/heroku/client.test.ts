@@ -1,8 +1,8 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { HerokuClient } from "../../provider/heroku/client";
-import { AmbiguousRequestError, HerokuApiError, RetriesExhaustedError } from "../../provider/heroku/errors";
-import { pacingDelay, REFILL_INTERVAL_MS } from "../../provider/heroku/retry-policy";
+import { HerokuClient } from "../../../provider/heroku/client";
+import { AmbiguousRequestError, HerokuApiError, RetriesExhaustedError } from "../../../provider/heroku/errors";
+import { pacingDelay, REFILL_INTERVAL_MS } from "../../../provider/heroku/retry-policy";
 
 /** A scripted local API: each request takes the next answer from `answers`. */
 type Answer = { status: number; body?: string; headers?: Record<string, string> } | "drop";

@@ -1,14 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CREDENTIAL_DIFF_TABLE } from "../../provider/credential/diff-table";
-import { CUSTOMER_KEY_DIFF_TABLE } from "../../provider/customer-key/diff-table";
-import { IP_RULE_DIFF_TABLE } from "../../provider/ip-rule/diff-table";
-import { MTLS_CONFIG_DIFF_TABLE } from "../../provider/mtls-config/diff-table";
-import { SECURE_DATABASE_DIFF_TABLE } from "../../provider/secure-database/diff-table";
-import type { DiffTable } from "../../provider/shared/diff-table";
-import { collectSections, renderApiDocs, sdkFiles, type DocSection } from "../../scripts/api-docs";
+import { CREDENTIAL_DIFF_TABLE } from "../../../provider/credential/diff-table";
+import { CUSTOMER_KEY_DIFF_TABLE } from "../../../provider/customer-key/diff-table";
+import { IP_RULE_DIFF_TABLE } from "../../../provider/ip-rule/diff-table";
+import { MTLS_CONFIG_DIFF_TABLE } from "../../../provider/mtls-config/diff-table";
+import { SECURE_DATABASE_DIFF_TABLE } from "../../../provider/secure-database/diff-table";
+import type { DiffTable } from "../../../provider/shared/diff-table";
+import { collectSections, renderApiDocs, sdkFiles, type DocSection } from "../../../scripts/api-docs";
 
-const root = path.resolve(__dirname, "..", "..");
+const root = path.resolve(__dirname, "..", "..", "..");
 const sections = collectSections(sdkFiles(root));
 
 /** Each resource's declared diff table, so its docs cannot say "replaces" where the provider updates. */

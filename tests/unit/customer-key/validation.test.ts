@@ -1,10 +1,10 @@
-import { UNKNOWN } from "../../provider/shared/unknown";
+import { UNKNOWN } from "../../../provider/shared/unknown";
 import {
   DEFAULT_DELETION_WINDOW_DAYS,
   DEFAULT_ROTATION_PERIOD_DAYS,
   MAX_ROTATION_PERIOD_DAYS,
   validateCustomerKey,
-} from "../../provider/customer-key/validation";
+} from "../../../provider/customer-key/validation";
 
 const ok = (extra: Record<string, unknown>) => validateCustomerKey({ region: "us-east-1", ...extra }, undefined);
 const KEY = "1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -2,8 +2,8 @@
 // only changes the password again); one without force is not, and its error says how to check and what to run.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { rotateCredential } from "../../provider/heroku/credentials";
-import { AmbiguousRequestError } from "../../provider/heroku/errors";
+import { rotateCredential } from "../../../provider/heroku/credentials";
+import { AmbiguousRequestError } from "../../../provider/heroku/errors";
 
 type Answer = { status: number; body?: string } | "drop";
 let server: http.Server;

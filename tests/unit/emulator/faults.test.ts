@@ -1,7 +1,7 @@
 // The emulator's fault table (emulator/http/faults.ts): parsing the control body, probabilistic firing from a
 // seed, the answers drawn, limits, and the order in which matching faults are tried.
-import { ApiError } from "../../emulator/errors";
-import { type FaultAnswer, Faults, parseFault, seededRandom } from "../../emulator/http/faults";
+import { ApiError } from "../../../emulator/errors";
+import { type FaultAnswer, Faults, parseFault, seededRandom } from "../../../emulator/http/faults";
 
 /** Which of `n` matching GETs the faults fire on, and what they answer. */
 function run(faults: Faults, n: number, path = "/apps/acme-api"): (FaultAnswer | undefined)[] {

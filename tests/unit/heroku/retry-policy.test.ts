@@ -1,4 +1,4 @@
-import { backoffDelay, pacingDelay, parseRetryAfter, REFILL_INTERVAL_MS } from "../../provider/heroku/retry-policy";
+import { backoffDelay, pacingDelay, parseRetryAfter, REFILL_INTERVAL_MS } from "../../../provider/heroku/retry-policy";
 
 describe("retry policy", () => {
   it("caps exponential backoff", () => {

@@ -1,4 +1,4 @@
-import { buildKeyPolicy, HEROKU_DATA_ACCOUNT_ID, keyPolicyJson, type PolicyStatement } from "../../sdk/key-policy";
+import { buildKeyPolicy, HEROKU_DATA_ACCOUNT_ID, keyPolicyJson, type PolicyStatement } from "../../../sdk/key-policy";
 
 describe("buildKeyPolicy", () => {
   const policy = buildKeyPolicy({ accountId: "123456789012" });

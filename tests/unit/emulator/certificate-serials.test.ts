@@ -1,4 +1,4 @@
-import { serial } from "../../emulator/tls/certs";
+import { serial } from "../../../emulator/tls/certs";
 
 // Certificate serials must DER-encode minimally or OpenSSL refuses the certificate ("illegal padding"): 16 bytes,
 // positive (top bit clear) and without a leading zero byte. The earlier "0" + 15 random bytes failed about once in

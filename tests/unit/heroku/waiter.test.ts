@@ -1,4 +1,4 @@
-import { waitFor, WaitTimeoutError } from "../../provider/heroku/waiter";
+import { waitFor, WaitTimeoutError } from "../../../provider/heroku/waiter";
 
 /** A fake clock: sleeping advances it. */
 function clock() {

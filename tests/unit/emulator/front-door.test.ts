@@ -1,6 +1,6 @@
 import * as net from "node:net";
-import { freePort } from "../../emulator/net";
-import { FrontDoor } from "../../emulator/mtls/endpoint";
+import { freePort } from "../../../emulator/net";
+import { FrontDoor } from "../../../emulator/mtls/endpoint";
 
 /** Sends an SSLRequest (protocol.sgml, "SSLRequest") and resolves with the first byte of the answer. */
 function sslRequest(port: number): Promise<string> {

@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration, timeoutMs } from "../../provider/shared/timeouts";
+import { formatDuration, parseDuration, timeoutMs } from "../../../provider/shared/timeouts";
 
 describe("durations", () => {
   it.each<[string, number | undefined]>([

@@ -1,4 +1,4 @@
-import { postureProblems, type PostureFacts } from "../../sdk/secure-postgres-validation";
+import { postureProblems, type PostureFacts } from "../../../sdk/secure-postgres-validation";
 
 const base: PostureFacts = {
   plan: "heroku-postgresql:private-0",

@@ -1,4 +1,4 @@
-import { Coalescer } from "../../provider/shared/coalesce";
+import { Coalescer } from "../../../provider/shared/coalesce";
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let t = 1_000;

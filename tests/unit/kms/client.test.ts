@@ -1,14 +1,14 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateKeyCommand, DescribeKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
-import { makeKmsClient } from "../../provider/kms/client";
+import { makeKmsClient } from "../../../provider/kms/client";
 import {
   KMS_THROTTLE_BASE_DELAY_MS,
   KMS_THROTTLE_MAX_ATTEMPTS,
   KMS_THROTTLE_MAX_DELAY_MS,
   KMS_TRANSIENT_MAX_ATTEMPTS,
-} from "../../provider/kms/errors";
-import { ProviderError } from "../../provider/shared/errors";
+} from "../../../provider/kms/errors";
+import { ProviderError } from "../../../provider/shared/errors";
 
 /** A scripted KMS: each request takes the next answer; the operation comes from X-Amz-Target. */
 type Answer = { status: number; body: unknown } | "drop";

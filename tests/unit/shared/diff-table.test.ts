@@ -1,9 +1,9 @@
-import { diffFromTable, type DiffTable } from "../../provider/shared/diff-table";
-import { UNKNOWN } from "../../provider/shared/unknown";
-import { CUSTOMER_KEY_DIFF_TABLE } from "../../provider/customer-key/diff-table";
-import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE } from "../../provider/secure-database/diff-table";
-import { diff as customerKeyDiff } from "../../provider/customer-key/hooks";
-import { buildKeyPolicy } from "../../sdk/key-policy";
+import { diffFromTable, type DiffTable } from "../../../provider/shared/diff-table";
+import { UNKNOWN } from "../../../provider/shared/unknown";
+import { CUSTOMER_KEY_DIFF_TABLE } from "../../../provider/customer-key/diff-table";
+import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE } from "../../../provider/secure-database/diff-table";
+import { diff as customerKeyDiff } from "../../../provider/customer-key/hooks";
+import { buildKeyPolicy } from "../../../sdk/key-policy";
 
 const table: DiffTable = { region: "replace", description: "update", keyId: "output" };
 

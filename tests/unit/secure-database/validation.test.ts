@@ -1,5 +1,5 @@
-import { UNKNOWN } from "../../provider/shared/unknown";
-import { planTier, validateSecureDatabase } from "../../provider/secure-database/validation";
+import { UNKNOWN } from "../../../provider/shared/unknown";
+import { planTier, validateSecureDatabase } from "../../../provider/secure-database/validation";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const base = { app: "acme-api", plan: "heroku-postgresql:private-0" };

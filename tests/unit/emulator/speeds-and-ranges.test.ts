@@ -1,8 +1,8 @@
 // The emulator's speed presets (emulator/machines/presets.ts) and Range paging on release versions
 // (emulator/http/pagination.ts), as `heroku addons:attach` reads the newest release.
-import { MACHINES } from "../../emulator/machines/definitions";
-import { presetSpeeds } from "../../emulator/machines/presets";
-import { paginate } from "../../emulator/http/pagination";
+import { MACHINES } from "../../../emulator/machines/definitions";
+import { presetSpeeds } from "../../../emulator/machines/presets";
+import { paginate } from "../../../emulator/http/pagination";
 
 const MINUTE = 60_000;
 

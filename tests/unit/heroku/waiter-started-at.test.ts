@@ -1,6 +1,6 @@
 // A wait that is the last part of a longer operation (mTLS: the POST took most of the timeout) must report the
 // operation's whole wait, not only its own share (found by tests/e2e/faults.test.ts: "Timed out after 4ms").
-import { waitFor, WaitTimeoutError } from "../../provider/heroku/waiter";
+import { waitFor, WaitTimeoutError } from "../../../provider/heroku/waiter";
 
 function stuckAt(now: { t: number }, startedAt?: number) {
   return waitFor(
