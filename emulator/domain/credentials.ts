@@ -81,7 +81,8 @@ export function credentialLogin(
   return record.users.find((u) => u.state === "active") ?? record.users[0];
 }
 
-export const isFollower = (addon: Addon): boolean => addon.config.follow !== undefined;
+/** A database that streams from a leader (domain/followers.ts); once unfollowed it is a fork and manages its own. */
+export const isFollower = (addon: Addon): boolean => addon.following !== undefined;
 
 const unprocessable = (message: string): ApiError => new ApiError("unprocessable_entity", message);
 
