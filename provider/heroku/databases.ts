@@ -10,6 +10,8 @@ export interface DatabaseInfo {
   available_for_ingress?: boolean;
   /** Non-null on a follower (docs/heroku-api.md section 4.6); its shape is not documented, the "Following" row is. */
   following?: unknown;
+  /** The leader's add-on name on a follower (recorded responses show it next to `following`). */
+  leader?: unknown;
   info: { name: string; values: string[] }[];
 }
 
@@ -33,13 +35,31 @@ export function infoRow(info: DatabaseInfo, name: string): string[] | undefined 
   return info.info.find((row) => row.name === name)?.values;
 }
 
-/** The leader a follower follows, by the "Following" row, else the top-level field; undefined when not following. */
+/**
+ * The leader a follower follows, or undefined when it follows none. `following` (non-null on a follower, as
+ * `pg:unfollow` reads it) and the "Following" row decide; the leader is named by the `leader` field (its add-on
+ * name) where Heroku gives one, else by the row or the field (a database URL: shown without any user or password).
+ */
 export function followingOf(info: DatabaseInfo): string | undefined {
   const row = infoRow(info, "Following")?.[0];
-  if (row) return row;
   const top = info.following;
-  if (top === undefined || top === null || top === false || top === "") return undefined;
-  return typeof top === "string" ? top : JSON.stringify(top);
+  const follows = (top !== undefined && top !== null && top !== false && top !== "") || row !== undefined;
+  if (!follows) return undefined;
+  if (typeof info.leader === "string" && info.leader !== "") return info.leader;
+  const named = row ?? (typeof top === "string" ? top : JSON.stringify(top));
+  return withoutCredentials(named);
+}
+
+function withoutCredentials(text: string): string {
+  try {
+    const url = new URL(text);
+    if (!url.username && !url.password) return text;
+    url.username = "";
+    url.password = "";
+    return url.toString();
+  } catch {
+    return text;
+  }
 }
 
 /** The "Behind By" row ("0 commits"), or undefined when Heroku shows none. */
@@ -47,8 +67,11 @@ export function behindByOf(info: DatabaseInfo): string | undefined {
   return infoRow(info, "Behind By")?.[0];
 }
 
-/** The commits a follower is behind by, from the "Behind By" row; undefined when the row is absent or unreadable. */
-export function behindByCommits(info: DatabaseInfo): number | undefined {
+/**
+ * The amount a follower is behind by, the leading number of the "Behind By" row ("0 commits", "0 bytes", "12 kB");
+ * undefined when the row is absent or does not start with a number. Only zero is compared, so the unit is moot.
+ */
+export function behindByAmount(info: DatabaseInfo): number | undefined {
   const match = /^\s*(\d+)/.exec(behindByOf(info) ?? "");
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }

@@ -1,7 +1,7 @@
 import { type Addon, attachAddon, type Attachment, listAppAttachments } from "../heroku/addons";
 import { getApp, setMaintenance } from "../heroku/apps";
 import {
-  behindByCommits,
+  behindByAmount,
   behindByOf,
   type DatabaseInfo,
   followingOf,
@@ -10,7 +10,7 @@ import {
   unfollowDatabase,
 } from "../heroku/databases";
 import { HerokuApiError } from "../heroku/errors";
-import { waitFor } from "../heroku/waiter";
+import { waitFor, WaitTimeoutError } from "../heroku/waiter";
 import type { Deadline } from "../shared/deadline";
 import { ProviderError } from "../shared/errors";
 import { createReadingBack } from "../shared/resume";
@@ -84,14 +84,36 @@ async function primaryAttachment(app: string): Promise<Attachment | undefined> {
   return (await listAppAttachments(app)).find((a) => a.name === PRIMARY_ATTACHMENT && !a.namespace);
 }
 
+/**
+ * How long the promotion watches a follower before refusing it as not caught up. A follower that streams the
+ * leader's live writes is behind for a moment after each commit, so one "waiting" answer proves nothing; one that
+ * never reaches its leader within this window is still replaying a backlog.
+ */
+export const CATCH_UP_PROBE_MS = 10_000;
+
 /** pg:promote's own rule (docs/heroku-api.md section 4.5): not while wait_status says the follower is catching up. */
 async function refuseWhileCatchingUp(addon: Addon, info: DatabaseInfo, leader: string): Promise<void> {
-  const status = await getWaitStatus(addon.id);
-  if (!status["waiting?"]) return;
-  const behind = behindByOf(info);
-  throw new ProviderError(
-    `promote: follower ${addon.name} has not caught up with its leader ${leader} yet (${behind ? `behind by ${behind}` : status.message}); nothing was changed. Run pulumi up again once heroku pg:info ${addon.name} shows it caught up`,
-  );
+  let last: { info: DatabaseInfo; message: string } = { info, message: "" };
+  try {
+    await waitFor({
+      what: `follower ${addon.name}`,
+      target: "caught up",
+      timeoutMs: CATCH_UP_PROBE_MS,
+      poll: async () => {
+        const status = await getWaitStatus(addon.id);
+        if (status["waiting?"]) last = { info: await getDatabase(addon.id), message: status.message };
+        return status;
+      },
+      statusOf: (s) => s.message,
+      isDone: (s) => !s["waiting?"],
+    });
+  } catch (err) {
+    if (!(err instanceof WaitTimeoutError)) throw err;
+    const behind = behindByOf(last.info);
+    throw new ProviderError(
+      `promote: follower ${addon.name} has not caught up with its leader ${leader} (${behind ? `behind by ${behind}` : last.message}, for ${CATCH_UP_PROBE_MS / 1000} s); nothing was changed. Run pulumi up again once heroku pg:info ${addon.name} shows it caught up`,
+    );
+  }
 }
 
 /**
@@ -101,11 +123,11 @@ async function refuseWhileCatchingUp(addon: Addon, info: DatabaseInfo, leader: s
 async function waitCaughtUp(addon: Addon, what: string, deadline: Deadline, hint: string): Promise<DatabaseInfo> {
   const observed = await waitFor({
     what,
-    target: "caught up (behind by 0 commits)",
+    target: "caught up (behind by 0)",
     ...deadline.bounds(),
     poll: async () => ({ info: await getDatabase(addon.id), status: await getWaitStatus(addon.id) }),
     statusOf: ({ info, status }) => behindByOf(info) ?? status.message,
-    isDone: ({ info, status }) => !status["waiting?"] && (behindByCommits(info) ?? 0) === 0,
+    isDone: ({ info, status }) => !status["waiting?"] && (behindByAmount(info) ?? 0) === 0,
     hint,
   });
   return observed.info;
