@@ -76,17 +76,26 @@ test("an unencrypted database moves onto the stack's key in three pull requests,
     expect(row(await info(oldName), "Customer Encryption Key")).toBeUndefined();
     expect((await herokuJson<{ maintenance: boolean }>(fx.s, "GET", `/apps/${APP}`)).maintenance).toBe(false);
 
-    // Pull request 2: the promotion, as an update of the follower. `pulumi` is killed once maintenance is on.
+    // Pull request 2: the promotion, as an update of the follower. Heroku answers the unfollow with 503 a few
+    // times (the client retries it with backoff), and `pulumi` is killed in that window, with maintenance on.
     const preview2 = await runStack("preview", step(2));
     expect(preview2.error).toBeUndefined();
     expect(stepsOf(preview2)).toEqual(["update orders-db-encrypted"]);
     await controlJson(fx.s, "DELETE", "/requests");
+    await controlJson(fx.s, "POST", "/faults", { method: "PUT", path: "/unfollow$", status: 503, times: 4 });
     const killed = startStack("up", step(2));
-    await waitForRequest((log) => maintenanceCalls(log).length === 1, "maintenance was turned on");
+    await waitForRequest(
+      (log) => log.some((r) => r.method === "PUT" && r.path.endsWith("/unfollow") && r.status === 503),
+      "the promotion reached the unfollow",
+    );
     killed.kill();
     expect((await killed.result).killed).toBe(true);
-    // Killed mid-promotion: the app is still in maintenance.
+    await controlJson(fx.s, "DELETE", "/faults");
+    // Nothing of the killed run goes on: a while later the app is still in maintenance, the follower still follows.
+    await new Promise((r) => setTimeout(r, 5_000));
     expect((await herokuJson<{ maintenance: boolean }>(fx.s, "GET", `/apps/${APP}`)).maintenance).toBe(true);
+    expect((await info(newName)).following).not.toBeNull();
+    expect(maintenanceCalls(await requestLog(fx.s))).toHaveLength(1);
     for (const command of ["cancel", "refresh", "up"]) {
       const r = await runStack(command, step(2));
       expect(r.error).toBeUndefined();
@@ -130,7 +139,7 @@ test("an unencrypted database moves onto the stack's key in three pull requests,
     expect(afterMaintenance.filter((c) => !inNew.has(c.id))).toEqual([]);
     const paused = writer.pauses.reduce((sum, p) => sum + (p.to - p.from), 0);
     process.stdout.write(
-      `byok-migration: writes were refused for ${paused} ms (maintenance on to off: ${maintenanceEnded - maintenanceBegan} ms, including the killed run and its recovery); ${writer.commits.length} rows written by the client, ${writer.errors.length} failed writes\n`,
+      `byok-migration: writes were refused for ${paused} ms (maintenance on to off: ${maintenanceEnded - maintenanceBegan} ms, including the killed run, 5 s of waiting and the recovery); ${writer.commits.length} rows written by the client, ${writer.errors.length} failed writes\n`,
     );
 
     const settled = await runStack("preview", step(2, { expectNoChanges: true }));
