@@ -31,3 +31,11 @@ export function applyAvailability(core: Core, addon: Addon): Promise<void> {
   );
   return core.track(run);
 }
+
+/**
+ * Resolves once every availability change scheduled so far is applied: a read that just fired a changeover answers
+ * only when the database really refuses connections (the Data API routes wait for it).
+ */
+export async function availabilitySettled(core: Core): Promise<void> {
+  await chains.get(core);
+}

@@ -70,8 +70,10 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   }
   const taken = store.attachmentsOfApp(app.id).find((a) => a.name === name);
   if (taken) {
-    if (taken.addonId === addon.id && taken.namespace === namespace)
-      return { status: 200, json: attachmentView(core, taken) };
+    // The very attachment again is nothing to replace (pg:promote refuses it as "already promoted").
+    if (taken.addonId === addon.id && taken.namespace === namespace) {
+      throw invalid(`${name} is already taken on ${app.name} by ${addon.name}.`);
+    }
     detachForReplacement(ctx, taken, app);
   }
   const att = newAttachment(addon.id, app.id, name, namespace as string | null, store.nowIso());

@@ -1,6 +1,6 @@
 import type { Core } from "../core";
 import { databaseRegion, touchAddon } from "../domain/addons";
-import { acceptsConnections } from "../domain/availability";
+import { acceptsConnections, availabilitySettled } from "../domain/availability";
 import { connectionTarget, resourceUrl } from "../domain/connection";
 import { behindBy, credentialSource, followersOf, formatBytes, leaderOf, unfollow } from "../domain/followers";
 import { planChangeWaitMessage } from "../domain/plan-change";
@@ -123,12 +123,14 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
 }
 
 export function dataDatabaseRoutes(r: Router): void {
-  r.add("GET", "/client/v11/databases/:db", "data", async ({ core, user, params }) => ({
-    status: 200,
-    json: await info(core, dataAddon(core, user, params.db!)),
-  }));
+  r.add("GET", "/client/v11/databases/:db", "data", async ({ core, user, params }) => {
+    const addon = dataAddon(core, user, params.db!);
+    await availabilitySettled(core);
+    return { status: 200, json: await info(core, addon) };
+  });
   r.add("GET", "/client/v11/databases/:db/wait_status", "data", async ({ core, user, params }) => {
     const addon = dataAddon(core, user, params.db!);
+    await availabilitySettled(core);
     if (addon.state === "deprovisioned") {
       return {
         status: 200,
