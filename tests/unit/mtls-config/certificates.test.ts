@@ -85,7 +85,7 @@ describe("privateKeyToPkcs8DerBase64", () => {
       .privateKey.export({ format: "pem", type: "pkcs8" })
       .toString();
     expect(() => privateKeyToPkcs8DerBase64(ec)).toThrow(
-      "the private key could not be read as an RSA key: Cannot read private key. ASN.1 object does not contain an RSAPrivateKey.",
+      "the private key is not an RSA key (it is ec)",
     );
   });
 });
