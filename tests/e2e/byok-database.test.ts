@@ -6,14 +6,13 @@ import * as path from "node:path";
 import { CreateKeyCommand, DescribeKeyCommand, KMSClient, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { Client } from "pg";
 import { buildKeyPolicy } from "../../sdk/key-policy";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { libpqUrl } from "../support/pg";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { controlJson, herokuJson, mutatingRequests } from "./emulator-client";
 
 jest.setTimeout(10 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 

@@ -6,14 +6,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
 import { databaseState, requestLog, rolesLike, storedAddons } from "./database-state";
 import { addFaults, controlJson, type LoggedRequest, startOver } from "./emulator-client";
+import { stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -28,14 +28,9 @@ const ROTATION = `^${DB}/credentials/[^/]+/credentials_rotation$`;
 
 /** Two rules (the loopback one first) and two credentials: every kind of object, small enough to run often. */
 function small(config: Record<string, string> = {}): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/limits.js",
-    project: "faults-update-destroy",
-    stack: "small",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(testProgram("limits", "faults-update-destroy"), { workDir, env: services.env }, "small", {
     config: { rules: "2", credentials: "2", keyAlias: "alias/faults-update-destroy", ...config },
-  };
+  });
 }
 
 const CHANGED = { certificates: "app,bi", permissions: "read-write", attachTo: REPORTS_APP, rotation: "r1" };

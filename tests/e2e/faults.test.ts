@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import {
   addFaults,
@@ -16,10 +16,10 @@ import {
   requestLog,
   startOver,
 } from "./emulator-client";
+import { demoStack, PROGRAMS, stackOptions } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -36,27 +36,14 @@ interface Fault {
   times: number;
 }
 
-/** The demo stack (index.ts): a key, the database, mTLS with two certificates, two IP rules, two credentials. */
 function demo(stack: string): StackOptions {
-  return {
-    program: "dist/index.js",
-    project: "heroku-pg-secure-demo",
-    stack,
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
-    config: { protect: "false", keyAlias: `alias/faults-${stack}` },
-  };
+  return demoStack({ workDir, env: services.env }, stack, "faults");
 }
 
 function mtlsExample(stack: string, config: Record<string, string>): StackOptions {
-  return {
-    program: "dist/examples/mtls-external-access/index.js",
-    project: "mtls-external-access",
-    stack,
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.mtlsExternalAccess, { workDir, env: services.env }, stack, {
     config,
-  };
+  });
 }
 
 /** For each logged call (method and path), the failed answers it got; none may exceed the client's bound. */

@@ -7,13 +7,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_CLIENT_OPTIONS } from "../../provider/heroku/client";
 import { RATE_LIMIT_LOW_WATER, REFILL_INTERVAL_MS } from "../../provider/heroku/retry-policy";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { controlJson, herokuJson } from "./emulator-client";
+import { stackOptions, PROGRAMS } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -28,14 +28,9 @@ interface TimedRequest {
 const MAX_ATTEMPTS = DEFAULT_CLIENT_OPTIONS.maxRetries + 1;
 
 function byok(stack: string): StackOptions {
-  return {
-    program: "dist/examples/byok-database/index.js",
-    project: "byok-database",
-    stack,
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.byokDatabase, { workDir, env: services.env }, stack, {
     config: { alias: `alias/rate-${stack}` },
-  };
+  });
 }
 
 async function startOver(): Promise<void> {

@@ -5,26 +5,21 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { allRoles } from "./database-state";
 import { controlJson, herokuJson, mutatingRequests } from "./emulator-client";
+import { stackOptions, PROGRAMS } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
 function options(extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/index.js",
-    project: "heroku-pg-secure-demo",
-    stack: "e2e",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.demo, { workDir, env: services.env }, "e2e", {
     ...extra,
-  };
+  });
 }
 
 const roles = (): Promise<string[]> => allRoles(services);
