@@ -3,14 +3,11 @@
 // while those calls are refused (5xx, dropped) or carried out with their answer lost. The result must converge
 // with nothing made twice and nothing left behind (the emulator's state and PostgreSQL's roles), and when a call
 // keeps failing past the client's bound, the error must say what happened and what to do.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { startServices, type Services } from "../support/services";
+import { type Services } from "../support/services";
 import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
 import { databaseState, requestLog, rolesLike, storedAddons } from "./database-state";
 import { addFaults, controlJson, type LoggedRequest, startOver } from "./emulator-client";
-import { stackOptions, testProgram } from "./fixture";
+import { stackOptions, testProgram, setUpE2e, tearDownE2e } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
@@ -58,15 +55,8 @@ async function credentialOutputs(): Promise<Record<string, unknown>[]> {
     .map((x) => x.outputs ?? {});
 }
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-faults-update-"));
-  services = await startServices();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+beforeAll(async () => ({ services, workDir } = await setUpE2e("faults-update")));
+afterAll(() => tearDownE2e(services, workDir));
 
 describe("faults on update calls", () => {
   test("lost answers and refusals on the update's calls: one up converges, nothing made twice or left over", async () => {

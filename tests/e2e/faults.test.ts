@@ -2,10 +2,7 @@
 // dropped connections on every kind of call the demo stack makes; ambiguous creates; a fault that never stops;
 // a status machine that never finishes. Every check lists the emulator's own state (add-ons, the mTLS endpoint,
 // certificates, IP rules, credentials) and its request log, never the stack's outputs alone.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { startServices, type Services } from "../support/services";
+import { type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import {
   addFaults,
@@ -16,7 +13,7 @@ import {
   requestLog,
   startOver,
 } from "./emulator-client";
-import { demoStack, PROGRAMS, stackOptions } from "./fixture";
+import { demoStack, PROGRAMS, stackOptions, setUpE2e, tearDownE2e } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
@@ -59,15 +56,8 @@ function failuresPerCall(log: LoggedRequest[]): Map<string, number> {
 
 const DB = "/postgres/v0/databases/[^/]+";
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-faults-"));
-  services = await startServices();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+beforeAll(async () => ({ services, workDir } = await setUpE2e("faults")));
+afterAll(() => tearDownE2e(services, workDir));
 
 describe("faults during pulumi up", () => {
   test("a burst of 429s, 5xx and dropped connections on every kind of call: up completes, nothing twice", async () => {

@@ -14,19 +14,27 @@ export interface E2eFixture {
   readonly workDir: string;
 }
 
+/** A temp folder for a file's stacks and fresh services, for files that keep them in their own variables. */
+export async function setUpE2e(prefix: string): Promise<{ services: Services; workDir: string }> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `hps-e2e-${prefix}-`));
+  return { services: await startServices(), workDir };
+}
+
+/** Stops what {@link setUpE2e} started and removes the temp folder (either may be missing after a failed start). */
+export async function tearDownE2e(services: Services | undefined, workDir: string | undefined): Promise<void> {
+  await services?.stop();
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+}
+
 /** Registers beforeAll/afterAll for one test file and returns getters for what they make. */
 export function e2eFixture(prefix: string): E2eFixture {
   let s: Services | undefined;
   let workDir: string | undefined;
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), `hps-e2e-${prefix}-`));
-    s = await startServices();
+    ({ services: s, workDir } = await setUpE2e(prefix));
     await startOver(s);
   });
-  afterAll(async () => {
-    await s?.stop();
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownE2e(s, workDir));
   return {
     get s(): Services {
       if (!s) throw new Error("services are only there inside tests");
