@@ -137,7 +137,10 @@ export async function benchMigration(): Promise<void> {
       "",
     ].join("\n");
     const out = path.join(repoRoot(), "bench", "MIGRATION.md");
-    fs.writeFileSync(out, markdown);
+    // Formatted as the repository's prettier would, so `prettier --check` passes on the generated file.
+    const prettier = await import("prettier");
+    const options = (await prettier.resolveConfig(out)) ?? {};
+    fs.writeFileSync(out, await prettier.format(markdown, { ...options, filepath: out }));
     for (const r of rows.slice(1)) log(`${r[0]}: ${r[1]}`);
     log(`wrote ${path.relative(repoRoot(), out)}`);
   } finally {
