@@ -103,4 +103,12 @@ test("followers: the leader's key only, rows streamed, no credentials; a plan ch
   expect(await rowCount(await appDatabaseUrl(fx.s, APP))).toBe(101);
   const settled = await runStack("preview", stack(change, { expectNoChanges: true }));
   expect(settled.error).toBeUndefined();
+
+  // Out of the Private plans: not something Heroku changes in place, so the preview refuses it on plan.
+  await controlJson(fx.s, "DELETE", "/requests");
+  const out = await runStack("preview", stack({ leaderPlan: "heroku-postgresql:premium-0" }));
+  expect(out.error).toContain(
+    "plan cannot change in place from heroku-postgresql:private-2 (Private) to heroku-postgresql:premium-0 (Standard or Premium)",
+  );
+  expect(await mutatingRequests(fx.s)).toEqual([]);
 });
