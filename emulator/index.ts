@@ -9,7 +9,7 @@ import { KEY_CHECK_INTERVAL_MS, syncKeys } from "./domain/byok-watch";
 import { requestListener } from "./http/server";
 import { assertClusterLayout } from "./pg/cluster";
 import { clusterKey, Clusters, type LiveCluster } from "./pg/clusters";
-import { startCredentials } from "./routes/credentials";
+import { startCredentials } from "./domain/credential-scheduler";
 import { startMtls } from "./routes/mtls";
 import { buildRouter } from "./routes/table";
 import { presetSpeeds, type PresetName } from "./machines/presets";

@@ -10,6 +10,7 @@ import {
   createCredentialRole,
   dropCredentialRole,
   finishRotation,
+  repairDefault,
   serverNow,
   setPassword,
   terminateSessions,
@@ -355,4 +356,18 @@ export async function credentialView(
   const state = record.state;
   const users = await Promise.all(record.users.map(inner));
   return { uuid: record.uuid, name: record.name, state, ...base, credentials: users };
+}
+
+/** POST .../repair-default: resets the default role's ownership and grants (not on Essential plans, only when up). */
+export async function repairDefaultCredential(core: Core, addon: Addon): Promise<void> {
+  if (parsePlan(addon.plan).tier === "essential") {
+    throw new ApiError("unprocessable_entity", "You can't perform this operation on Essential-tier databases.");
+  }
+  if (addon.state !== "provisioned") {
+    throw new ApiError("unprocessable_entity", `${addon.name} is not available yet (state ${addon.state}).`);
+  }
+  const others = credentialsOf(addon)
+    .filter((c) => c.state !== "revoking")
+    .map((c) => c.users.find((u) => u.state === "active")?.user ?? c.name);
+  await serialized(core, () => repairDefault(core.clusters.of(addon.db), addon.db.database, addon.db.user, others));
 }

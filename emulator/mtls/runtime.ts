@@ -2,7 +2,8 @@ import * as crypto from "node:crypto";
 import type { Core } from "../core";
 import { clusterKey } from "../pg/clusters";
 import type { Addon } from "../store/types";
-import { cidrContains, ENDPOINT_SOURCE_ADDRESS, type ClientFacts, FrontDoor, type MtlsGate } from "./endpoint";
+import { cidrContains } from "./cidr";
+import { ENDPOINT_SOURCE_ADDRESS, type ClientFacts, FrontDoor, type MtlsGate } from "./endpoint";
 import type { MtlsRecord } from "./types";
 
 /** Test knobs for mTLS, set through PUT /__emulator/mtls; in memory only (reset restores them). */

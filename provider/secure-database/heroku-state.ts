@@ -1,20 +1,15 @@
 import { type Addon, getAddon, listAppAttachments } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
 import { getDatabase, getEnhancedCertificatesStatus, infoRow } from "../heroku/databases";
-import { isNotFound } from "../heroku/errors";
+import { onNotFound } from "../heroku/errors";
 import { parseKeyArn } from "../kms/client";
 import { availabilityOf } from "./availability";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
 
 /** The add-on, or undefined when Heroku no longer has it (404, or deprovisioned: both mean gone). */
 export async function findAddon(app: string, addon: string): Promise<Addon | undefined> {
-  try {
-    const found = await getAddon(app, addon);
-    return found.state === "deprovisioned" ? undefined : found;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const found = await getAddon(app, addon).catch(onNotFound(undefined));
+  return found?.state === "deprovisioned" ? undefined : found;
 }
 
 /**

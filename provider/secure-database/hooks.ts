@@ -1,7 +1,7 @@
 import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../heroku/addons";
 import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
-import { HerokuApiError, isNotFound } from "../heroku/errors";
+import { HerokuApiError, onNotFound } from "../heroku/errors";
 import type { CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
@@ -218,10 +218,7 @@ async function leftByInterruptedRun(inputs: SecureDatabaseInputs, createTimeoutM
 
 async function adoptable(inputs: SecureDatabaseInputs): Promise<Addon> {
   const id = inputs.adoptAddonId ?? "";
-  const addon = await findAddon(inputs.app, id).catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
+  const addon = await findAddon(inputs.app, id).catch(onNotFound(undefined));
   if (!addon) throw new ProviderError(`adoptAddonId ${id} is not an add-on of app ${inputs.app}`);
   if (addon.addon_service.name !== HEROKU_POSTGRESQL) {
     throw new ProviderError(`adoptAddonId ${id} is a ${addon.addon_service.name} add-on, not ${HEROKU_POSTGRESQL}`);
