@@ -129,6 +129,22 @@ test("a follower of an unencrypted leader, made with a key, streams every commit
   expect(await sql(admin, "SELECT rolname FROM pg_roles WHERE rolname = 'analyst'")).toEqual([{ rolname: "analyst" }]);
 });
 
+test("a rotation on the leader reaches the follower: its URL carries the leader's new password", async () => {
+  const { leader, url: leaderUrl } = await leaderWithRows();
+  const f = await follower("DATABASE");
+  const r = await api(base, "POST", `/postgres/v0/databases/${leader.name}/credentials/default/credentials_rotation`, {
+    body: {},
+  });
+  expect(r.status).toBe(200);
+  await caughtUp(f.addon.id);
+  const vars = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
+  const rotated = new URL(vars[f.attachment]!).password;
+  expect(rotated).toBe(new URL(vars.DATABASE_URL!).password);
+  expect(rotated).not.toBe(new URL(leaderUrl).password);
+  expect(await count(vars[f.attachment]!)).toBe(3);
+  await expect(count(f.url)).rejects.toThrow(/password authentication failed/);
+});
+
 test("wait_status and Behind By follow the real replay position", async () => {
   const { url: leaderUrl } = await leaderWithRows();
   const f = await follower("DATABASE");
