@@ -18,6 +18,8 @@ const unprocessable = (message: string): ApiError => new ApiError("unprocessable
 export const SAME_KEY_RULE = "Followers and forks must use the same encryption key as their leader";
 /** Dev Center, "Heroku Postgres Follower Databases": a follower can't itself be followed ("followers can't be chained"). */
 export const NO_CHAINING_RULE = "followers can't be chained";
+/** The same article: a new fork, also one made by unfollow, cannot be followed for a while. */
+export const NEW_FORK_RULE = "followers can't be created for a period on newly forked databases";
 /** The same article: followers are only supported on Standard, Premium, Private and Shield plans. */
 export const FOLLOWER_TIERS_RULE = "Followers are only supported on Standard, Premium, Private and Shield plans";
 
@@ -107,6 +109,11 @@ export function checkFollow(
   if (leader.following) {
     throw unprocessable(`${leader.name} is itself a follower, and ${NO_CHAINING_RULE}: follow its leader instead.`);
   }
+  if (leader.forkFollow === "preparing") {
+    throw unprocessable(
+      `${leader.name} was forked from its leader moments ago, and ${NEW_FORK_RULE}; try again later.`,
+    );
+  }
   if (leader.keyUnavailable) {
     throw unprocessable(`${leader.name} is unavailable (its customer encryption key is disabled).`);
   }
@@ -149,6 +156,8 @@ export async function unfollow(core: Core, addon: Addon): Promise<void> {
     addon.forkedFrom = leader.id;
   }
   delete addon.following;
+  addon.forkFollow = "preparing";
+  core.store.machines.begin(addon, "fork-follow", "forkFollow", "available");
   addon.updatedAt = core.store.nowIso();
   core.store.save();
   if (leader) await core.track(core.clusters.dropSlot(leader.db, follow.slot)).catch(() => undefined);

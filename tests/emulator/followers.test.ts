@@ -39,6 +39,7 @@ beforeEach(async () => {
     "addon-provision": "immediate",
     "addon-deprovision": "immediate",
     credential: "immediate",
+    "fork-follow": "immediate",
   });
 });
 
@@ -166,6 +167,7 @@ test("wait_status and Behind By follow the real replay position", async () => {
 });
 
 test("unfollow makes the follower a writable fork; the leader drops its slot", async () => {
+  await control(base, "PUT", "/speed", { "fork-follow": { ms: 3_600_000 } });
   const { leader, url: leaderUrl } = await leaderWithRows();
   const f = await follower(leader.name);
   const leaderAdmin = s.emulator.adminDatabaseUrls()[leader.name]!;
@@ -188,7 +190,7 @@ test("unfollow makes the follower a writable fork; the leader drops its slot", a
     null,
     null,
     undefined,
-    ["Available"],
+    ["Temporarily Unavailable"],
   ]);
   expect(row(fi, "Forked From")).toEqual([(await info(leader.id)).resource_url]);
   expect(row(await info(leader.id), "Followers")).toBeUndefined();
@@ -197,6 +199,19 @@ test("unfollow makes the follower a writable fork; the leader drops its slot", a
   // A fork manages its own credentials.
   const made = await api(base, "POST", `/postgres/v0/databases/${f.addon.id}/credentials`, { body: { name: "etl" } });
   expect(made.status).toBe(201);
+
+  // A new fork cannot be followed for a while (Dev Center, "Heroku Postgres Follower Databases").
+  const early = await api<ErrorJson>(base, "POST", "/apps/acme-api/addons", {
+    body: { plan: "heroku-postgresql:private-0", config: { follow: f.addon.name } },
+  });
+  expect([early.status, early.json.message]).toEqual([
+    422,
+    `${f.addon.name} was forked from its leader moments ago, and followers can't be created for a period on newly forked databases; try again later.`,
+  ]);
+  await control(base, "POST", "/clock", { advanceSeconds: 3600 });
+  expect(row(await info(f.addon.id), "Fork/Follow")).toEqual(["Available"]);
+  const later = await follower(f.addon.name);
+  expect(await count(later.url)).toBe(20);
 });
 
 test("pg:promote's calls: a backup attachment, then DATABASE moves to the follower with confirm", async () => {
