@@ -2,7 +2,7 @@ import type { Core } from "../core";
 import { ApiError, invalid } from "../errors";
 import { newDatabaseRecord } from "../pg/admin";
 import type { Addon, App, DatabaseRecord } from "../store/types";
-import { isPrivateOrShield, parsePlan, type Plan } from "./plans";
+import { parsePlan, type Plan } from "./plans";
 
 /**
  * Followers (docs/heroku-api.md section 4.5; Dev Center, "Heroku Postgres Follower Databases"): an add-on created
@@ -90,8 +90,9 @@ export function checkFollowerPlan(core: Core, addon: Addon, to: Plan): void {
 }
 
 /**
- * Every refusal of a follower create, before anything is made (422 at once): an unknown or unavailable leader, a
- * leader that is itself a follower, the plan rules, and the key rule of BYOK: a follower of an encrypted leader
+ * Every refusal of a follower create, before anything is made (422 at once; createAddon has checked the key's
+ * own rules): an unknown or unavailable leader, a leader that is itself a follower or a fork too new to follow,
+ * the plan rules, and the key rule of BYOK: a follower of an encrypted leader
  * must be created with the leader's key; a follower of an unencrypted leader may have a key of its own (that is
  * how Dev Center's BYOK article moves an existing database onto a customer key).
  */
@@ -123,9 +124,6 @@ export function checkFollow(
       `${SAME_KEY_RULE}: ${leader.name} is encrypted with ${leader.encryptionKey}, so its follower must be created ` +
         `with config["encryption-key"] = that ARN${encryptionKey ? `, not ${encryptionKey}` : ""}.`,
     );
-  }
-  if (encryptionKey && !isPrivateOrShield(plan)) {
-    throw invalid(`Customer encryption keys are only available on Private and Shield plans, not ${plan.name}.`);
   }
   return leader;
 }
