@@ -2,7 +2,7 @@ import type { Core } from "../core";
 import { ApiError, invalid } from "../errors";
 import { newDatabaseRecord } from "../pg/admin";
 import type { Addon, App, DatabaseRecord } from "../store/types";
-import { isPrivateOrShield, parsePlan, type Plan } from "./plans";
+import { parsePlan, type Plan } from "./plans";
 
 /**
  * Followers (docs/heroku-api.md section 4.5; Dev Center, "Heroku Postgres Follower Databases"): an add-on created
@@ -18,6 +18,8 @@ const unprocessable = (message: string): ApiError => new ApiError("unprocessable
 export const SAME_KEY_RULE = "Followers and forks must use the same encryption key as their leader";
 /** Dev Center, "Heroku Postgres Follower Databases": a follower can't itself be followed ("followers can't be chained"). */
 export const NO_CHAINING_RULE = "followers can't be chained";
+/** The same article: a new fork, also one made by unfollow, cannot be followed for a while. */
+export const NEW_FORK_RULE = "followers can't be created for a period on newly forked databases";
 /** The same article: followers are only supported on Standard, Premium, Private and Shield plans. */
 export const FOLLOWER_TIERS_RULE = "Followers are only supported on Standard, Premium, Private and Shield plans";
 
@@ -88,8 +90,9 @@ export function checkFollowerPlan(core: Core, addon: Addon, to: Plan): void {
 }
 
 /**
- * Every refusal of a follower create, before anything is made (422 at once): an unknown or unavailable leader, a
- * leader that is itself a follower, the plan rules, and the key rule of BYOK: a follower of an encrypted leader
+ * Every refusal of a follower create, before anything is made (422 at once; createAddon has checked the key's
+ * own rules): an unknown or unavailable leader, a leader that is itself a follower or a fork too new to follow,
+ * the plan rules, and the key rule of BYOK: a follower of an encrypted leader
  * must be created with the leader's key; a follower of an unencrypted leader may have a key of its own (that is
  * how Dev Center's BYOK article moves an existing database onto a customer key).
  */
@@ -107,6 +110,11 @@ export function checkFollow(
   if (leader.following) {
     throw unprocessable(`${leader.name} is itself a follower, and ${NO_CHAINING_RULE}: follow its leader instead.`);
   }
+  if (leader.forkFollow === "preparing") {
+    throw unprocessable(
+      `${leader.name} was forked from its leader moments ago, and ${NEW_FORK_RULE}; try again later.`,
+    );
+  }
   if (leader.keyUnavailable) {
     throw unprocessable(`${leader.name} is unavailable (its customer encryption key is disabled).`);
   }
@@ -116,9 +124,6 @@ export function checkFollow(
       `${SAME_KEY_RULE}: ${leader.name} is encrypted with ${leader.encryptionKey}, so its follower must be created ` +
         `with config["encryption-key"] = that ARN${encryptionKey ? `, not ${encryptionKey}` : ""}.`,
     );
-  }
-  if (encryptionKey && !isPrivateOrShield(plan)) {
-    throw invalid(`Customer encryption keys are only available on Private and Shield plans, not ${plan.name}.`);
   }
   return leader;
 }
@@ -149,6 +154,8 @@ export async function unfollow(core: Core, addon: Addon): Promise<void> {
     addon.forkedFrom = leader.id;
   }
   delete addon.following;
+  addon.forkFollow = "preparing";
+  core.store.machines.begin(addon, "fork-follow", "forkFollow", "available");
   addon.updatedAt = core.store.nowIso();
   core.store.save();
   if (leader) await core.track(core.clusters.dropSlot(leader.db, follow.slot)).catch(() => undefined);

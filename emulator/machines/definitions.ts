@@ -30,6 +30,8 @@ export const MACHINES: Record<string, MachineDef> = {
   // available, then changes over with a short unavailability (domain/plan-change.ts).
   "plan-change": { transitions: { preparing: "changing" }, defaultSpeed: { ms: 1500 } },
   "plan-changeover": { transitions: { changing: "done" }, defaultSpeed: { ms: 1000 } },
+  // A fork made by unfollow cannot be followed for a while (domain/followers.ts).
+  "fork-follow": { transitions: { preparing: "available" }, defaultSpeed: { ms: 1000 } },
 };
 
 export function defaultSpeeds(): Record<string, Speed> {

@@ -67,7 +67,8 @@ async function followRows(core: Core, addon: Addon): Promise<{ rows: InfoRow[]; 
 
 function forkFollowRow(addon: Addon, tier: string): string {
   if (tier === "essential") return "Unsupported";
-  return addon.following ? "Unavailable on followers" : "Available";
+  if (addon.following) return "Unavailable on followers";
+  return addon.forkFollow === "preparing" ? "Temporarily Unavailable" : "Available";
 }
 
 async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> {

@@ -109,6 +109,8 @@ export interface Addon {
   following?: FollowRecord;
   /** The leader this database followed until it was unfollowed (a fork made by unfollow: "Forked From"). */
   forkedFrom?: string;
+  /** After unfollow: "preparing" while the new fork cannot be followed yet (machine fork-follow), then "available". */
+  forkFollow?: "preparing" | "available";
 }
 
 export interface Attachment {

@@ -39,6 +39,7 @@ beforeEach(async () => {
     "addon-provision": "immediate",
     "addon-deprovision": "immediate",
     credential: "immediate",
+    "fork-follow": "immediate",
   });
 });
 
@@ -129,6 +130,22 @@ test("a follower of an unencrypted leader, made with a key, streams every commit
   expect(await sql(admin, "SELECT rolname FROM pg_roles WHERE rolname = 'analyst'")).toEqual([{ rolname: "analyst" }]);
 });
 
+test("a rotation on the leader reaches the follower: its URL carries the leader's new password", async () => {
+  const { leader, url: leaderUrl } = await leaderWithRows();
+  const f = await follower("DATABASE");
+  const r = await api(base, "POST", `/postgres/v0/databases/${leader.name}/credentials/default/credentials_rotation`, {
+    body: {},
+  });
+  expect(r.status).toBe(200);
+  await caughtUp(f.addon.id);
+  const vars = (await api<Record<string, string>>(base, "GET", "/apps/acme-api/config-vars")).json;
+  const rotated = new URL(vars[f.attachment]!).password;
+  expect(rotated).toBe(new URL(vars.DATABASE_URL!).password);
+  expect(rotated).not.toBe(new URL(leaderUrl).password);
+  expect(await count(vars[f.attachment]!)).toBe(3);
+  await expect(count(f.url)).rejects.toThrow(/password authentication failed/);
+});
+
 test("wait_status and Behind By follow the real replay position", async () => {
   const { url: leaderUrl } = await leaderWithRows();
   const f = await follower("DATABASE");
@@ -150,6 +167,7 @@ test("wait_status and Behind By follow the real replay position", async () => {
 });
 
 test("unfollow makes the follower a writable fork; the leader drops its slot", async () => {
+  await control(base, "PUT", "/speed", { "fork-follow": { ms: 3_600_000 } });
   const { leader, url: leaderUrl } = await leaderWithRows();
   const f = await follower(leader.name);
   const leaderAdmin = s.emulator.adminDatabaseUrls()[leader.name]!;
@@ -172,7 +190,7 @@ test("unfollow makes the follower a writable fork; the leader drops its slot", a
     null,
     null,
     undefined,
-    ["Available"],
+    ["Temporarily Unavailable"],
   ]);
   expect(row(fi, "Forked From")).toEqual([(await info(leader.id)).resource_url]);
   expect(row(await info(leader.id), "Followers")).toBeUndefined();
@@ -181,6 +199,19 @@ test("unfollow makes the follower a writable fork; the leader drops its slot", a
   // A fork manages its own credentials.
   const made = await api(base, "POST", `/postgres/v0/databases/${f.addon.id}/credentials`, { body: { name: "etl" } });
   expect(made.status).toBe(201);
+
+  // A new fork cannot be followed for a while (Dev Center, "Heroku Postgres Follower Databases").
+  const early = await api<ErrorJson>(base, "POST", "/apps/acme-api/addons", {
+    body: { plan: "heroku-postgresql:private-0", config: { follow: f.addon.name } },
+  });
+  expect([early.status, early.json.message]).toEqual([
+    422,
+    `${f.addon.name} was forked from its leader moments ago, and followers can't be created for a period on newly forked databases; try again later.`,
+  ]);
+  await control(base, "POST", "/clock", { advanceSeconds: 3600 });
+  expect(row(await info(f.addon.id), "Fork/Follow")).toEqual(["Available"]);
+  const later = await follower(f.addon.name);
+  expect(await count(later.url)).toBe(20);
 });
 
 test("pg:promote's calls: a backup attachment, then DATABASE moves to the follower with confirm", async () => {
