@@ -202,9 +202,9 @@ export class SecurePostgres extends pulumi.ComponentResource {
             },
             { ...child, protect: protect && migration !== "promote" },
           );
-    const database =
-      migration === undefined && original
-        ? original
+    const encrypted =
+      migration === undefined
+        ? undefined
         : new SecureDatabase(
             `${name}-db-encrypted`,
             {
@@ -218,6 +218,10 @@ export class SecurePostgres extends pulumi.ComponentResource {
             },
             { ...child, protect },
           );
+    // The app's primary: the old database until the promotion, the encrypted one from then on.
+    const database = migration === "promote" || migration === "done" ? encrypted : original;
+    // Unreachable: "done" is the only phase without the original, and every phase has the encrypted database.
+    if (!database) throw new Error(`SecurePostgres ${name}: keyMigration ${String(migration)} declares no database`);
     // Children name the database by its id, the resource id Pulumi keeps known while the database updates in
     // place, so a preview of an in-place change above them shows no replacement below. (Stacks that stored the
     // add-on name see no change: either spelling is the same database.)
