@@ -15,7 +15,7 @@ import { leaderFailure, preflight } from "./preflight";
 import { promote } from "./promotion";
 import { containsUnknown } from "../shared/unknown";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
-import { derivedAddonName, validateChange, validateSecureDatabase } from "./validation";
+import { derivedAddonName, isCreate, validateChange, validateSecureDatabase } from "./validation";
 import { Deadline } from "../shared/deadline";
 import { deleteAndWait, waitConfigVar, waitDatabaseReady, waitEnhancedCertificates, waitProvisioned } from "./waits";
 
@@ -52,7 +52,7 @@ function createsFollower(olds: Record<string, unknown> | undefined, news: Secure
   if (typeof news.follow !== "string" || containsUnknown(news.follow) || containsUnknown(news.encryptionKeyArn)) {
     return false;
   }
-  return olds === undefined || olds.follow !== news.follow || olds.encryptionKeyArn !== news.encryptionKeyArn;
+  return isCreate(olds) || olds?.follow !== news.follow || olds?.encryptionKeyArn !== news.encryptionKeyArn;
 }
 
 export async function diff(_id: string, olds: SecureDatabaseOutputs, news: SecureDatabaseInputs): Promise<TableDiff> {

@@ -146,7 +146,7 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
 }
 
 /**
- * The rules that compare the new inputs with the old ones (undefined on a create): a plan changes in place only
+ * The rules that compare the new inputs with the old ones (none on a create: isCreate): a plan changes in place only
  * where Heroku can change it (planChangeProblem), and `promote` needs a follower, unless an earlier run asked for
  * the promotion already (a promoted database keeps `promote` after the program drops `follow`).
  */
@@ -166,13 +166,21 @@ export function validateChange(
       "promote",
       "promote makes a follower the app's primary database, so it needs follow (the leader's add-on id or name)",
     );
-  } else if (news.promote === true && olds === undefined) {
+  } else if (news.promote === true && isCreate(olds)) {
     f.add(
       "promote",
       "promote cannot be set on a database that does not exist yet: create the follower first (follow), let it catch up, then set promote: true in a later change",
     );
   }
   return f.list;
+}
+
+/**
+ * Whether `check` runs for a create: Pulumi's dynamic-provider host passes no old inputs then (an empty object),
+ * while every earlier run stored `app`, a required input.
+ */
+export function isCreate(olds: Record<string, unknown> | undefined): boolean {
+  return olds === undefined || olds.app === undefined;
 }
 
 /**
