@@ -2,7 +2,7 @@
 // it, it refuses writes, wait_status and "Behind By" come from WAL positions, unfollow makes it writable, and
 // pg:promote's attachment calls move DATABASE_URL to it. Refusals: the BYOK key rule, chaining, tiers, credentials.
 import { startServices, type Services } from "../support/services";
-import { createHerokuKey } from "../support/kms-keys";
+import { createHerokuKey, disableKey } from "../support/kms-keys";
 import { api, control, pollUntil, provisioned, row, sql, type AddonJson, type InfoJson } from "./helpers";
 
 jest.setTimeout(180_000);
@@ -285,6 +285,20 @@ describe("refusals (422 at once, nothing made)", () => {
     expect(row(await info(ok.addon.id), "Customer Encryption Key")).toEqual([key]);
     const addons = (await api<AddonJson[]>(base, "GET", "/apps/acme-api/addons")).json;
     expect(addons.length).toBe(2);
+    // The shared key disabled: the leader refuses connections, and the follower replays that.
+    await disableKey(s.moto.endpoint, key);
+    expect((await control<{ changed: string[] }>(base, "POST", "/kms-sync")).changed.sort()).toEqual(
+      [leader.name, ok.addon.name].sort(),
+    );
+    await pollUntil(
+      () =>
+        sql(ok.url, "SELECT 1").then(
+          () => "open",
+          (e: Error) => e.message,
+        ),
+      (m) => /not currently accepting connections/.test(m),
+    );
+    expect(row(await info(ok.addon.id), "Status")).toEqual(["Unavailable: customer encryption key is disabled"]);
   });
 
   test("followers can't be chained; Essential and Shield rules", async () => {
