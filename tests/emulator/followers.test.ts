@@ -128,6 +128,14 @@ test("a follower of an unencrypted leader, made with a key, streams every commit
   await caughtUp(f.addon.id);
   const admin = s.emulator.adminDatabaseUrls()[f.addon.name]!;
   expect(await sql(admin, "SELECT rolname FROM pg_roles WHERE rolname = 'analyst'")).toEqual([{ rolname: "analyst" }]);
+  // The follower lists the leader's credentials at its own address.
+  const listed = (
+    await api<{ name: string; port: number }[]>(base, "GET", `/postgres/v0/databases/${f.addon.name}/credentials`)
+  ).json;
+  expect(listed.map((c) => [c.name, c.port])).toEqual([
+    ["default", Number(fu.port)],
+    ["analyst", Number(fu.port)],
+  ]);
 });
 
 test("a rotation on the leader reaches the follower: its URL carries the leader's new password", async () => {
@@ -142,6 +150,14 @@ test("a rotation on the leader reaches the follower: its URL carries the leader'
   const rotated = new URL(vars[f.attachment]!).password;
   expect(rotated).toBe(new URL(vars.DATABASE_URL!).password);
   expect(rotated).not.toBe(new URL(leaderUrl).password);
+  const shown = (
+    await api<{ credentials: { password: string }[] }>(
+      base,
+      "GET",
+      `/postgres/v0/databases/${f.addon.id}/credentials/default`,
+    )
+  ).json;
+  expect(shown.credentials[0]!.password).toBe(rotated);
   expect(await count(vars[f.attachment]!)).toBe(3);
   await expect(count(f.url)).rejects.toThrow(/password authentication failed/);
 });
