@@ -15,6 +15,7 @@ import {
   setPassword,
   terminateSessions,
 } from "./credentials-pg";
+import { credentialSource } from "./followers";
 import { parsePlan, stableId } from "./plans";
 
 /** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits": 60 credentials per database. The default credential counts (the list returns it too). */
@@ -327,6 +328,8 @@ export async function credentialView(
   const sessions = (user: string, window?: { since?: string }): Promise<number> =>
     admin ? countSessions(admin, user, window) : Promise.resolve(0);
   if (record === "default") {
+    // A follower's default credential is its leader's, as it is now (a rotation on the leader reaches it).
+    const login = credentialSource(core, addon).db;
     return {
       uuid: stableId(`${addon.id}:default`),
       name: DEFAULT_CREDENTIAL,
@@ -334,10 +337,10 @@ export async function credentialView(
       ...base,
       credentials: [
         {
-          user: addon.db.user,
-          password: addon.db.password,
+          user: login.user,
+          password: login.password,
           state: "active",
-          connections: await sessions(addon.db.user),
+          connections: await sessions(login.user),
         },
       ],
     };

@@ -142,6 +142,21 @@ export const slotName = (followerCluster: string): string => `follower_${followe
  * that moment, so its records of the default and named credentials are taken from the leader now.
  */
 export async function unfollow(core: Core, addon: Addon): Promise<void> {
+  // A repeated call (a client retrying one whose answer it lost) waits for the first, then finds no follower.
+  const previous = unfollowing.get(addon);
+  if (previous) await previous.catch(() => undefined);
+  const run = unfollowNow(core, addon);
+  unfollowing.set(addon, run);
+  try {
+    await run;
+  } finally {
+    if (unfollowing.get(addon) === run) unfollowing.delete(addon);
+  }
+}
+
+const unfollowing = new WeakMap<Addon, Promise<void>>();
+
+async function unfollowNow(core: Core, addon: Addon): Promise<void> {
   const leader = leaderOf(core, addon);
   const follow = addon.following;
   if (!follow) throw unprocessable(`${addon.name} is not a follower.`);

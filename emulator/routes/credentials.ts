@@ -13,6 +13,7 @@ import {
   settleCredential,
   settleCredentials,
 } from "../domain/credentials";
+import { credentialSource } from "../domain/followers";
 import type { Router } from "../http/router";
 import type { Ctx, Reply } from "../http/types";
 import type { Addon } from "../store/types";
@@ -33,10 +34,12 @@ export function credentialRoutes(r: Router): void {
   r.add("GET", `${BASE}/credentials`, "data", async (ctx): Promise<Reply> => {
     const addon = load(ctx);
     const target = connectionTarget(ctx.core, addon);
+    // A follower's credentials are its leader's (domain/followers.ts), seen at the follower's address.
+    const owner = credentialSource(ctx.core, addon);
     const list = [await credentialView(ctx.core, addon, "default", target)];
     // Listing reads every credential, so it counts as a poll of each (clients may watch many through the list).
-    for (const record of [...credentialsOf(addon)]) settleCredential(ctx.core, addon, record, true);
-    for (const record of credentialsOf(addon)) list.push(await credentialView(ctx.core, addon, record, target));
+    for (const record of [...credentialsOf(owner)]) settleCredential(ctx.core, owner, record, true);
+    for (const record of credentialsOf(owner)) list.push(await credentialView(ctx.core, addon, record, target));
     return { status: 200, list };
   });
   r.add("POST", `${BASE}/credentials`, "data", async (ctx): Promise<Reply> => {
@@ -50,11 +53,12 @@ export function credentialRoutes(r: Router): void {
     if (ctx.params.name === DEFAULT_CREDENTIAL) {
       return { status: 200, json: await credentialView(ctx.core, addon, "default", target) };
     }
-    const record = findCredential(addon, ctx.params.name!);
+    const owner = credentialSource(ctx.core, addon);
+    const record = findCredential(owner, ctx.params.name!);
     if (!record) throw credentialNotFound();
     // A read of one credential counts as a poll of its machines.
-    settleCredential(ctx.core, addon, record, true);
-    if (!findCredential(addon, record.name)) throw credentialNotFound();
+    settleCredential(ctx.core, owner, record, true);
+    if (!findCredential(owner, record.name)) throw credentialNotFound();
     return { status: 200, json: await credentialView(ctx.core, addon, record, target) };
   });
   r.add("DELETE", `${BASE}/credentials/:name`, "data", async (ctx): Promise<Reply> => {

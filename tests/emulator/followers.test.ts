@@ -2,7 +2,7 @@
 // it, it refuses writes, wait_status and "Behind By" come from WAL positions, unfollow makes it writable, and
 // pg:promote's attachment calls move DATABASE_URL to it. Refusals: the BYOK key rule, chaining, tiers, credentials.
 import { startServices, type Services } from "../support/services";
-import { createHerokuKey } from "../support/kms-keys";
+import { createHerokuKey, disableKey } from "../support/kms-keys";
 import { api, control, pollUntil, provisioned, row, sql, type AddonJson, type InfoJson } from "./helpers";
 
 jest.setTimeout(180_000);
@@ -128,6 +128,14 @@ test("a follower of an unencrypted leader, made with a key, streams every commit
   await caughtUp(f.addon.id);
   const admin = s.emulator.adminDatabaseUrls()[f.addon.name]!;
   expect(await sql(admin, "SELECT rolname FROM pg_roles WHERE rolname = 'analyst'")).toEqual([{ rolname: "analyst" }]);
+  // The follower lists the leader's credentials at its own address.
+  const listed = (
+    await api<{ name: string; port: number }[]>(base, "GET", `/postgres/v0/databases/${f.addon.name}/credentials`)
+  ).json;
+  expect(listed.map((c) => [c.name, c.port])).toEqual([
+    ["default", Number(fu.port)],
+    ["analyst", Number(fu.port)],
+  ]);
 });
 
 test("a rotation on the leader reaches the follower: its URL carries the leader's new password", async () => {
@@ -142,6 +150,14 @@ test("a rotation on the leader reaches the follower: its URL carries the leader'
   const rotated = new URL(vars[f.attachment]!).password;
   expect(rotated).toBe(new URL(vars.DATABASE_URL!).password);
   expect(rotated).not.toBe(new URL(leaderUrl).password);
+  const shown = (
+    await api<{ credentials: { password: string }[] }>(
+      base,
+      "GET",
+      `/postgres/v0/databases/${f.addon.id}/credentials/default`,
+    )
+  ).json;
+  expect(shown.credentials[0]!.password).toBe(rotated);
   expect(await count(vars[f.attachment]!)).toBe(3);
   await expect(count(f.url)).rejects.toThrow(/password authentication failed/);
 });
@@ -177,8 +193,9 @@ test("unfollow makes the follower a writable fork; the leader drops its slot", a
   await insert(leaderUrl, 4, 10);
   await caughtUp(f.addon.id);
 
-  const r = await api(base, "PUT", `/client/v11/databases/${f.addon.id}/unfollow`);
-  expect(r.status).toBe(200);
+  // Two at once (a client retrying a call whose answer it lost): one unfollows, the other finds no follower.
+  const both = await Promise.all([1, 2].map(() => api(base, "PUT", `/client/v11/databases/${f.addon.id}/unfollow`)));
+  expect(both.map((r) => r.status).sort()).toEqual([200, 422]);
   await insert(f.url, 11, 20);
   await insert(leaderUrl, 11, 30);
   expect(await count(f.url)).toBe(20);
@@ -285,6 +302,20 @@ describe("refusals (422 at once, nothing made)", () => {
     expect(row(await info(ok.addon.id), "Customer Encryption Key")).toEqual([key]);
     const addons = (await api<AddonJson[]>(base, "GET", "/apps/acme-api/addons")).json;
     expect(addons.length).toBe(2);
+    // The shared key disabled: the leader refuses connections, and the follower replays that.
+    await disableKey(s.moto.endpoint, key);
+    expect((await control<{ changed: string[] }>(base, "POST", "/kms-sync")).changed.sort()).toEqual(
+      [leader.name, ok.addon.name].sort(),
+    );
+    await pollUntil(
+      () =>
+        sql(ok.url, "SELECT 1").then(
+          () => "open",
+          (e: Error) => e.message,
+        ),
+      (m) => /not currently accepting connections/.test(m),
+    );
+    expect(row(await info(ok.addon.id), "Status")).toEqual(["Unavailable: customer encryption key is disabled"]);
   });
 
   test("followers can't be chained; Essential and Shield rules", async () => {
