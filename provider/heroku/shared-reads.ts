@@ -16,15 +16,22 @@ function sharedIpRules(db: string): Promise<IpRule[]> {
 }
 
 /**
- * A rule missing from the shared list was created after that list was read: one fresh list (shared with the
- * others created meanwhile) finds it; only if it is still missing is the rule read by itself.
+ * The rules with these ids, from one shared list read: a rule missing from it was created after that list was
+ * read, so one fresh list (shared with the others created meanwhile) finds it; only a rule still missing is read
+ * by itself (a 404 then says it is gone). An allowlist waiting for 60 rules costs one read per poll round.
  */
-export async function pollIpRule(db: string, id: string): Promise<IpRule> {
+export async function pollIpRules(db: string, ids: readonly string[]): Promise<IpRule[]> {
   const first = sharedIpRules(db);
-  const hit = (await first).find((r) => r.id === id);
-  if (hit) return hit;
-  const fresh = await ipRuleLists.refresh(db, first, () => listIpRules(db));
-  return fresh.find((r) => r.id === id) ?? getIpRule(db, id);
+  let list = await first;
+  if (ids.some((id) => !list.some((r) => r.id === id))) {
+    list = await ipRuleLists.refresh(db, first, () => listIpRules(db));
+  }
+  return Promise.all(ids.map((id) => list.find((r) => r.id === id) ?? getIpRule(db, id)));
+}
+
+export async function pollIpRule(db: string, id: string): Promise<IpRule> {
+  const [rule] = await pollIpRules(db, [id]);
+  return rule!;
 }
 
 function sharedCredentials(db: string): Promise<Credential[]> {
