@@ -1,7 +1,8 @@
 import { Coalescer, SHARED_READ_FRESH_MS } from "../shared/coalesce";
 import { type Credential, getCredential, listCredentials } from "./credentials";
 import { type DatabaseInfo, getDatabase } from "./databases";
-import { getIpRule, type IpRule, listIpRules } from "./mtls";
+import { nullOnNotFound } from "./errors";
+import { getIpRule, getMtls, type IpRule, listIpRules, type MtlsEndpoint } from "./mtls";
 
 /**
  * Status reads shared by the resources of one deployment (see shared/coalesce.ts). Each poll takes the object
@@ -11,7 +12,7 @@ const ipRuleLists = new Coalescer<IpRule[]>(SHARED_READ_FRESH_MS);
 const credentialLists = new Coalescer<Credential[]>(SHARED_READ_FRESH_MS);
 
 /** The database's rules, possibly read a moment ago by another resource: only for status polls. */
-function sharedIpRules(db: string): Promise<IpRule[]> {
+export function sharedIpRules(db: string): Promise<IpRule[]> {
   return ipRuleLists.get(db, () => listIpRules(db));
 }
 
@@ -46,10 +47,18 @@ export async function pollCredential(db: string, name: string): Promise<Credenti
   return fresh.find((c) => c.name === name) ?? getCredential(db, name);
 }
 
+const mtlsEndpoints = new Coalescer<MtlsEndpoint | null>(SHARED_READ_FRESH_MS);
+
+/** The database's mTLS endpoint (null while mTLS is off), for the credentials that wait for it: only for polls. */
+export function sharedMtls(db: string): Promise<MtlsEndpoint | null> {
+  return mtlsEndpoints.get(db, () => getMtls(db).catch(nullOnNotFound));
+}
+
 /** After this process created or deleted something, the next shared read of that database starts afresh. */
 export function forgetSharedReads(db: string): void {
   ipRuleLists.forget(db);
   credentialLists.forget(db);
+  mtlsEndpoints.forget(db);
 }
 
 /** Plan and follower facts change only by an operation nobody runs in the middle of a deployment. */
