@@ -220,10 +220,15 @@ export class SecurePostgres extends pulumi.ComponentResource {
             { ...child, dependsOn: [mtls] },
           )
         : undefined;
-    // Credentials wait for nothing but their database: Heroku makes them at once, and only a step that runs SQL
-    // (a permission level, or reading one back) waits, inside the provider, until a connection through the
-    // database's mTLS and allowlist works (provider/credential/sql.ts, withUsableConnection). A level of
-    // `none` on a new credential runs no SQL at all.
+    // A credential is made at Heroku as soon as its database exists, and `none` on a new one runs no SQL, so it
+    // depends on nothing else. One that runs SQL (a level to grant, or one adopted and read) needs a connection
+    // through the database's mTLS and allowlist: it depends on the allowlist too. Not only for order: the CLI runs
+    // at most `--parallel` operations at once (4 x cores by default), so credentials that waited for the
+    // connection inside their create could hold every slot while the allowlist, which registers only once mTLS is
+    // Operational, queues behind them. (A stand-alone Credential still waits inside create for a connection that
+    // is on its way: provider/credential/sql.ts, withUsableConnection.)
+    const sqlGate = allowlist ?? mtls;
+    const adopted = (credName: string): boolean => args.adopt?.credentials?.includes(credName) ?? false;
     const credentials: Record<string, Credential> = {};
     for (const [credName, c] of Object.entries(credentialArgs)) {
       credentials[credName] = new Credential(
@@ -236,9 +241,12 @@ export class SecurePostgres extends pulumi.ComponentResource {
           attachments: (c.attachTo ?? []).map((a) => (typeof a === "string" ? { app: a } : { app: a.app, name: a.as })),
           rotationTrigger: c.rotationTrigger,
           forceRotation: c.forceRotation,
-          ...(args.adopt?.credentials?.includes(credName) ? { adoptExisting: true } : {}),
+          ...(adopted(credName) ? { adoptExisting: true } : {}),
         },
-        child,
+        {
+          ...child,
+          dependsOn: sqlGate && (c.permissions !== "none" || adopted(credName)) ? [sqlGate] : [],
+        },
       );
     }
 
