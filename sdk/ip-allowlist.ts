@@ -52,7 +52,7 @@ export interface IpAllowlistArgs {
    * The IpRule resources (of this project and stack) whose rules this allowlist takes over, by CIDR: when a stack
    * moves from one IpRule per block to an allowlist, the allowlist takes each block's live rule instead of
    * deleting and re-creating it, and the removed IpRules' deletes in the same run leave those rules in place, so
-   * no block's access pauses. Read when the block is added. See README, "Upgrading from separate IpRules".
+   * no block's access pauses. Only the create reads it. See README, "Upgrading from separate IpRules".
    * @default nothing is taken over
    */
   supersedesIpRules?: Record<string, string>;

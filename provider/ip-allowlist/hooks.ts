@@ -47,7 +47,15 @@ export async function check(
 ): Promise<{ inputs: IpAllowlistInputs; failures: CheckFailure[] }> {
   const checked = validateIpAllowlist(news);
   if (checked.failures.length > 0) return checked;
-  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
+  const inputs = { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) };
+  // Only the create reads supersedesIpRules (the IpRules an upgrade replaces exist then): later runs keep what the
+  // create had, so the preview never shows it changing as blocks come and go.
+  if (olds && typeof olds.database === "string") {
+    delete inputs.supersedesIpRules;
+    if (olds.supersedesIpRules !== undefined)
+      inputs.supersedesIpRules = olds.supersedesIpRules as Record<string, string>;
+  }
+  return { inputs, failures: [] };
 }
 
 /**

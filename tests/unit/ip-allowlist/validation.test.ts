@@ -142,3 +142,28 @@ describe("validateIpAllowlist", () => {
     ]);
   });
 });
+
+describe("check", () => {
+  it("keeps the supersedesIpRules the create had: only the create reads them, so later previews never show them", async () => {
+    // Same database spelling on both sides: check reads nothing from Heroku.
+    const { check } = await import("../../../provider/ip-allowlist/hooks");
+    const olds = {
+      database: DB,
+      entries: { [office.cidr]: { description: "office" } },
+      supersedesIpRules: { [office.cidr]: "k1" },
+    };
+    const later = await check(olds, {
+      database: DB,
+      entries: [office, vpn],
+      supersedesIpRules: { [office.cidr]: "k1", [vpn.cidr]: "k2" },
+    });
+    expect(later.failures).toEqual([]);
+    expect(later.inputs.supersedesIpRules).toEqual({ [office.cidr]: "k1" });
+    const created = await check(undefined, {
+      database: DB,
+      entries: [office, vpn],
+      supersedesIpRules: { [vpn.cidr]: "k2" },
+    });
+    expect(created.inputs.supersedesIpRules).toEqual({ [vpn.cidr]: "k2" });
+  });
+});
