@@ -145,17 +145,11 @@ export async function accessPending(db: string): Promise<string | undefined> {
 export interface UsableConnectionOptions {
   /** The operation's deadline: without one, a single attempt (refresh must not wait). */
   deadline?: Deadline;
-  /** For tests: the clock, the sleeps, and what tells a pending change. */
-  tuning?: Partial<WaitTuning>;
-  pending?: (db: string) => Promise<string | undefined>;
 }
 
 /**
  * Runs `body` over a verified connection as the default credential, once the database can be reached: a
- * credential is made at Heroku as soon as its database exists, and only its SQL waits here, while the database's
- * mTLS is provisioning or its IP rules are authorizing (one shared read of each per poll round, nothing while a
- * connection works at once). A failure of the server's verification or of a statement is never retried; a
- * refused connection is, until CONNECTION_SETTLE_MS after nothing was pending any more, or the deadline.
+ * credential is made at Heroku as soon as its database exists, and only its SQL waits here (whenReachable).
  */
 export async function withUsableConnection<T>(
   db: string,
@@ -167,17 +161,32 @@ export async function withUsableConnection<T>(
     return withConnection(conn, (client) => body(client, conn));
   };
   if (!options.deadline) return attempt();
-  const now = options.tuning?.now ?? (() => Date.now());
-  const pending = options.pending ?? accessPending;
+  return whenReachable(`database ${db}`, attempt, () => accessPending(db), options.deadline.bounds());
+}
+
+/**
+ * Tries `attempt` whenever nothing at Heroku is pending (`pending` answers why not, from shared reads: nothing is
+ * read while a connection works at once), on the waiter's schedule. A failure of the server's verification or of
+ * a statement is never retried; a refused connection (or no ready certificate yet) is, until it has failed for
+ * CONNECTION_SETTLE_MS with nothing pending, or the deadline.
+ */
+export async function whenReachable<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  pending: () => Promise<string | undefined>,
+  bounds: { timeoutMs: number; startedAt?: number },
+  tuning: Partial<WaitTuning> = {},
+): Promise<T> {
+  const now = tuning.now ?? (() => Date.now());
   let failingSince: number | undefined;
   type Round = { done: true; value: T } | { done: false; status: string };
   const result = await waitFor<Round>(
     {
-      what: `a connection to database ${db} as the default credential`,
+      what: `a connection to ${what} as the default credential`,
       target: "possible",
-      ...options.deadline.bounds(),
+      ...bounds,
       poll: async () => {
-        const why = await pending(db);
+        const why = await pending();
         if (why !== undefined) {
           failingSince = undefined;
           return { done: false, status: why };
@@ -197,7 +206,7 @@ export async function withUsableConnection<T>(
         "The credential was made; its permission level was not applied. Check that the address running pulumi is " +
         "allowlisted, raise timeouts.create, and run pulumi up again.",
     },
-    options.tuning,
+    tuning,
   );
   return (result as { done: true; value: T }).value;
 }
