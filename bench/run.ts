@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { benchMigration } from "./migration";
 import { runStack, type StackResult } from "../tests/support/pulumi";
 import { repoRoot } from "../tests/support/repo";
 import { startServices, type Services } from "../tests/support/services";
@@ -257,6 +258,7 @@ async function main(): Promise<void> {
     const options = (await prettier.resolveConfig(resultsPath)) ?? {};
     fs.writeFileSync(resultsPath, await prettier.format(markdown, { ...options, filepath: resultsPath }));
     log(`wrote bench/RESULTS.md in ${s(finishedAt.getTime() - startedAt.getTime())}`);
+    await benchMigration();
   } finally {
     await services.stop();
     fs.rmSync(work, { recursive: true, force: true });

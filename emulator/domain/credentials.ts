@@ -10,6 +10,7 @@ import {
   createCredentialRole,
   dropCredentialRole,
   finishRotation,
+  repairDefault,
   serverNow,
   setPassword,
   terminateSessions,
@@ -81,7 +82,8 @@ export function credentialLogin(
   return record.users.find((u) => u.state === "active") ?? record.users[0];
 }
 
-export const isFollower = (addon: Addon): boolean => addon.config.follow !== undefined;
+/** A database that streams from a leader (domain/followers.ts); once unfollowed it is a fork and manages its own. */
+export const isFollower = (addon: Addon): boolean => addon.following !== undefined;
 
 const unprocessable = (message: string): ApiError => new ApiError("unprocessable_entity", message);
 
@@ -354,4 +356,18 @@ export async function credentialView(
   const state = record.state;
   const users = await Promise.all(record.users.map(inner));
   return { uuid: record.uuid, name: record.name, state, ...base, credentials: users };
+}
+
+/** POST .../repair-default: resets the default role's ownership and grants (not on Essential plans, only when up). */
+export async function repairDefaultCredential(core: Core, addon: Addon): Promise<void> {
+  if (parsePlan(addon.plan).tier === "essential") {
+    throw new ApiError("unprocessable_entity", "You can't perform this operation on Essential-tier databases.");
+  }
+  if (addon.state !== "provisioned") {
+    throw new ApiError("unprocessable_entity", `${addon.name} is not available yet (state ${addon.state}).`);
+  }
+  const others = credentialsOf(addon)
+    .filter((c) => c.state !== "revoking")
+    .map((c) => c.users.find((u) => u.state === "active")?.user ?? c.name);
+  await serialized(core, () => repairDefault(core.clusters.of(addon.db), addon.db.database, addon.db.user, others));
 }
