@@ -35,11 +35,11 @@ describe("SecurePostgres (the demo stack)", () => {
     return r;
   };
 
-  test("up makes the key, the database, mTLS, two IP rules and two credentials", async () => {
+  test("up makes the key, the database, mTLS, an allowlist of two blocks and two credentials", async () => {
     const r = await run("up", { showSecrets: true });
     expect(r.error).toBeUndefined();
-    // the stack, the component, key, database, mTLS, 2 IP rules, 2 credentials
-    expect(r.summary?.create).toBe(9);
+    // the stack, the component, key, database, mTLS, the allowlist (2 blocks), 2 credentials
+    expect(r.summary?.create).toBe(8);
     outputs = r.outputs ?? {};
     expect(outputs.mtlsStatus).toBe("Operational");
     expect(outputs.allowedCidrs).toEqual(["127.0.0.1/32", "198.51.100.0/24"]);
