@@ -1,6 +1,7 @@
 import { Router } from "../http/router";
 import { actionRoutes } from "./actions";
 import { addonRoutes } from "./addons";
+import { addonServiceRoutes } from "./addon-services";
 import { appRoutes } from "./apps";
 import { attachmentRoutes } from "./attachments";
 import { configVarRoutes } from "./config-vars";
@@ -18,6 +19,7 @@ export function buildRouter(): Router {
   const r = new Router();
   appRoutes(r);
   addonRoutes(r);
+  addonServiceRoutes(r);
   attachmentRoutes(r);
   configVarRoutes(r);
   actionRoutes(r);

@@ -6,6 +6,8 @@ export interface App {
   name: string;
   region: { id?: string; name: string };
   space: { id: string; name: string; shield?: boolean } | null;
+  /** `cedar` or `fir`; reported by newer Platform API answers only (heroku/cli `src/lib/apps/generation.ts`). */
+  generation?: { id?: string; name: string };
 }
 
 export interface Space {

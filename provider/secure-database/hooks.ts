@@ -2,7 +2,8 @@ import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../he
 import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, isNotFound } from "../heroku/errors";
-import type { CheckFailure } from "../shared/check";
+import { asReported, type CheckFailure } from "../shared/check";
+import { declareSetting, ENHANCED_CERTIFICATES_SETTING } from "../shared/declared";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
@@ -10,7 +11,7 @@ import { createReadingBack, RESUME_WINDOW_FACTOR } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE } from "./diff-table";
 import { findAddon, observeDatabase } from "./heroku-state";
-import { preflight } from "./preflight";
+import { checkWithHeroku, preflight } from "./preflight";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
 import { derivedAddonName, validateSecureDatabase } from "./validation";
 import { Deadline } from "../shared/deadline";
@@ -29,15 +30,19 @@ export const DEFAULT_DELETE_TIMEOUT_MS = 20 * 60_000;
 const HEROKU_POSTGRESQL = "heroku-postgresql";
 
 export async function check(
-  _olds: unknown,
+  olds: Record<string, unknown> | undefined,
   news: Record<string, unknown>,
 ): Promise<{ inputs: SecureDatabaseInputs; failures: CheckFailure[] }> {
-  return validateSecureDatabase(news);
+  const checked = validateSecureDatabase(news);
+  if (checked.failures.length > 0) return { ...checked, failures: asReported(checked.failures) };
+  return { ...checked, failures: asReported(await checkWithHeroku(olds, checked.inputs)) };
 }
 
-export async function diff(_id: string, olds: SecureDatabaseOutputs, news: SecureDatabaseInputs): Promise<TableDiff> {
+export async function diff(id: string, olds: SecureDatabaseOutputs, news: SecureDatabaseInputs): Promise<TableDiff> {
   const o = olds as unknown as Record<string, unknown>;
   const n = news as unknown as Record<string, unknown>;
+  // Children checked after this diff (they wait for this database's id) judge by the declared setting.
+  declareSetting([id, olds.addonName], ENHANCED_CERTIFICATES_SETTING, news.enhancedCertificates === true);
   return diffFromTable(SECURE_DATABASE_DIFF_TABLE, o, n, { deleteBeforeReplace: mustDeleteBeforeReplace });
 }
 
