@@ -159,7 +159,11 @@ export class SecurePostgres extends pulumi.ComponentResource {
       clientCertificates: certificateNames,
       credentials: credentialArgs,
     });
-    if (problems.length > 0) throw new Error(`SecurePostgres ${name}: ${problems.join("; ")}`);
+    // A ResourceError with its stack hidden is printed once, under this component, as the rule it states
+    // (@pulumi/pulumi automation/server.js and cmd/run/run.js); a plain Error reads as a crash of the package:
+    // "Unhandled exception" and the stack, message included.
+    if (problems.length > 0)
+      throw new pulumi.ResourceError(`SecurePostgres ${name}: ${problems.join("; ")}`, this, true);
 
     const protect = args.protect ?? true;
     const child = { parent: this };
@@ -177,6 +181,9 @@ export class SecurePostgres extends pulumi.ComponentResource {
         app: args.app,
         plan,
         encryptionKeyArn: args.existingKeyArn ?? key?.arn,
+        // The new key's region, known at preview (its ARN is not), so a key in another region than the app's
+        // space is refused before anything is made. CustomerKey defaults to AWS_REGION the same way.
+        ...(key ? { encryptionKeyRegion: key.region } : {}),
         enhancedCertificates,
         ...(args.adopt ? { adoptAddonId: args.adopt.database } : {}),
       },

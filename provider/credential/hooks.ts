@@ -80,7 +80,10 @@ async function checkWithHeroku(
   }
   const database = await databaseFacts(inputs.database);
   if (database.kind === "absent") {
-    failures.push({ property: "database", reason: absentProblem("database", "database", inputs.database, database.status) });
+    failures.push({
+      property: "database",
+      reason: absentProblem("database", "database", inputs.database, database.status),
+    });
     return failures;
   }
   if (database.kind !== "found") return failures;
@@ -114,7 +117,10 @@ async function checkAttachedApps(
     if (containsUnknown(a.app) || before.has(a.app)) continue;
     const app = await appFacts(a.app);
     if (app.kind === "absent") {
-      failures.push({ property: `attachments[${i}].app`, reason: absentProblem(`attachments[${i}].app`, "app", a.app, app.status) });
+      failures.push({
+        property: `attachments[${i}].app`,
+        reason: absentProblem(`attachments[${i}].app`, "app", a.app, app.status),
+      });
     }
   }
   return failures;

@@ -76,9 +76,7 @@ export const POSTGRES_SERVICE = "heroku-postgresql";
 
 /** The names of Heroku's heroku-postgresql plans, e.g. `heroku-postgresql:private-0`. */
 export function postgresPlanNames(): Promise<Lookup<string[]>> {
-  return lookUp(`plans\u0000${POSTGRES_SERVICE}`, async () =>
-    (await listPlans(POSTGRES_SERVICE)).map((p) => p.name),
-  );
+  return lookUp(`plans\u0000${POSTGRES_SERVICE}`, async () => (await listPlans(POSTGRES_SERVICE)).map((p) => p.name));
 }
 
 /** What the Data API reports about an existing database (docs/heroku-api.md section 4.6). */

@@ -45,7 +45,10 @@ const IP_RULE_KIND = "ip-rule";
  * checked when it was made. The count is taken and this rule recorded in one step, so of two rules that would
  * both be the 61st, exactly one is refused.
  */
-async function checkWithHeroku(olds: Record<string, unknown> | undefined, inputs: IpRuleInputs): Promise<CheckFailure[]> {
+async function checkWithHeroku(
+  olds: Record<string, unknown> | undefined,
+  inputs: IpRuleInputs,
+): Promise<CheckFailure[]> {
   const side = inputs as unknown as Record<string, unknown>;
   if (containsUnknown(inputs.database) || containsUnknown(inputs.cidr)) return [];
   const keys = databaseKeys(side);

@@ -56,7 +56,10 @@ export async function check(
  * At preview, for a database that already exists: its plan allows mTLS and it has no Enhanced Certificates (or a
  * SecureDatabase of this run turns them off first). Looked up only when the database is new to this resource.
  */
-async function checkWithHeroku(olds: Record<string, unknown> | undefined, inputs: MtlsConfigInputs): Promise<CheckFailure[]> {
+async function checkWithHeroku(
+  olds: Record<string, unknown> | undefined,
+  inputs: MtlsConfigInputs,
+): Promise<CheckFailure[]> {
   const side = inputs as unknown as Record<string, unknown>;
   if (containsUnknown(inputs.database)) return [];
   // IP rules of this run on the database need no mTLS at Heroku yet: this resource enables it first.

@@ -33,9 +33,12 @@ export async function checkWithHeroku(
     const plans = await postgresPlanNames();
     if (plans.kind === "found") failures.push(...checkPlanListed(inputs.plan, plans.value));
   }
-  if (changed("app") || changed("plan") || changed("encryptionKeyArn") || changed("encryptionKeyRegion")) {
+  // The declared region only matters while the ARN is unknown (and a deployed stack's ARN is known).
+  const regionChanged = changed("encryptionKeyRegion") && !known(inputs.encryptionKeyArn);
+  if (changed("app") || changed("plan") || changed("encryptionKeyArn") || regionChanged) {
     const app = await appFacts(inputs.app);
-    if (app.kind === "absent") failures.push({ property: "app", reason: absentProblem("app", "app", inputs.app, app.status) });
+    if (app.kind === "absent")
+      failures.push({ property: "app", reason: absentProblem("app", "app", inputs.app, app.status) });
     if (app.kind === "found") failures.push(...checkDatabaseApp(inputs.plan, expectedKeyRegion(inputs), app.value));
   }
   return failures;

@@ -60,10 +60,7 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
   if (f.requiredString("plan", inputs.plan) && typeof inputs.plan === "string" && !isUnknown(inputs.plan)) {
     tier = planTier(inputs.plan);
     if (tier === undefined) {
-      f.add(
-        "plan",
-        `plan must be a Heroku Postgres plan like "${PLAN_PREFIX}private-0", got ${echo(inputs.plan)}`,
-      );
+      f.add("plan", `plan must be a Heroku Postgres plan like "${PLAN_PREFIX}private-0", got ${echo(inputs.plan)}`);
     }
   }
 
@@ -166,10 +163,7 @@ function checkEncryptionKey(f: Failures, arn: unknown, tier: string | undefined)
       "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support",
     );
   } else if (!KEY_ID.test(keyId)) {
-    f.add(
-      "encryptionKeyArn",
-      `encryptionKeyArn must end in key/<key id>; aliases are not accepted, got ${echo(arn)}`,
-    );
+    f.add("encryptionKeyArn", `encryptionKeyArn must end in key/<key id>; aliases are not accepted, got ${echo(arn)}`);
   }
   if (tier !== undefined && !ENCRYPTION_KEY_PLAN_TIERS.includes(tier)) {
     f.add(
