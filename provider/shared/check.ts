@@ -47,8 +47,8 @@ export class Failures {
   }
 }
 
-/** Echoed values are cut to this many characters (a 10 KB description is not repeated back whole). */
-export const MAX_ECHOED_CHARACTERS = 40;
+/** Echoed values are cut to this many characters (a key ARN fits; a 10 KB description is not repeated back whole). */
+export const MAX_ECHOED_CHARACTERS = 80;
 
 /** A value for a message: quoted as JSON, cut to a short prefix with its length when it is long. */
 export function echo(value: unknown): string {
@@ -66,8 +66,12 @@ export function echo(value: unknown): string {
 export function asReported(failures: readonly CheckFailure[]): CheckFailure[] {
   return failures.map((f) => ({
     property: "",
-    reason: f.property === "" || f.reason.includes(f.property) ? f.reason : `${f.property}: ${f.reason}`,
+    reason: f.property === "" || startsWithField(f.reason, f.property) ? f.reason : `${f.property}: ${f.reason}`,
   }));
+}
+
+function startsWithField(reason: string, property: string): boolean {
+  return reason.startsWith(property) && !/[A-Za-z0-9_]/.test(reason.charAt(property.length));
 }
 
 /** The rule for a name Heroku answered 403 or 404 for: it does not exist, or this token's account cannot see it. */
