@@ -61,7 +61,8 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
     // The database's front door, as in its URLs (emulator/domain/connection.ts).
     port: target.port,
     resource_url: `postgres://${target.host}:${target.port}/${addon.db.database}`,
-    following: null,
+    // A follower names its leader (docs/heroku-api.md section 4.6); replication itself is not emulated.
+    following: typeof addon.config.follow === "string" ? addon.config.follow : null,
     forked_from: null,
     leader: null,
     "hot_standby?": false,

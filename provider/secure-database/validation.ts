@@ -209,10 +209,10 @@ export const SHIELD_GENERATION = "cedar";
 /**
  * The rules that need the app: a Private plan in a Private Space, a Shield plan in a Shield Space of the Cedar
  * generation, and a customer key in the AWS region of the app's space (Dev Center's BYOK article: "Your CMK must be
- * located in the same region as your Heroku Postgres database"). `keyRegion` is the key's region when known: from
+ * located in the same region as your Heroku Postgres database"). `key` is the key's region when known: from
  * encryptionKeyArn, or from encryptionKeyRegion while the ARN is still unknown (a key made in the same run).
  */
-export function checkDatabaseApp(plan: string, keyRegion: string | undefined, app: DatabaseAppFacts): CheckFailure[] {
+export function checkDatabaseApp(plan: string, key: KeyRegion | undefined, app: DatabaseAppFacts): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const tier = planTier(plan);
   const where = app.space
@@ -243,10 +243,14 @@ export function checkDatabaseApp(plan: string, keyRegion: string | undefined, ap
     }
   }
   const appRegion = awsRegionOf(app.region);
-  if (keyRegion !== undefined && appRegion !== undefined && keyRegion !== appRegion) {
+  if (key !== undefined && appRegion !== undefined && key.region !== appRegion) {
+    const subject =
+      key.field === "encryptionKeyArn"
+        ? `encryptionKeyArn is a key in ${key.region}`
+        : `encryptionKeyRegion is ${key.region} (the region of the key made for this database)`;
     failures.push({
-      property: "encryptionKeyArn",
-      reason: `encryptionKeyArn is a key in ${keyRegion}, but app ${app.name} runs in ${app.space?.name ?? "the Common Runtime"} in ${app.region} (${appRegion}); the key must be in ${appRegion}`,
+      property: key.field,
+      reason: `${subject}, but app ${app.name} runs in ${app.space?.name ?? "the Common Runtime"} in ${app.region} (${appRegion}); the key must be in ${appRegion}`,
     });
   }
   return failures;
@@ -270,13 +274,20 @@ export function checkPlanListed(plan: string, listed: readonly string[]): CheckF
   ];
 }
 
+/** The key's region and the field it was read from. */
+export interface KeyRegion {
+  region: string;
+  field: "encryptionKeyArn" | "encryptionKeyRegion";
+}
+
 /** The key's region for the app check: the ARN's when it is known, else the declared encryptionKeyRegion. */
-export function expectedKeyRegion(inputs: SecureDatabaseInputs): string | undefined {
+export function expectedKeyRegion(inputs: SecureDatabaseInputs): KeyRegion | undefined {
   if (typeof inputs.encryptionKeyArn === "string" && !isUnknown(inputs.encryptionKeyArn)) {
-    return keyRegion(inputs.encryptionKeyArn);
+    const region = keyRegion(inputs.encryptionKeyArn);
+    return region === undefined ? undefined : { region, field: "encryptionKeyArn" };
   }
   if (typeof inputs.encryptionKeyRegion === "string" && !isUnknown(inputs.encryptionKeyRegion)) {
-    return inputs.encryptionKeyRegion;
+    return { region: inputs.encryptionKeyRegion, field: "encryptionKeyRegion" };
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import {
   checkDatabaseApp,
   checkPlanListed,
   type DatabaseAppFacts,
+  type KeyRegion,
   expectedKeyRegion,
   MAX_LISTED_PLANS,
 } from "../../../provider/secure-database/validation";
@@ -27,10 +28,12 @@ const FIR_APP: DatabaseAppFacts = {
   generation: "fir",
 };
 
+const arnIn = (region: string): KeyRegion => ({ region, field: "encryptionKeyArn" });
+
 describe("checkDatabaseApp: plan against the app's space and generation, key against its region", () => {
-  it.each<[string, string, string | undefined, DatabaseAppFacts, string[]]>([
-    ["private plan in a Private Space", "heroku-postgresql:private-0", "us-east-1", PRIVATE_APP, []],
-    ["shield plan in a Shield Space", "heroku-postgresql:shield-0", "us-west-2", SHIELD_APP, []],
+  it.each<[string, string, KeyRegion | undefined, DatabaseAppFacts, string[]]>([
+    ["private plan in a Private Space", "heroku-postgresql:private-0", arnIn("us-east-1"), PRIVATE_APP, []],
+    ["shield plan in a Shield Space", "heroku-postgresql:shield-0", arnIn("us-west-2"), SHIELD_APP, []],
     ["standard plan in the Common Runtime", "heroku-postgresql:standard-0", undefined, COMMON_APP, []],
     [
       "private plan in the Common Runtime",
@@ -69,16 +72,25 @@ describe("checkDatabaseApp: plan against the app's space and generation, key aga
     [
       "a key in another region",
       "heroku-postgresql:private-0",
-      "eu-central-1",
+      arnIn("eu-central-1"),
       PRIVATE_APP,
       [
         "encryptionKeyArn is a key in eu-central-1, but app acme-api runs in acme-private in virginia (us-east-1); the key must be in us-east-1",
       ],
     ],
     [
+      "a declared key region other than the space's",
+      "heroku-postgresql:private-0",
+      { region: "eu-west-1", field: "encryptionKeyRegion" },
+      PRIVATE_APP,
+      [
+        "encryptionKeyRegion is eu-west-1 (the region of the key made for this database), but app acme-api runs in acme-private in virginia (us-east-1); the key must be in us-east-1",
+      ],
+    ],
+    [
       "both wrong",
       "heroku-postgresql:private-0",
-      "us-east-1",
+      arnIn("us-east-1"),
       SHIELD_APP,
       [
         "plan heroku-postgresql:private-0 cannot run in Shield Space acme-shield (app acme-vault); use a shield-* plan",
@@ -125,24 +137,28 @@ describe("checkPlanListed: the plan must be in Heroku's plan list", () => {
 
 describe("expectedKeyRegion: the ARN's region, else the declared one while the ARN is unknown", () => {
   const base: SecureDatabaseInputs = { app: "acme-api", plan: "heroku-postgresql:private-0" };
-  it.each<[string, Partial<SecureDatabaseInputs>, string | undefined]>([
+  it.each<[string, Partial<SecureDatabaseInputs>, KeyRegion | undefined]>([
     ["no key", {}, undefined],
     [
       "an ARN",
       { encryptionKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
-      "eu-west-1",
+      arnIn("eu-west-1"),
     ],
-    ["an unknown ARN and a region", { encryptionKeyArn: UNKNOWN, encryptionKeyRegion: "us-west-2" }, "us-west-2"],
+    [
+      "an unknown ARN and a region",
+      { encryptionKeyArn: UNKNOWN, encryptionKeyRegion: "us-west-2" },
+      { region: "us-west-2", field: "encryptionKeyRegion" },
+    ],
     [
       "an ARN wins over the region",
       {
         encryptionKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         encryptionKeyRegion: "us-west-2",
       },
-      "eu-west-1",
+      arnIn("eu-west-1"),
     ],
     ["an unknown region", { encryptionKeyArn: UNKNOWN, encryptionKeyRegion: UNKNOWN }, undefined],
   ])("%s", (_what, extra, expected) => {
-    expect(expectedKeyRegion({ ...base, ...extra })).toBe(expected);
+    expect(expectedKeyRegion({ ...base, ...extra })).toEqual(expected);
   });
 });
