@@ -264,7 +264,9 @@ export function checkPlanListed(plan: string, listed: readonly string[]): CheckF
   if (listed.includes(plan)) return [];
   const tier = planTier(plan);
   const sameTier = listed.filter((p) => tier !== undefined && planTier(p) === tier);
-  const offer = (sameTier.length > 0 ? sameTier : listed).map((p) => p.slice(PLAN_PREFIX.length));
+  const offer = (sameTier.length > 0 ? sameTier : listed)
+    .map((p) => p.slice(PLAN_PREFIX.length))
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   const shown = offer.slice(0, MAX_LISTED_PLANS).join(", ") + (offer.length > MAX_LISTED_PLANS ? ", ..." : "");
   return [
     {

@@ -452,7 +452,8 @@ const factCases: FactCase[] = [
     what: "a declared key region other than the space's",
     type: "SecureDatabase",
     args: { app: "acme-eu", plan: PRIVATE, encryptionKeyRegion: "us-east-1" },
-    expected: "encryptionKeyRegion is us-east-1, but app acme-eu runs in acme-frankfurt in frankfurt (eu-central-1)",
+    expected:
+      "encryptionKeyRegion is us-east-1 (the region of the key made for this database), but app acme-eu runs in acme-frankfurt in frankfurt (eu-central-1)",
     reads: [PLANS, app("acme-eu")],
   },
   {
@@ -606,7 +607,8 @@ const componentCases: ComponentCase[] = [
   {
     what: "a customer key in another region than the app's space",
     args: { app: "acme-api", customerKey: { region: "eu-central-1" } },
-    expected: "encryptionKeyRegion is eu-central-1, but app acme-api runs in acme-private in virginia (us-east-1)",
+    expected:
+      "encryptionKeyRegion is eu-central-1 (the region of the key made for this database), but app acme-api runs in acme-private in virginia (us-east-1); the key must be in us-east-1",
     reads: [PLANS, app("acme-api")],
   },
   {
@@ -876,7 +878,7 @@ test.each([
   const reported = cases.flatMap((c) => [...(problems.get(c.name ?? "") ?? [])]);
   const limit = type === "IpRule" ? "60 IP rules" : "60 credentials";
   expect(reported).toEqual([
-    `database: database ${dbs.private} would have 61 ${count}; Heroku Postgres allows at most ${limit} per database`,
+    `database ${dbs.private} would have 61 ${count}; Heroku Postgres allows at most ${limit} per database`,
   ]);
   expectNoCrashText(r.text);
   await expectReadsOnly([...new Set(cases.flatMap((c) => c.reads))]);
