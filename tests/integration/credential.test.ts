@@ -230,15 +230,27 @@ test("adoption, resuming, duplicate, and read-back after an ambiguous create", a
 
 test("refusals: check by property, Essential plan, follower", async () => {
   const bad = await hooks.check({}, { database: db, name: "default", permissions: "admin" });
-  expect(bad.failures.map((f) => f.property)).toEqual(["name", "permissions"]);
+  expect(bad.failures.map((f) => [f.property, f.reason.split(/[ :]/)[0]])).toEqual([
+    ["", "name"],
+    ["", "permissions"],
+  ]);
+  // Refused by check when the database exists (preview), and by create when it was unknown at preview.
   const essential = (await provisioned(base, "acme-hobby", { plan: "heroku-postgresql:essential-0" })).addon.name;
-  await expect(hooks.create(await checked({ database: essential, name: "x1" }))).rejects.toThrow(
+  const essentialCheck = await hooks.check({}, { database: essential, name: "x1" });
+  expect(essentialCheck.failures).toEqual([
+    { property: "", reason: expect.stringMatching(/credentials are only available on production plans/) },
+  ]);
+  await expect(hooks.create(essentialCheck.inputs)).rejects.toThrow(
     /credentials are only available on production plans/,
   );
   const follower = (
     await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0", config: { follow: db } })
   ).addon.name;
-  await expect(hooks.create(await checked({ database: follower, name: "x2" }))).rejects.toThrow(
+  const followerCheck = await hooks.check({}, { database: follower, name: "x2" });
+  expect(followerCheck.failures).toEqual([
+    { property: "", reason: expect.stringMatching(/This operation is not supported for follower databases/) },
+  ]);
+  await expect(hooks.create(followerCheck.inputs)).rejects.toThrow(
     /This operation is not supported for follower databases/,
   );
 });

@@ -220,7 +220,7 @@ describe("SecureDatabase refusals leave no add-on behind", () => {
     );
     expect(failures).toEqual([
       {
-        property: "encryptionKeyArn",
+        property: "",
         reason: "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support",
       },
     ]);
