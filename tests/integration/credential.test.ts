@@ -255,6 +255,38 @@ test("refusals: check by property, Essential plan, follower", async () => {
   );
 });
 
+test("attachments: an unknown app is refused before the credential is made; a failed attach says the credential exists and the next up resumes it", async () => {
+  const typo = { database: db, name: "att1", attachments: [{ app: "acme-reports" }, { app: "acme-repotrs" }] };
+  const atPreview = await hooks.check({}, typo);
+  expect(atPreview.failures).toEqual([
+    {
+      property: "",
+      reason: 'attachments[1].app: app "acme-repotrs" does not exist at Heroku (it answered 404); check the spelling',
+    },
+  ]);
+  await control(base, "DELETE", "/requests");
+  await expect(hooks.create(atPreview.inputs)).rejects.toThrow(
+    /attachments\[1\]\.app: app "acme-repotrs" does not exist/,
+  );
+  const posts = (await control<{ method: string }[]>(base, "GET", "/requests")).filter((r) => r.method !== "GET");
+  expect(posts).toEqual([]); // nothing was made
+
+  // The app exists, but Heroku refuses the attachment once (after the credential was made).
+  const inputs = await checked({ database: db, name: "att2", attachments: [{ app: "acme-reports" }] });
+  await control(base, "POST", "/faults", { method: "POST", path: "/addon-attachments$", status: 403, times: 1 });
+  await expect(hooks.create(inputs)).rejects.toThrow(
+    /^creating Credential att2 on database .*: attachments\[0\]\.app: attaching credential att2 to app acme-reports failed: .*403.*\. The credential att2 exists on database .*; fix the attachment and run pulumi up again, which resumes it$/,
+  );
+  const listed = await api<{ name: string }[]>(base, "GET", `/postgres/v0/databases/${db}/credentials`);
+  expect(listed.json.map((c) => c.name)).toContain("att2");
+  // The next up: the same create resumes the credential and makes the attachment.
+  const resumed = await hooks.create(inputs);
+  expect(resumed.outs.attachmentConfigVars.map((a) => a.app)).toEqual(["acme-reports"]);
+  expect(Object.keys(await vars("acme-reports"))).toContain(resumed.outs.attachmentConfigVars[0]!.configVar);
+  clearClaims(); // a later run's delete: in the run that resumed it, only an old resource's delete could come next
+  await hooks.delete(resumed.id, resumed.outs);
+});
+
 test("mTLS database: permission levels are applied and read through the endpoint with a client certificate", async () => {
   await control(base, "PUT", "/speed", { mtls: "immediate", certificate: "immediate", "ip-rule": "immediate" });
   const made = await provisioned(base, "acme-reports", { plan: "heroku-postgresql:private-0" });
