@@ -4,7 +4,7 @@ import { type App, getApp, getSpace } from "./apps";
 import { listCredentials } from "./credentials";
 import { getDatabase, infoRow } from "./databases";
 import { HerokuApiError } from "./errors";
-import { listIpRules } from "./mtls";
+import { getMtls, listIpRules } from "./mtls";
 
 /**
  * What `check` may ask Heroku at preview: read-only GETs, each made at most once per provider process (one
@@ -110,6 +110,18 @@ export function ipRuleFacts(database: string): Promise<Lookup<{ mtls: boolean; c
       return { mtls: true, cidrs: (await listIpRules(database)).map((r) => r.cidr) };
     } catch (err) {
       if (err instanceof HerokuApiError && err.status === 404) return { mtls: false, cidrs: [] };
+      throw err;
+    }
+  });
+}
+
+/** Whether the database's tls-endpoint is on (any status but a 404: Provisioning, Operational, Deprovisioning). */
+export function mtlsFacts(database: string): Promise<Lookup<{ mtls: boolean; status?: string }>> {
+  return lookUp(`mtls\u0000${database}`, async () => {
+    try {
+      return { mtls: true, status: (await getMtls(database)).status };
+    } catch (err) {
+      if (err instanceof HerokuApiError && err.status === 404) return { mtls: false };
       throw err;
     }
   });

@@ -1,12 +1,14 @@
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { type App, getSpace } from "../heroku/apps";
-import { appFacts, postgresPlanNames } from "../heroku/facts";
+import { appFacts, mtlsFacts, postgresPlanNames } from "../heroku/facts";
 import { absentProblem, type CheckFailure, isUnknown } from "../shared/check";
 import { ProviderError } from "../shared/errors";
 import { isKmsNotFound, kmsClient } from "../kms/client";
 import type { SecureDatabaseInputs } from "./types";
 import {
+  addonNameOf,
   checkDatabaseApp,
+  checkEnhancedCertificatesWithMtls,
   checkPlanListed,
   type DatabaseAppFacts,
   ENCRYPTION_KEY_PLAN_TIERS,
@@ -40,6 +42,13 @@ export async function checkWithHeroku(
     if (app.kind === "absent")
       failures.push({ property: "app", reason: absentProblem("app", "app", inputs.app, app.status) });
     if (app.kind === "found") failures.push(...checkDatabaseApp(inputs.plan, expectedKeyRegion(inputs), app.value));
+  } else if (olds && olds.enhancedCertificates !== true && inputs.enhancedCertificates === true) {
+    // An in-place update of a deployed database: turning Enhanced Certificates on needs mTLS off.
+    const addon = addonNameOf(inputs);
+    const mtls = addon ? await mtlsFacts(addon) : undefined;
+    if (addon && mtls?.kind === "found" && mtls.value.mtls) {
+      failures.push(...checkEnhancedCertificatesWithMtls(addon, mtls.value.status ?? "enabled"));
+    }
   }
   return failures;
 }

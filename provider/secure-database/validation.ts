@@ -293,3 +293,24 @@ export function expectedKeyRegion(inputs: SecureDatabaseInputs): KeyRegion | und
   }
   return undefined;
 }
+
+/**
+ * Enhanced Certificates cannot be turned on while the database has mTLS (Dev Center's Enhanced Certificates
+ * article: "Enhanced certificates are currently incompatible with mTLS"); Heroku refuses the enable.
+ */
+export function checkEnhancedCertificatesWithMtls(addon: string, mtlsStatus: string | undefined): CheckFailure[] {
+  if (mtlsStatus === undefined) return [];
+  return [
+    {
+      property: "enhancedCertificates",
+      reason: `enhancedCertificates: database ${addon} has mTLS ${mtlsStatus}, and Enhanced Certificates cannot be used together with mTLS; remove its MtlsConfig (and IP rules) in one pulumi up, then turn Enhanced Certificates on in the next`,
+    },
+  ];
+}
+
+/** The add-on a deployed SecureDatabase holds, as its inputs name it (declared, adopted or derived), if they do. */
+export function addonNameOf(inputs: SecureDatabaseInputs): string | undefined {
+  return (
+    inputs.name ?? inputs.adoptAddonId ?? (inputs.resumeKey ? derivedAddonName(inputs.resumeKey, inputs) : undefined)
+  );
+}

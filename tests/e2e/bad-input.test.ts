@@ -895,6 +895,45 @@ test.each(componentCases.map((c) => [c.what, c] as const))(
   },
 );
 
+test("a deployed database: a no-change preview makes no call; turning Enhanced Certificates on under mTLS is refused", async () => {
+  const deployed = (args: Record<string, unknown>): Parameters<typeof runStack>[1] => ({
+    program: "dist/tests/e2e/programs/bad-input.js",
+    project: "bad-input",
+    stack: "deployed",
+    stateDir: path.join(workDir, "state"),
+    env: services.env,
+    config: { cases: JSON.stringify([{ type: "SecureDatabase", name: "subject", args }]) },
+  });
+  const base = { app: "acme-eu", plan: PRIVATE, enhancedCertificates: false };
+  const up = await runStack("up", deployed(base));
+  expect(up.error).toBeUndefined();
+  const [addon] = (await herokuJson<{ name: string }[]>(services, "GET", "/apps/acme-eu/addons")).map((a) => a.name);
+  if (!addon) throw new Error("the up made no add-on");
+  // mTLS enabled outside this stack (say, by another stack's MtlsConfig).
+  await herokuJson(services, "POST", `/postgres/v0/databases/${addon}/tls-endpoint`);
+  await waitFor("mTLS", async () => {
+    const endpoint = await herokuJson<{ status: string }>(
+      services,
+      "GET",
+      `/postgres/v0/databases/${addon}/tls-endpoint`,
+    );
+    return endpoint.status === "Operational";
+  });
+
+  await controlJson(services, "DELETE", "/requests");
+  const same = await runStack("preview", { ...deployed(base), expectNoChanges: true });
+  expect(same.error).toBeUndefined();
+  await expectReadsOnly([]);
+
+  const r = await runStack("preview", deployed({ ...base, enhancedCertificates: true }));
+  const text = `${r.error ?? ""}\n${r.log}`;
+  expect([...(problemsOf(text).get("subject") ?? [])]).toEqual([
+    `enhancedCertificates: database ${addon} has mTLS Operational, and Enhanced Certificates cannot be used together with mTLS; remove its MtlsConfig (and IP rules) in one pulumi up, then turn Enhanced Certificates on in the next`,
+  ]);
+  expectNoCrashText(text);
+  await expectReadsOnly([`GET /postgres/v0/databases/${addon}/tls-endpoint`]);
+});
+
 test("no KMS key was made", async () => {
   const kms = new KMSClient({
     region: "us-east-1",

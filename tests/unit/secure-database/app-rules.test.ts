@@ -1,5 +1,8 @@
 import {
+  addonNameOf,
   checkDatabaseApp,
+  checkEnhancedCertificatesWithMtls,
+  derivedAddonName,
   checkPlanListed,
   type DatabaseAppFacts,
   type KeyRegion,
@@ -160,5 +163,30 @@ describe("expectedKeyRegion: the ARN's region, else the declared one while the A
     ["an unknown region", { encryptionKeyArn: UNKNOWN, encryptionKeyRegion: UNKNOWN }, undefined],
   ])("%s", (_what, extra, expected) => {
     expect(expectedKeyRegion({ ...base, ...extra })).toEqual(expected);
+  });
+});
+
+describe("Enhanced Certificates on a deployed database with mTLS", () => {
+  it.each<[string, string | undefined, number]>([
+    ["mTLS off", undefined, 0],
+    ["mTLS Operational", "Operational", 1],
+    ["mTLS Provisioning", "Provisioning", 1],
+  ])("%s", (_what, status, count) => {
+    const failures = checkEnhancedCertificatesWithMtls("postgresql-x", status);
+    expect(failures).toHaveLength(count);
+    for (const f of failures) expect(f.reason).toMatch(/^enhancedCertificates: database postgresql-x has mTLS /);
+  });
+
+  it.each<[string, Partial<SecureDatabaseInputs>, string | undefined]>([
+    ["a declared name", { name: "orders-db", resumeKey: "k" }, "orders-db"],
+    ["an adopted add-on", { adoptAddonId: "postgresql-adopted-1" }, "postgresql-adopted-1"],
+    ["no resume key", {}, undefined],
+  ])("addonNameOf: %s", (_what, extra, expected) => {
+    expect(addonNameOf({ app: "acme-api", plan: "heroku-postgresql:private-0", ...extra })).toBe(expected);
+  });
+
+  test("addonNameOf: the derived name when nothing is declared", () => {
+    const inputs = { app: "acme-api", plan: "heroku-postgresql:private-0", resumeKey: "0123456789abcdef" };
+    expect(addonNameOf(inputs)).toBe(derivedAddonName("0123456789abcdef", inputs));
   });
 });
