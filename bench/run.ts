@@ -169,6 +169,10 @@ async function main(): Promise<void> {
     // 2. The reference stack, with the dynamic provider's memory sampled.
     await resetEmulator(services);
     const refState = path.join(work, "reference");
+    // The first preview of the stack (nothing deployed yet): the read-only lookups its checks make at Heroku.
+    const firstPreview = await timed("preview", referenceProgram, "bench-reference", refState, services, REFERENCE);
+    const firstPreviewLog = await requests(services);
+    await control(services, "DELETE", "/requests");
     const memory = sampleProviderMemory();
     const up = await timed("up", referenceProgram, "bench-reference", refState, services, REFERENCE);
     const mem = memory.stop();
@@ -247,6 +251,8 @@ async function main(): Promise<void> {
       delays,
       previewMs: preview.ms,
       previewLog,
+      firstPreviewMs: firstPreview.ms,
+      firstPreviewLog,
       refreshMs: refresh.ms,
       refreshLog,
       perResource,
@@ -281,6 +287,8 @@ interface ReportInput {
   delays: ReturnType<typeof noticeDelays>;
   previewMs: number;
   previewLog: LoggedRequest[];
+  firstPreviewMs: number;
+  firstPreviewLog: LoggedRequest[];
   refreshMs: number;
   refreshLog: LoggedRequest[];
   perResource: { type: string; bytes: number; providerBytes: number }[];
@@ -423,6 +431,7 @@ emulated delay).
 | share of the 4,500-call hourly budget | ${((100 * r.upLog.length) / HOURLY_BUDGET).toFixed(1)} % (Platform API only: ${((100 * platformCalls.length) / HOURLY_BUDGET).toFixed(1)} %) | | |
 | notice delay, median / worst | ${s(median)} / ${s(worst)} (${r.delays.length} transitions) | median ≤ 2 s | ${verdict(median <= 2000)} |
 | \`preview\` (no changes): time, API calls | ${s(r.previewMs)}, ${r.previewLog.length} | 0 calls | ${verdict(r.previewLog.length === 0)} |
+| first \`preview\` (nothing deployed): time, read-only API calls (mutating) | ${s(r.firstPreviewMs)}, ${r.firstPreviewLog.filter((x) => x.method === "GET").length} (${r.firstPreviewLog.filter((x) => x.method !== "GET").length}) | 0 mutating | ${verdict(r.firstPreviewLog.every((x) => x.method === "GET"))} |
 | \`refresh\`: time, API calls | ${s(r.refreshMs)}, ${r.refreshLog.length} | | |
 | serialized provider per resource, largest | ${maxProvider} B | < 10 KB | ${verdict(maxProvider < 10240)} |
 | state per resource, largest (whole resource) | ${maxState} B | | |

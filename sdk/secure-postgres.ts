@@ -176,7 +176,11 @@ export class SecurePostgres extends pulumi.ComponentResource {
       credentials: credentialArgs,
       keyMigration: args.keyMigration,
     });
-    if (problems.length > 0) throw new Error(`SecurePostgres ${name}: ${problems.join("; ")}`);
+    // A ResourceError with its stack hidden is printed once, under this component, as the rule it states
+    // (@pulumi/pulumi automation/server.js and cmd/run/run.js); a plain Error reads as a crash of the package:
+    // "Unhandled exception" and the stack, message included.
+    if (problems.length > 0)
+      throw new pulumi.ResourceError(`SecurePostgres ${name}: ${problems.join("; ")}`, this, true);
 
     const protect = args.protect ?? true;
     const child = { parent: this };
@@ -200,6 +204,9 @@ export class SecurePostgres extends pulumi.ComponentResource {
               app: args.app,
               plan,
               encryptionKeyArn: migration === undefined ? keyArn : undefined,
+              // The new key's region, known at preview (its ARN is not), so a key in another region than the app's
+              // space is refused before anything is made. CustomerKey defaults to AWS_REGION the same way.
+              ...(key && migration === undefined ? { encryptionKeyRegion: key.region } : {}),
               enhancedCertificates,
               ...(args.adopt ? { adoptAddonId: args.adopt.database } : {}),
             },
@@ -214,6 +221,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
               app: args.app,
               plan,
               encryptionKeyArn: keyArn,
+              ...(key ? { encryptionKeyRegion: key.region } : {}),
               // Switched once it is the primary: until then the follower is a read-only copy of its leader.
               enhancedCertificates: migration === "follow" ? false : enhancedCertificates,
               ...(original ? { follow: original } : {}),

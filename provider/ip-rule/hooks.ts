@@ -4,9 +4,12 @@ import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
 import { parseHerokuTimestamp } from "../heroku/timestamps";
 import { Deadline } from "../shared/deadline";
-import type { CheckFailure } from "../shared/check";
+import { absentProblem, asReported, type CheckFailure } from "../shared/check";
+import { declaredItems, declaredSetting, declareItem, MTLS_SETTING } from "../shared/declared";
+import { databaseFacts, ipRuleFacts } from "../heroku/facts";
+import { containsUnknown } from "../shared/unknown";
 import { claim, claimedBy, ipRuleIdentities, keptMessage } from "../shared/claims";
-import { databaseIdentityFor, resolveDatabase } from "../shared/database-ref";
+import { databaseIdentityFor, databaseKeys, resolveDatabase, sameDatabase } from "../shared/database-ref";
 import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import {
@@ -20,7 +23,7 @@ import {
 import { timeoutMs } from "../shared/timeouts";
 import { diffIpRule, IP_RULE_DIFF_TABLE } from "./diff-table";
 import type { IpRuleInputs, IpRuleOutputs } from "./types";
-import { checkIpRuleCapacity, validateIpRule } from "./validation";
+import { checkIpRuleCapacity, checkIpRuleDatabase, validateIpRule } from "./validation";
 
 /**
  * IpRule: one allowlisted CIDR on a database with mTLS (Dev Center's mTLS article (docs/heroku-api.md), step 3; docs/heroku-api.md 1.3). There is no
@@ -36,8 +39,49 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<{ inputs: IpRuleInputs; failures: CheckFailure[] }> {
   const checked = validateIpRule(news);
-  if (checked.failures.length > 0) return checked;
-  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
+  if (checked.failures.length > 0) return { ...checked, failures: asReported(checked.failures) };
+  const inputs = { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) };
+  return { inputs, failures: asReported(await checkWithHeroku(olds, inputs)) };
+}
+
+const IP_RULE_KIND = "ip-rule";
+
+/**
+ * At preview, for a database that exists: mTLS is on (or enabled in this run) and the allowlist has room for
+ * this run's rules. A deployed rule on the same database and CIDR is only counted (no call): its facts were
+ * checked when it was made. The count is taken and this rule recorded in one step, so of two rules that would
+ * both be the 61st, exactly one is refused.
+ */
+async function checkWithHeroku(
+  olds: Record<string, unknown> | undefined,
+  inputs: IpRuleInputs,
+): Promise<CheckFailure[]> {
+  const side = inputs as unknown as Record<string, unknown>;
+  if (containsUnknown(inputs.database) || containsUnknown(inputs.cidr)) return [];
+  const keys = databaseKeys(side);
+  if (olds && sameDatabase(olds, side) && olds.cidr === inputs.cidr) {
+    declareItem(IP_RULE_KIND, keys, inputs.cidr);
+    return [];
+  }
+  const database = await databaseFacts(inputs.database);
+  if (database.kind === "absent") {
+    return [{ property: "database", reason: absentProblem("database", "database", inputs.database, database.status) }];
+  }
+  const rules = database.kind === "found" ? await ipRuleFacts(inputs.database) : undefined;
+  if (rules?.kind !== "found") {
+    declareItem(IP_RULE_KIND, keys, inputs.cidr);
+    return [];
+  }
+  const declared = [...declaredItems(IP_RULE_KIND, keys), inputs.cidr];
+  const mtls = rules.value.mtls || declaredSetting(keys, MTLS_SETTING) === true;
+  const failures = checkIpRuleDatabase({
+    database: inputs.database,
+    mtls,
+    existing: rules.value.cidrs,
+    declared: [...new Set(declared)],
+  });
+  if (failures.length === 0) declareItem(IP_RULE_KIND, keys, inputs.cidr);
+  return failures;
 }
 
 export async function diff(_id: string, olds: IpRuleOutputs, news: IpRuleInputs): Promise<TableDiff> {

@@ -230,17 +230,61 @@ test("adoption, resuming, duplicate, and read-back after an ambiguous create", a
 
 test("refusals: check by property, Essential plan, follower", async () => {
   const bad = await hooks.check({}, { database: db, name: "default", permissions: "admin" });
-  expect(bad.failures.map((f) => f.property)).toEqual(["name", "permissions"]);
+  expect(bad.failures.map((f) => [f.property, f.reason.split(/[ :]/)[0]])).toEqual([
+    ["", "name"],
+    ["", "permissions"],
+  ]);
+  // Refused by check when the database exists (preview), and by create when it was unknown at preview.
   const essential = (await provisioned(base, "acme-hobby", { plan: "heroku-postgresql:essential-0" })).addon.name;
-  await expect(hooks.create(await checked({ database: essential, name: "x1" }))).rejects.toThrow(
+  const essentialCheck = await hooks.check({}, { database: essential, name: "x1" });
+  expect(essentialCheck.failures).toEqual([
+    { property: "", reason: expect.stringMatching(/credentials are only available on production plans/) },
+  ]);
+  await expect(hooks.create(essentialCheck.inputs)).rejects.toThrow(
     /credentials are only available on production plans/,
   );
   const follower = (
     await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0", config: { follow: db } })
   ).addon.name;
-  await expect(hooks.create(await checked({ database: follower, name: "x2" }))).rejects.toThrow(
+  const followerCheck = await hooks.check({}, { database: follower, name: "x2" });
+  expect(followerCheck.failures).toEqual([
+    { property: "", reason: expect.stringMatching(/This operation is not supported for follower databases/) },
+  ]);
+  await expect(hooks.create(followerCheck.inputs)).rejects.toThrow(
     /This operation is not supported for follower databases/,
   );
+});
+
+test("attachments: an unknown app is refused before the credential is made; a failed attach says the credential exists and the next up resumes it", async () => {
+  const typo = { database: db, name: "att1", attachments: [{ app: "acme-reports" }, { app: "acme-repotrs" }] };
+  const atPreview = await hooks.check({}, typo);
+  expect(atPreview.failures).toEqual([
+    {
+      property: "",
+      reason: 'attachments[1].app: app "acme-repotrs" does not exist at Heroku (it answered 404); check the spelling',
+    },
+  ]);
+  await control(base, "DELETE", "/requests");
+  await expect(hooks.create(atPreview.inputs)).rejects.toThrow(
+    /attachments\[1\]\.app: app "acme-repotrs" does not exist/,
+  );
+  const posts = (await control<{ method: string }[]>(base, "GET", "/requests")).filter((r) => r.method !== "GET");
+  expect(posts).toEqual([]); // nothing was made
+
+  // The app exists, but Heroku refuses the attachment once (after the credential was made).
+  const inputs = await checked({ database: db, name: "att2", attachments: [{ app: "acme-reports" }] });
+  await control(base, "POST", "/faults", { method: "POST", path: "/addon-attachments$", status: 403, times: 1 });
+  await expect(hooks.create(inputs)).rejects.toThrow(
+    /^creating Credential att2 on database .*: attachments\[0\]\.app: attaching credential att2 to app acme-reports failed: .*403.*\. The credential att2 exists on database .*; fix the attachment and run pulumi up again, which resumes it$/,
+  );
+  const listed = await api<{ name: string }[]>(base, "GET", `/postgres/v0/databases/${db}/credentials`);
+  expect(listed.json.map((c) => c.name)).toContain("att2");
+  // The next up: the same create resumes the credential and makes the attachment.
+  const resumed = await hooks.create(inputs);
+  expect(resumed.outs.attachmentConfigVars.map((a) => a.app)).toEqual(["acme-reports"]);
+  expect(Object.keys(await vars("acme-reports"))).toContain(resumed.outs.attachmentConfigVars[0]!.configVar);
+  clearClaims(); // a later run's delete: in the run that resumed it, only an old resource's delete could come next
+  await hooks.delete(resumed.id, resumed.outs);
 });
 
 test("mTLS database: permission levels are applied and read through the endpoint with a client certificate", async () => {
