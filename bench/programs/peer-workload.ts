@@ -32,7 +32,9 @@ const program = async (): Promise<Record<string, unknown>> => {
       // removes it from the state only (Pulumi's retainOnDelete), never from Heroku.
       transformations: [
         ({ type, props, opts }) =>
-          type.endsWith("SecureDatabase") ? { props, opts: pulumi.mergeOptions(opts, { retainOnDelete: true }) } : undefined,
+          type.endsWith("SecureDatabase")
+            ? { props, opts: pulumi.mergeOptions(opts, { retainOnDelete: true }) }
+            : undefined,
       ],
     },
   );
