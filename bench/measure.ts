@@ -158,7 +158,9 @@ export function noticeDelays(
           "IP rule",
           r.id,
           ms(r.createdAt) + delays["ip-rule"],
-          (p) => p.endsWith(`/ip-rules/${r.id}`) || (p.includes(addon.name) && p.endsWith("/ip-rules")),
+          (p) =>
+            p.endsWith(`/ip-rules/${r.id}`) ||
+            ((p.includes(addon.name) || p.includes(addon.id)) && p.endsWith("/ip-rules")),
         );
     }
     for (const c of addon.credentials ?? [])

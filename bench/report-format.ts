@@ -10,9 +10,14 @@ export const delayList = (d: Delays): string =>
     .map(([m, v]) => `${m} ${v / 1000} s`)
     .join(", ");
 
-/** A call's route with ids and names replaced, so that calls of one kind count together. */
+/**
+ * A call's route with ids and names replaced, so that calls of one kind count together. A database is named by
+ * its add-on name (herokux) or its id (this project) in the same route: both are `{addon}`.
+ */
 export function route(q: LoggedRequest): string {
+  const addon = /\/(databases|addons)\/(?:[0-9a-f]{8}-[0-9a-f-]{27}|postgresql-(?:[a-z]+-\d+|[0-9a-f]{12}))/g;
   return `${q.method} ${q.path
+    .replace(addon, "/$1/{addon}")
     .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}")
     .replace(/postgresql-(?:[a-z]+-\d+|[0-9a-f]{12})/g, "{addon}")
     .replace(/\/credentials\/[^/]+/g, "/credentials/{name}")}`;

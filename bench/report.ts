@@ -112,7 +112,7 @@ and the times below are noisy.
 
 | measure | value | goal | |
 |---|---|---|---|
-${g.map((x) => `| ${x.measure} | ${x.value} | ${x.goal} | ${verdict(x.ok)} |`).join("\n")}
+${g.length > 0 ? g.map((x) => `| ${x.measure} | ${x.value} | ${x.goal} | ${verdict(x.ok)} |`).join("\n") : "| (none: this run had no Heroku-like speeds or no reference stack) | | | |"}
 
 ${r.peer ? peerSection(r.peer) : ""}
 ${r.reference ? referenceSection(r.reference) : ""}`;

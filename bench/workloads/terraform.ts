@@ -28,7 +28,9 @@ export function preparePeer(): PeerTool {
     .split("\n");
   const [cli, pluginDir] = out.slice(-2);
   if (!cli || !pluginDir) throw new Error(`scripts/install-peer.sh printed ${out.join(" | ")}`);
-  const version = JSON.parse(execFileSync(cli, ["version", "-json"], { encoding: "utf8" })) as {
+  const version = JSON.parse(
+    execFileSync(cli, ["version", "-json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+  ) as {
     terraform_version: string;
   };
   const name = path.basename(cli) === "tofu" ? "OpenTofu" : "Terraform";
