@@ -36,7 +36,7 @@ ${row("`apply` / `up` wall time", h.up.ms, j.up.ms, s)}
 ${row("API calls of `apply` / `up`", h.up.log.length, j.up.log.length, n)}
 ${row("`destroy` wall time", h.destroy.ms, j.destroy.ms, s)}
 ${row("API calls of `destroy`", h.destroy.log.length, j.destroy.log.length, n)}
-| no-change \`plan\` / \`preview\`: time, API calls | ${s(h.noChange.ms)}, ${h.noChange.log.length} | ${s(j.noChange.ms)}, ${j.noChange.log.length} | |
+| \`plan\` / \`preview\` right after: time, API calls | ${s(h.noChange.ms)}, ${h.noChange.log.length}${h.noChange.changes ? " (**proposes changes**)" : ", no changes"} | ${s(j.noChange.ms)}, ${j.noChange.log.length}, no changes | |
 | notice delay of \`apply\` / \`up\`, median / worst (transitions) | ${noticeText(h)} | ${noticeText(j)} | |
 | emulator after \`apply\` / \`up\` | ${h.afterUp} | ${j.afterUp} | |
 | emulator after \`destroy\` | ${h.afterDestroy} | ${j.afterDestroy} | |

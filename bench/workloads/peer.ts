@@ -19,8 +19,8 @@ export interface Step {
 
 export interface ToolRun {
   up: Step & { notices: NoticeDelay[] };
-  /** A no-change plan (herokux) or preview (project) right after: its calls. */
-  noChange: Step;
+  /** A plan (herokux) or preview (project) right after: its calls, and whether it proposed changes. */
+  noChange: Step & { changes: boolean };
   destroy: Step;
   /** What the emulator held after up and after destroy, e.g. "mTLS Operational, 1 certificate ready, ...". */
   afterUp: string;
@@ -95,7 +95,8 @@ async function runHerokux(
   const afterDestroy = await checked(services, database, "herokux destroy", "after destroy", false);
   return {
     up: { ...bare(up), notices: upNotices },
-    noChange: bare(noChange),
+    // -detailed-exitcode: 2 when the plan has changes (drift the emulator's answers would cause).
+    noChange: { ...bare(noChange), changes: noChange.value.code === 2 },
     destroy: bare(destroy),
     afterUp,
     afterDestroy,
@@ -119,7 +120,8 @@ async function runProject(services: Services, work: string, speed: string, delay
   const afterDestroy = await checked(services, database, "pulumi destroy", "after destroy", false);
   return {
     up: { ...bare(up), notices: upNotices },
-    noChange: bare(noChange),
+    // expectNoChanges: the preview fails, and the bench with it, if it proposes any change.
+    noChange: { ...bare(noChange), changes: false },
     destroy: bare(destroy),
     afterUp,
     afterDestroy,

@@ -76,7 +76,7 @@ export async function terraform(
   dir: string,
   command: "apply" | "destroy" | "plan",
   database: string,
-): Promise<{ ms: number; output: string }> {
+): Promise<{ ms: number; output: string; code: number }> {
   const args = [command, "-input=false", "-no-color", `-var=database=${database}`];
   if (command !== "plan") args.push("-auto-approve");
   else args.push("-detailed-exitcode");
@@ -98,5 +98,5 @@ export async function terraform(
   // plan -detailed-exitcode: 0 no changes, 2 changes; both are answers.
   if (code !== 0 && !(command === "plan" && code === 2))
     throw new Error(`${path.basename(tool.cli)} ${command} failed (exit ${code}):\n${output.slice(-4000)}`);
-  return { ms, output };
+  return { ms, output, code };
 }
