@@ -149,9 +149,14 @@ export function noticeDelays(
     );
     const m = addon.mtls;
     if (m) {
-      notice("mTLS", addon.name, ms(m.createdAt) + delays.mtls, (p) => p.endsWith("/tls-endpoint"));
-      for (const c of m.certificates ?? [])
-        notice("certificate", c.id, ms(c.createdAt) + delays.certificate, (p) => p.endsWith(`/certificates/${c.id}`));
+      const operational = ms(m.createdAt) + delays.mtls;
+      notice("mTLS", addon.name, operational, (p) => p.endsWith("/tls-endpoint"));
+      // The certificate enabling makes is ready before the endpoint is Operational: a client waits for the endpoint
+      // then, not for it, so reading it afterwards is no late notice.
+      for (const c of m.certificates ?? []) {
+        const ready = ms(c.createdAt) + delays.certificate;
+        if (ready >= operational) notice("certificate", c.id, ready, (p) => p.endsWith(`/certificates/${c.id}`));
+      }
       // A list read shows every rule's status, so it notices as well as a read of the rule itself.
       for (const r of m.ipRules ?? [])
         notice(

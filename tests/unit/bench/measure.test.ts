@@ -71,6 +71,26 @@ describe("notice delays", () => {
     expect(rule).toMatchObject({ kind: "IP rule", delayMs: 200, waitMs: 30_000 });
   });
 
+  test("the certificate enabling makes counts with the endpoint; one made later is noticed on its own", () => {
+    const withCerts = {
+      ...addon,
+      mtls: {
+        createdAt: t0,
+        certificates: [
+          { id: "first", createdAt: t0 },
+          { id: "second", createdAt: t0 + 61_000 },
+        ],
+      },
+    };
+    const log = [
+      enable,
+      get(`/postgres/v0/databases/${addon.id}/tls-endpoint/certificates/first`, t0 + 62_000),
+      get(`/postgres/v0/databases/${addon.id}/tls-endpoint/certificates/second`, t0 + 71_400),
+    ];
+    const certs = noticeDelays({ addons: [withCerts] }, log, HEROKU_LIKE).filter((d) => d.kind === "certificate");
+    expect(certs).toEqual([{ kind: "certificate", object: "second", delayMs: 400, waitMs: 10_000 }]);
+  });
+
   test("the goal allows 2 s, or 5% of the median wait when that is larger", () => {
     const n = (delayMs: number, waitMs: number) => ({ kind: "x", object: "y", delayMs, waitMs });
     expect(noticeSummary([n(500, 1000), n(1500, 1500), n(900, 2000)]).allowed).toBe(2000);
