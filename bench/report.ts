@@ -69,8 +69,9 @@ function goals(r: ReportInput): Goal[] {
       const n = noticeSummary(up.notices);
       out.push({
         measure: `median notice delay, reference \`up\`, ${label} speeds (${up.notices.length} transitions)`,
-        value: s(n.median),
-        goal: `≤ ${s(n.allowed)} (2 s or 5% of the median wait)`,
+        // Two decimals: the goal is a bound, and a median just above it must not print as equal.
+        value: `${(n.median / 1000).toFixed(2)} s`,
+        goal: `≤ ${(n.allowed / 1000).toFixed(2)} s (2 s or 5% of the median wait)`,
         ok: n.median <= n.allowed,
       });
     }

@@ -4,6 +4,8 @@
 //   --only peer | --only reference   one part (written to .run/bench/RESULTS-<part>.md unless --out is given)
 //   --fast-only                      the default speeds only (minutes instead of about half an hour)
 //   --out FILE                       where to write the report
+//   --render FILE.json               no runs: write the report again from a run's measurements (each run saves
+//                                    them as .run/bench/<report name>.json) to --out, by default FILE without .json
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -19,6 +21,8 @@ import { measureReference } from "./workloads/reference";
 import { preparePeer, type PeerTool } from "./workloads/terraform";
 
 interface Options {
+  render?: string;
+  outGiven: boolean;
   peer: boolean;
   reference: boolean;
   herokuLike: boolean;
@@ -29,18 +33,22 @@ function parseOptions(argv: string[]): Options {
   let only: string | undefined;
   let out: string | undefined;
   let herokuLike = true;
+  let render: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") only = argv[++i];
     else if (a === "--out") out = argv[++i];
     else if (a === "--fast-only") herokuLike = false;
-    else throw new Error(`unknown option ${a}: use --only peer|reference, --fast-only, --out FILE`);
+    else if (a === "--render") render = argv[++i];
+    else throw new Error(`unknown option ${a}: use --only peer|reference, --fast-only, --out FILE, --render FILE`);
   }
   if (only !== undefined && only !== "peer" && only !== "reference")
     throw new Error(`--only takes peer or reference, not ${only}`);
   const partial = only !== undefined || !herokuLike;
   const name = `RESULTS${only ? `-${only}` : ""}${herokuLike ? "" : "-fast"}.md`;
   return {
+    ...(render ? { render: path.resolve(render) } : {}),
+    outGiven: out !== undefined,
     peer: only !== "reference",
     reference: only !== "peer",
     herokuLike,
@@ -79,8 +87,23 @@ function machine(peer: PeerTool | undefined): Record<string, string> {
   };
 }
 
+async function writeReport(input: ReportInput, out: string): Promise<void> {
+  // Formatted as the repository's prettier would, so `prettier --check` passes on the generated file.
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(path.join(repoRoot(), "bench", "RESULTS.md"))) ?? {};
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, await prettier.format(report(input), { ...options, filepath: out }));
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.render) {
+    const saved = JSON.parse(fs.readFileSync(opts.render, "utf8")) as ReportInput;
+    const out = opts.outGiven ? opts.out : opts.render.replace(/\.json$/, "");
+    await writeReport({ ...saved, startedAt: new Date(saved.startedAt), finishedAt: new Date(saved.finishedAt) }, out);
+    log(`wrote ${path.relative(repoRoot(), out)} from ${path.relative(repoRoot(), opts.render)}`);
+    return;
+  }
   const startedAt = new Date();
   const loadBefore = os.loadavg();
   const tool = opts.peer ? preparePeer() : undefined;
@@ -101,12 +124,13 @@ async function main(): Promise<void> {
         ...(opts.herokuLike ? { herokuLike: HEROKU_LIKE } : {}),
       });
     const finishedAt = new Date();
-    const markdown = report({ ...input, finishedAt, loadAfter: os.loadavg() });
-    // Formatted as the repository's prettier would, so `prettier --check` passes on the generated file.
-    const prettier = await import("prettier");
-    const options = (await prettier.resolveConfig(path.join(repoRoot(), "bench", "RESULTS.md"))) ?? {};
+    const full: ReportInput = { ...input, finishedAt, loadAfter: os.loadavg() };
     fs.mkdirSync(path.dirname(opts.out), { recursive: true });
-    fs.writeFileSync(opts.out, await prettier.format(markdown, { ...options, filepath: opts.out }));
+    // The measurements, for --render (not committed: the request logs make it large).
+    const saved = path.join(repoRoot(), ".run", "bench", `${path.basename(opts.out)}.json`);
+    fs.mkdirSync(path.dirname(saved), { recursive: true });
+    fs.writeFileSync(saved, JSON.stringify(full));
+    await writeReport(full, opts.out);
     log(`wrote ${path.relative(repoRoot(), opts.out)} in ${s(finishedAt.getTime() - startedAt.getTime())}`);
   } finally {
     await services.stop();
