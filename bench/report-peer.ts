@@ -14,6 +14,18 @@ function sideBySide(a: LoggedRequest[], b: LoggedRequest[]): string {
   return routes.map((r) => `| \`${r}\` | ${ca.get(r) ?? 0} | ${cb.get(r) ?? 0} |`).join("\n");
 }
 
+/** Answers other than 2xx during apply/up and destroy, by status: a route the emulator lacks would show here. */
+function failures(run: ToolRun): string {
+  const counts = new Map<number, number>();
+  for (const q of [...run.up.log, ...run.destroy.log])
+    if (q.status < 200 || q.status >= 300) counts.set(q.status, (counts.get(q.status) ?? 0) + 1);
+  if (counts.size === 0) return "none";
+  return [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([status, n]) => `${n} × ${status === 0 ? "dropped" : status}`)
+    .join(", ");
+}
+
 function noticeText(run: ToolRun): string {
   if (run.up.notices.length === 0) return "none";
   const n = noticeSummary(run.up.notices);
@@ -38,6 +50,7 @@ ${row("`destroy` wall time", h.destroy.ms, j.destroy.ms, s)}
 ${row("API calls of `destroy`", h.destroy.log.length, j.destroy.log.length, n)}
 | \`plan\` / \`preview\` right after: time, API calls | ${s(h.noChange.ms)}, ${h.noChange.log.length}${h.noChange.changes ? " (**proposes changes**)" : ", no changes"} | ${s(j.noChange.ms)}, ${j.noChange.log.length}, no changes | |
 | notice delay of \`apply\` / \`up\`, median / worst (transitions) | ${noticeText(h)} | ${noticeText(j)} | |
+| answers other than 2xx (\`apply\`/\`up\` and \`destroy\`) | ${failures(h)} | ${failures(j)} | |
 | emulator after \`apply\` / \`up\` | ${h.afterUp} | ${j.afterUp} | |
 | emulator after \`destroy\` | ${h.afterDestroy} | ${j.afterDestroy} | |
 
