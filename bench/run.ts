@@ -2,7 +2,8 @@
 // project on the same workload) and the reference stack at the default and Heroku-like speeds with the real
 // Pulumi CLI (and Terraform or OpenTofu), and writes bench/RESULTS.md. Never asserts on time.
 //   --only peer | --only reference   one part (written to .run/bench/RESULTS-<part>.md unless --out is given)
-//   --fast-only                      the default speeds only (minutes instead of about half an hour)
+//   --only migration                 the BYOK migration bench alone (bench/migration.ts, writes MIGRATION.md)
+//   --fast-only                      the default speeds only, no migration bench (minutes, not half an hour)
 //   --out FILE                       where to write the report
 //   --render FILE.json               no runs: write the report again from a run's measurements (each run saves
 //                                    them as .run/bench/<report name>.json) to --out, by default FILE without .json
@@ -13,6 +14,7 @@ import * as path from "node:path";
 import { repoRoot } from "../tests/support/repo";
 import { startServices } from "../tests/support/services";
 import { DELAYS, HEROKU_LIKE } from "./measure";
+import { benchMigration } from "./migration";
 import { report, type ReportInput } from "./report";
 import { s } from "./report-format";
 import { log } from "./stacks";
@@ -25,6 +27,7 @@ interface Options {
   outGiven: boolean;
   peer: boolean;
   reference: boolean;
+  migration: boolean;
   herokuLike: boolean;
   out: string;
 }
@@ -40,17 +43,22 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--out") out = argv[++i];
     else if (a === "--fast-only") herokuLike = false;
     else if (a === "--render") render = argv[++i];
-    else throw new Error(`unknown option ${a}: use --only peer|reference, --fast-only, --out FILE, --render FILE`);
+    else
+      throw new Error(
+        `unknown option ${a}: use --only peer|reference|migration, --fast-only, --out FILE, --render FILE`,
+      );
   }
-  if (only !== undefined && only !== "peer" && only !== "reference")
-    throw new Error(`--only takes peer or reference, not ${only}`);
+  if (only !== undefined && only !== "peer" && only !== "reference" && only !== "migration")
+    throw new Error(`--only takes peer, reference or migration, not ${only}`);
   const partial = only !== undefined || !herokuLike;
   const name = `RESULTS${only ? `-${only}` : ""}${herokuLike ? "" : "-fast"}.md`;
   return {
     ...(render ? { render: path.resolve(render) } : {}),
     outGiven: out !== undefined,
-    peer: only !== "reference",
-    reference: only !== "peer",
+    peer: only === undefined || only === "peer",
+    reference: only === undefined || only === "reference",
+    // Last in a full run, with its own emulator; it writes bench/MIGRATION.md itself.
+    migration: only === "migration" || (only === undefined && herokuLike),
     herokuLike,
     // Only a full run replaces the committed RESULTS.md.
     out: path.resolve(
@@ -104,6 +112,10 @@ async function main(): Promise<void> {
     log(`wrote ${path.relative(repoRoot(), out)} from ${path.relative(repoRoot(), opts.render)}`);
     return;
   }
+  if (!opts.peer && !opts.reference) {
+    await benchMigration();
+    return;
+  }
   const startedAt = new Date();
   const loadBefore = os.loadavg();
   const tool = opts.peer ? preparePeer() : undefined;
@@ -136,6 +148,7 @@ async function main(): Promise<void> {
     await services.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
+  if (opts.migration) await benchMigration();
 }
 
 main().catch((err: unknown) => {

@@ -89,7 +89,20 @@ export interface SecurePostgresArgs {
    * @default nothing is adopted
    */
   adopt?: SecurePostgresAdoption;
+  /**
+   * Moves a database that runs on Heroku's own key onto the customer key (`customerKey` or `existingKeyArn`)
+   * without a replacement, in three reviewed changes (README "Adding a customer key to an existing
+   * SecurePostgres"): `"follow"` adds `<name>-db-encrypted`, a follower of `<name>-db` encrypted with the key;
+   * `"promote"` makes it the app's primary database (maintenance, catch-up, DATABASE, unfollow) and lifts the old
+   * database's protection; `"done"` removes `<name>-db`. Keep `"done"` afterwards: the database stays
+   * `<name>-db-encrypted`. Not yet with mTLS or named credentials (add them once it is `"done"`).
+   * @default no migration
+   */
+  keyMigration?: KeyMigrationPhase;
 }
+
+/** The phases of {@link SecurePostgresArgs.keyMigration}, one reviewed change each. */
+export type KeyMigrationPhase = "follow" | "promote" | "done";
 
 /** What a {@link SecurePostgres} takes over instead of creating. */
 export interface SecurePostgresAdoption {
@@ -158,6 +171,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
       cidrs: cidrs.map(cidrOf),
       clientCertificates: certificateNames,
       credentials: credentialArgs,
+      keyMigration: args.keyMigration,
     });
     if (problems.length > 0) throw new Error(`SecurePostgres ${name}: ${problems.join("; ")}`);
 
@@ -171,17 +185,39 @@ export class SecurePostgres extends pulumi.ComponentResource {
             { ...child, protect },
           )
         : undefined;
-    const database = new SecureDatabase(
-      `${name}-db`,
-      {
-        app: args.app,
-        plan,
-        encryptionKeyArn: args.existingKeyArn ?? key?.arn,
-        enhancedCertificates,
-        ...(args.adopt ? { adoptAddonId: args.adopt.database } : {}),
-      },
-      { ...child, protect },
-    );
+    const keyArn = args.existingKeyArn ?? key?.arn;
+    const migration = args.keyMigration;
+    // During a key migration `<name>-db` stays as it is (Heroku's own key) until "done" removes it.
+    const original =
+      migration === "done"
+        ? undefined
+        : new SecureDatabase(
+            `${name}-db`,
+            {
+              app: args.app,
+              plan,
+              encryptionKeyArn: migration === undefined ? keyArn : undefined,
+              enhancedCertificates,
+              ...(args.adopt ? { adoptAddonId: args.adopt.database } : {}),
+            },
+            { ...child, protect: protect && migration !== "promote" },
+          );
+    const database =
+      migration === undefined && original
+        ? original
+        : new SecureDatabase(
+            `${name}-db-encrypted`,
+            {
+              app: args.app,
+              plan,
+              encryptionKeyArn: keyArn,
+              // Switched once it is the primary: until then the follower is a read-only copy of its leader.
+              enhancedCertificates: migration === "follow" ? false : enhancedCertificates,
+              ...(original ? { follow: original } : {}),
+              ...(migration === "follow" ? {} : { promote: true }),
+            },
+            { ...child, protect },
+          );
     // Children name the database by its id, the resource id Pulumi keeps known while the database updates in
     // place, so a preview of an in-place change above them shows no replacement below. (Stacks that stored the
     // add-on name see no change: either spelling is the same database.)
@@ -240,7 +276,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
       addonName: database.addonName,
     });
     this.registerOutputs({
-      keyArn: key?.arn ?? args.existingKeyArn,
+      keyArn,
       addonName: database.addonName,
       connectionUrl: database.connectionUrl,
     });

@@ -1,5 +1,5 @@
 import { forgetSharedReads, pollCredential, sharedDatabaseInfo } from "../heroku/shared-reads";
-import { HerokuApiError, ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
+import { found, HerokuApiError, ignoreNotFound, isNotFound, nullOnNotFound, onNotFound } from "../heroku/errors";
 import {
   attachCredential,
   createCredential,
@@ -157,20 +157,10 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
       );
       return;
     }
-    let attachments: Attachment[];
-    try {
-      attachments = await credentialAttachments(props.database, props.name);
-    } catch (err) {
-      if (isNotFound(err)) return; // the database itself is gone
-      throw err;
-    }
+    const attachments = await credentialAttachments(props.database, props.name).catch(onNotFound(undefined));
+    if (!attachments) return; // the database itself is gone
     for (const a of attachments) await detachAttachment(a.id).catch(ignoreNotFound);
-    try {
-      await destroyCredential(props.database, props.name);
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
+    if (!(await found(destroyCredential(props.database, props.name)))) return;
     await waitFor({
       what: `credential ${props.name} on database ${props.database}`,
       target: "destroyed",

@@ -2,9 +2,12 @@ import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { type App, getSpace } from "../heroku/apps";
 import { awsRegionOf } from "../heroku/regions";
 import { ProviderError } from "../shared/errors";
-import { isKmsNotFound, kmsClient } from "../kms/client";
+import { isKmsNotFound, kmsClient, parseKeyArn } from "../kms/client";
+import { getDatabase, infoRow } from "../heroku/databases";
+import { isNotFound } from "../heroku/errors";
+import type { CheckFailure } from "../shared/check";
 import type { SecureDatabaseInputs } from "./types";
-import { ENCRYPTION_KEY_PLAN_TIERS, keyRegion, planTier } from "./validation";
+import { ENCRYPTION_KEY_PLAN_TIERS, followerKeyProblem, keyRegion, planTier } from "./validation";
 
 /**
  * Checks that need the app or the key, made before the add-on is created so a refusal leaves nothing behind.
@@ -31,6 +34,33 @@ export async function preflight(app: App, inputs: SecureDatabaseInputs): Promise
     }
   }
   if (inputs.encryptionKeyArn !== undefined) await checkKey(app, inputs.encryptionKeyArn, tier);
+  if (inputs.follow !== undefined) {
+    const failure = await leaderFailure(inputs.follow, inputs.encryptionKeyArn);
+    if (failure) throw new ProviderError(failure.reason);
+  }
+}
+
+/**
+ * The leader's own rules for a follower, read from its "Customer Encryption Key" row (docs/heroku-api.md sections
+ * 4.5 and 4.6): run by check when `follow` and the key are known (so the preview refuses), and again before the
+ * create. A read that fails for another reason than a missing leader decides nothing: Heroku checks it too.
+ */
+export async function leaderFailure(
+  leader: string,
+  encryptionKeyArn: string | undefined,
+): Promise<CheckFailure | undefined> {
+  let reported: string | undefined;
+  try {
+    reported = infoRow(await getDatabase(leader), "Customer Encryption Key")?.[0];
+  } catch (err) {
+    if (isNotFound(err))
+      return { property: "follow", reason: `follow names ${leader}, but Heroku has no such database` };
+    return undefined;
+  }
+  // A value that is not a key ARN (the row's format is not documented) tells nothing about which key it is.
+  if (reported !== undefined && !parseKeyArn(reported)) return undefined;
+  const problem = followerKeyProblem(leader, reported, encryptionKeyArn);
+  return problem === undefined ? undefined : { property: "encryptionKeyArn", reason: problem };
 }
 
 async function checkKey(app: App, arn: string, tier: string | undefined): Promise<void> {

@@ -21,6 +21,7 @@ import { api, libpq, pollUntil, provisioned } from "../emulator/helpers";
 import { runStack, type StackOptions, stepsOf } from "../support/pulumi";
 import { startServices, type Services } from "../support/services";
 import { controlJson, mutatingRequests, startOver } from "./emulator-client";
+import { stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
@@ -183,19 +184,14 @@ async function reality(h: HandMade, owner: Client): Promise<unknown> {
 }
 
 function stack(mode: string, ids: HandMade, drop = false): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/adoption.js",
-    project: "hps-adoption",
-    stack: mode,
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+  return stackOptions(testProgram("adoption", "hps-adoption"), { workDir, env: s.env }, mode, {
     config: {
       mode,
       ids: JSON.stringify({ keyId: ids.keyId, addon: ids.addon, rules: ids.rules }),
       ...(drop ? { drop: "true" } : {}),
     },
     resetConfig: true,
-  };
+  });
 }
 
 beforeAll(async () => {

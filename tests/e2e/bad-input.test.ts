@@ -4,13 +4,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack } from "../support/pulumi";
 import { controlJson, mutatingRequests } from "./emulator-client";
+import { stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(20 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -298,14 +298,12 @@ test(`at least 40 invalid inputs are covered`, () => {
 });
 
 test.each(cases)("%s (%s) fails at preview", async (_what, type, args, expected) => {
-  const r = await runStack("preview", {
-    program: "dist/tests/e2e/programs/bad-input.js",
-    project: "bad-input",
-    stack: "bad",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
-    config: { case: JSON.stringify({ type, args }) },
-  });
+  const r = await runStack(
+    "preview",
+    stackOptions(testProgram("bad-input", "bad-input"), { workDir, env: services.env }, "bad", {
+      config: { case: JSON.stringify({ type, args }) },
+    }),
+  );
   expect(r.error).toBeDefined();
   expect(r.error).toContain(expected);
   expect(await mutatingRequests(services)).toEqual([]);
