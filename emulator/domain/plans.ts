@@ -45,7 +45,7 @@ export function listedPlan(value: unknown): Plan {
   return plan;
 }
 
-/** The Platform API plan object (docs/heroku-api.md section 4.7). */
+/** The Platform API plan object (docs/heroku-api.md section 4.9). */
 export function planView(plan: Plan): Record<string, unknown> {
   return {
     id: stableId(plan.name),

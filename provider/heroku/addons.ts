@@ -32,7 +32,7 @@ export interface CreateAddonBody {
   config?: Record<string, string | boolean>;
 }
 
-/** docs/heroku-api.md section 4.7: the Platform API plan object, only the fields we read. */
+/** docs/heroku-api.md section 4.9: the Platform API plan object, only the fields we read. */
 export interface Plan {
   id?: string;
   name: string;

@@ -193,7 +193,7 @@ export function keyRegion(arn: string): string | undefined {
   return parseKeyArn(arn)?.region;
 }
 
-/** What Heroku reports about the app a database is for (GET /apps/{app}; docs/heroku-api.md section 4.8). */
+/** What Heroku reports about the app a database is for (GET /apps/{app}; docs/heroku-api.md section 4.10). */
 export interface DatabaseAppFacts {
   name: string;
   /** Heroku region name: the space's (virginia...) or the Common Runtime's (us, eu). */
