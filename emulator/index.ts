@@ -8,8 +8,8 @@ import { settleAll } from "./domain/addons";
 import { KEY_CHECK_INTERVAL_MS, syncKeys } from "./domain/byok-watch";
 import { requestListener } from "./http/server";
 import { assertClusterLayout } from "./pg/cluster";
-import { Clusters } from "./pg/clusters";
-import { startCredentials } from "./routes/credentials";
+import { clusterKey, Clusters, type LiveCluster } from "./pg/clusters";
+import { startCredentials } from "./domain/credential-scheduler";
 import { startMtls } from "./routes/mtls";
 import { buildRouter } from "./routes/table";
 import { presetSpeeds, type PresetName } from "./machines/presets";
@@ -49,6 +49,14 @@ export interface RunningEmulator {
 /** Add-ons whose database exists: a failed create has none, a deleted add-on's is gone at once. */
 const hasDatabase = (a: Addon): boolean => a.state === "provisioning" || a.state === "provisioned";
 
+/** The clusters to start again: followers stream from their leader through the slot they were made with. */
+function liveClusters(addons: Addon[]): LiveCluster[] {
+  return addons.filter(hasDatabase).map((a) => {
+    const leader = a.following && addons.find((l) => l.id === a.following!.leaderId);
+    return leader ? { db: a.db, follows: { leader: leader.db, slot: a.following!.slot } } : { db: a.db };
+  });
+}
+
 /** How often time-driven transitions advance when nobody polls. */
 const TICK_MS = 250;
 
@@ -74,7 +82,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const tls = ensureTlsMaterial(stateDir);
   const clusters = new Clusters(stateDir, tls);
   try {
-    await clusters.init(store.state.addons.filter(hasDatabase).map((a) => a.db));
+    await clusters.init(liveClusters(store.state.addons));
   } catch (err) {
     await clusters.stopAll();
     throw err;
@@ -143,7 +151,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       const byDatabase = clusters.adminUrls();
       const out: Record<string, string> = {};
       for (const a of store.state.addons) {
-        const url = byDatabase[a.db.database];
+        const url = byDatabase[clusterKey(a.db)];
         if (url) out[a.name] = url;
       }
       return out;

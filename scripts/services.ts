@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { motoBinary } from "../tests/support/moto";
 import { freePort, waitForHttp } from "../tests/support/net";
+import { localServiceEnv } from "./service-env";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -44,16 +45,12 @@ export function readServices(dir: string): ServicesFile | undefined {
 
 /** The environment a Pulumi program (and its dynamic providers) needs to reach the local services. */
 export function serviceEnv(s: ServicesFile): Record<string, string> {
-  return {
-    HEROKU_API_KEY: DEMO_TOKEN,
-    HEROKU_API_URL: s.httpsUrl,
-    HEROKU_DATA_API_URL: s.httpsUrl,
-    NODE_EXTRA_CA_CERTS: s.caCertPath,
-    AWS_ACCESS_KEY_ID: "testing",
-    AWS_SECRET_ACCESS_KEY: "testing",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_KMS: s.motoEndpoint,
-  };
+  return localServiceEnv({
+    token: DEMO_TOKEN,
+    apiUrl: s.httpsUrl,
+    caCertPath: s.caCertPath,
+    kmsEndpoint: s.motoEndpoint,
+  });
 }
 
 function waitForLine(file: string, pid: number, timeoutMs: number): Promise<string> {

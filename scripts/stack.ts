@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 
 interface Options {
@@ -35,92 +36,62 @@ interface Options {
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
-function parseArgs(argv: string[]): Options {
-  const opts: Options = {
-    command: argv[0] ?? "",
-    program: "",
-    project: "",
-    stack: "dev",
-    stateDir: path.join(repoRoot, ".run", "state"),
-    config: {},
-    secretConfig: {},
-    expectNoChanges: false,
-    showSecrets: false,
-    quiet: false,
-    replace: [],
-    target: [],
-    resetConfig: false,
-    policyPacks: [],
-    policyPackConfigs: [],
-    jsonOut: "",
-    stackSettings: "",
-  };
-  for (let i = 1; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const pair = (target: Record<string, string>): void => {
-      const raw = value();
-      const eq = raw.indexOf("=");
-      if (eq < 1) throw new Error(`${flag} takes key=value, got ${raw}`);
-      target[raw.slice(0, eq)] = raw.slice(eq + 1);
-    };
-    switch (flag) {
-      case "--program":
-        opts.program = path.resolve(value());
-        break;
-      case "--project":
-        opts.project = value();
-        break;
-      case "--stack":
-        opts.stack = value();
-        break;
-      case "--state":
-        opts.stateDir = path.resolve(value());
-        break;
-      case "--config":
-        pair(opts.config);
-        break;
-      case "--secret-config":
-        pair(opts.secretConfig);
-        break;
-      case "--expect-no-changes":
-        opts.expectNoChanges = true;
-        break;
-      case "--show-secrets":
-        opts.showSecrets = true;
-        break;
-      case "--quiet":
-        opts.quiet = true;
-        break;
-      case "--reset-config":
-        opts.resetConfig = true;
-        break;
-      case "--replace":
-        opts.replace.push(value());
-        break;
-      case "--target":
-        opts.target.push(value());
-        break;
-      case "--policy-pack":
-        opts.policyPacks.push(path.resolve(value()));
-        break;
-      case "--policy-pack-config":
-        opts.policyPackConfigs.push(path.resolve(value()));
-        break;
-      case "--json-out":
-        opts.jsonOut = path.resolve(value());
-        break;
-      case "--stack-settings":
-        opts.stackSettings = path.resolve(value());
-        break;
-      default:
-        throw new Error(`unknown flag ${flag}`);
-    }
+/** `key=value` pairs of a repeated flag, as a record. */
+function pairs(flag: string, raw: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of raw ?? []) {
+    const eq = item.indexOf("=");
+    if (eq < 1) throw new Error(`--${flag} takes key=value, got ${item}`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
   }
+  return out;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      program: { type: "string" },
+      project: { type: "string" },
+      stack: { type: "string", default: "dev" },
+      state: { type: "string", default: path.join(repoRoot, ".run", "state") },
+      config: { type: "string", multiple: true },
+      "secret-config": { type: "string", multiple: true },
+      "expect-no-changes": { type: "boolean", default: false },
+      "show-secrets": { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      "reset-config": { type: "boolean", default: false },
+      replace: { type: "string", multiple: true, default: [] },
+      target: { type: "string", multiple: true, default: [] },
+      "policy-pack": { type: "string", multiple: true, default: [] },
+      "policy-pack-config": { type: "string", multiple: true, default: [] },
+      "json-out": { type: "string" },
+      "stack-settings": { type: "string" },
+    },
+  });
+  const resolved = (p: string | undefined): string => (p ? path.resolve(p) : "");
+  const opts: Options = {
+    command: positionals[0] ?? "",
+    program: resolved(values.program),
+    project: values.project ?? "",
+    stack: values.stack,
+    stateDir: path.resolve(values.state),
+    config: pairs("config", values.config),
+    secretConfig: pairs("secret-config", values["secret-config"]),
+    expectNoChanges: values["expect-no-changes"],
+    showSecrets: values["show-secrets"],
+    quiet: values.quiet,
+    replace: values.replace,
+    target: values.target,
+    resetConfig: values["reset-config"],
+    policyPacks: values["policy-pack"].map((p) => path.resolve(p)),
+    policyPackConfigs: values["policy-pack-config"].map((p) => path.resolve(p)),
+    jsonOut: resolved(values["json-out"]),
+    stackSettings: resolved(values["stack-settings"]),
+  };
+  if (positionals.length > 1) throw new Error(`one command, got ${positionals.join(" ")}`);
   if (!opts.program || !opts.project) throw new Error("--program and --project are required");
   return opts;
 }
@@ -227,7 +198,7 @@ function captureJson(stack: Stack, file: string): void {
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOptions(process.argv.slice(2));
   const stack = await openStack(opts);
   const events: ResourceEvent[] = [];
   const onEvent = (e: EngineEvent): void => {

@@ -22,8 +22,10 @@ export interface SecureDatabaseArgs {
   app: pulumi.Input<string>;
   /**
    * The Heroku Postgres plan, such as `heroku-postgresql:private-0`. With `encryptionKeyArn` it must be a
-   * `private-*` or `shield-*` plan; mTLS later also needs one. Changing this replaces the resource.
-   * @see https://devcenter.heroku.com/articles/heroku-postgres-plans
+   * `private-*` or `shield-*` plan; mTLS later also needs one. Changing this changes the plan in place, keeping
+   * the data (what `heroku addons:upgrade` does: less than a minute of downtime at the changeover); a change that
+   * Heroku cannot make in place (out of the Private, Shield or Essential plans) is refused at preview.
+   * @see https://devcenter.heroku.com/articles/updating-heroku-postgres-databases
    */
   plan: pulumi.Input<string>;
   /**
@@ -72,6 +74,24 @@ export interface SecureDatabaseArgs {
    */
   adoptAddonId?: pulumi.Input<string>;
   /**
+   * Makes this database a follower of another one: the leader's add-on id or name, or the leader itself. A
+   * follower is a read-only copy that streams every change of its leader; with `encryptionKeyArn` it is how an
+   * existing database moves onto a customer key (the leader must then be unencrypted or use that very key).
+   * Once the follower was promoted (or unfollowed), removing it changes nothing. Changing this replaces the
+   * resource.
+   * @default not a follower
+   * @see https://devcenter.heroku.com/articles/heroku-postgres-follower-databases
+   */
+  follow?: pulumi.Input<string> | SecureDatabase;
+  /**
+   * Promotes this follower to the app's primary database: turns maintenance on for `app`, waits until the
+   * follower has every committed row, attaches it as `DATABASE` (the old primary keeps another attachment),
+   * unfollows it and turns maintenance off. Refused while the follower has not caught up and on a database that
+   * does not exist yet. A killed run is finished by the next `pulumi up`. Once done, removing it changes nothing.
+   * @default false
+   */
+  promote?: pulumi.Input<boolean>;
+  /**
    * How long create, update and delete wait for Heroku (Pulumi's customTimeouts do not reach this resource).
    * @default { create: "20m", update: "45m", delete: "20m" }
    */
@@ -110,6 +130,12 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
    * customer key was disabled in AWS KMS. `pulumi refresh` shows it as drift.
    */
   declare readonly availability: pulumi.Output<string | undefined>;
+  /** The leader, as Heroku's "Following" row names it, while this database follows one. */
+  declare readonly following: pulumi.Output<string | undefined>;
+  /** How far behind its leader a follower is, as Heroku reports it ("Behind By", such as "0 commits"). */
+  declare readonly behindBy: pulumi.Output<string | undefined>;
+  /** True once a promotion of this database finished. */
+  declare readonly promoted: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SecureDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -119,6 +145,7 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
         encryptionKeyArn: undefined,
         enhancedCertificates: undefined,
         ...args,
+        follow: args.follow instanceof SecureDatabase ? args.follow.id : args.follow,
         resumeKey: resumeKey("SecureDatabase", name),
         addonId: undefined,
         addonName: undefined,
@@ -128,6 +155,9 @@ export class SecureDatabase extends pulumi.dynamic.Resource {
         enhancedCertificatesStatus: undefined,
         configVarName: undefined,
         availability: undefined,
+        following: undefined,
+        behindBy: undefined,
+        promoted: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionUrl"] }),
       DYNAMIC_MODULE,

@@ -22,7 +22,11 @@ export interface PostureFacts {
   cidrs: string[];
   clientCertificates: string[];
   credentials: Record<string, { permissions?: string }>;
+  keyMigration?: string;
 }
+
+/** The phases of a SecurePostgres key migration, in order. */
+export const KEY_MIGRATION_PHASES: readonly string[] = ["follow", "promote", "done"];
 
 /** Customer keys and mTLS only on Private and Shield databases (provider/shared/plans.ts). */
 const privateOrShield = (plan: string): boolean => plan.startsWith(POSTGRES_PLAN_PREFIX) && isPrivateOrShieldPlan(plan);
@@ -61,6 +65,27 @@ export function postureProblems(f: PostureFacts): string[] {
     if (problem) problems.push(`clientCertificates: ${problem}`);
     if (certNames.has(name)) problems.push(`clientCertificates: ${name} is listed twice`);
     certNames.add(name);
+  }
+  if (f.keyMigration !== undefined) {
+    if (!KEY_MIGRATION_PHASES.includes(f.keyMigration)) {
+      problems.push(
+        `keyMigration must be one of ${KEY_MIGRATION_PHASES.join(", ")}, got ${JSON.stringify(f.keyMigration)}`,
+      );
+    }
+    if (!f.byok) {
+      problems.push(
+        "keyMigration moves the database onto a customer key: set customerKey (or existingKeyArn), not false",
+      );
+    }
+    // The new database needs its own endpoint, allowlist and credentials before clients can move to it.
+    if (f.mtls) {
+      problems.push(
+        "keyMigration: not yet with mutual TLS (allowedCidrs, clientCertificates); add them once keyMigration is done",
+      );
+    }
+    if (Object.keys(f.credentials).length > 0) {
+      problems.push("keyMigration: not yet with named credentials; add them once keyMigration is done");
+    }
   }
   const names = Object.keys(f.credentials);
   // The default credential counts towards the limit (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits").

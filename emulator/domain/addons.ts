@@ -7,8 +7,11 @@ import { freePort } from "../net";
 import { mtlsRuntime } from "../mtls/runtime";
 import { newDatabaseRecord } from "../pg/admin";
 import { awsRegionOf } from "../store/regions";
+import type { PendingTransition } from "../machines/pending";
 import type { Addon, App, Attachment } from "../store/types";
 import { ADDON_NAME, ATTACHMENT_NAME, defaultAttachmentName, generateAddonName } from "./naming";
+import { checkFollow, followerDatabase, followersOf, leaderOf, slotName, unfollow } from "./followers";
+import { onPlanChangeFired } from "./plan-change";
 import { checkPlanPlacement, isPrivateOrShield, listedPlan } from "./plans";
 
 /** config values arrive as strings (Terraform) or booleans (the CLI's bare flags); both are stored as strings. */
@@ -60,6 +63,8 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
       throw invalid(`Customer encryption keys are only available on Private and Shield plans, not ${plan.name}.`);
     }
   }
+  // A follower (config.follow): every refusal is checked before anything is made (domain/followers.ts).
+  const leader = config.follow !== undefined ? checkFollow(core, app, plan, encryptionKey, config.follow) : undefined;
   const enhanced = config["enhanced-certificates-beta"] === "true";
   if (enhanced && plan.tier === "essential") {
     throw invalid("Enhanced Certificates are only available on Standard, Premium, Private and Shield plans.");
@@ -93,8 +98,10 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
     const check = encryptionKey
       ? await checkKeyForProvisioning(core.kmsEndpoint, encryptionKey, databaseRegion(core, app))
       : ({ ok: true } as const);
-    const db = newDatabaseRecord();
-    if (check.ok) await core.clusters.create(db);
+    const db = leader ? followerDatabase(leader) : newDatabaseRecord();
+    const following = leader ? { leaderId: leader.id, slot: slotName(db.cluster!) } : undefined;
+    if (check.ok && leader && following) await core.clusters.createFollower(db, leader.db, following.slot);
+    else if (check.ok) await core.clusters.create(db);
 
     const now = store.nowIso();
     const addon: Addon = {
@@ -112,6 +119,7 @@ export async function createAddon(core: Core, app: App, body: Record<string, unk
       enhancedCertificates: enhanced ? "Enabled" : "Disabled",
       config,
       pending: [],
+      ...(following && check.ok ? { following } : {}),
     };
     store.machines.begin(addon, "addon-provision", "state", check.ok ? "provisioned" : "deprovisioned");
     store.state.addons.push(addon);
@@ -153,13 +161,20 @@ export async function deleteAddon(core: Core, addon: Addon): Promise<Addon> {
     return addon;
   }
   if (addon.state !== "deprovisioning") {
+    // A leader's followers are unfollowed first: they keep every row as forks (emulator/README.md, Differences).
+    for (const follower of followersOf(core, addon)) await unfollow(core, follower).catch(() => undefined);
     store.machines.cancel(addon, "enhancedCertificates");
+    store.machines.cancel(addon, "planChange");
+    delete addon.planChange;
     addon.state = "deprovisioning";
     addon.updatedAt = store.nowIso();
     store.machines.begin(addon, "addon-deprovision", "state", "gone");
     store.save();
-    // Its own cluster goes with it, and every credential's role with that.
+    // Its own cluster goes with it, and every credential's role with that; a follower's slot on its leader too.
+    const leader = leaderOf(core, addon);
     await core.track(core.clusters.remove(addon.db));
+    if (leader && addon.following)
+      await core.track(core.clusters.dropSlot(leader.db, addon.following.slot)).catch(() => undefined);
     // The database is gone: its front door closes now rather than at the next tick.
     await mtlsRuntime(core).reconcile();
   }
@@ -167,8 +182,9 @@ export async function deleteAddon(core: Core, addon: Addon): Promise<Addon> {
 }
 
 /** Applies what fired on one add-on; returns false when the add-on is gone. */
-function applyFired(core: Core, addon: Addon, fired: { to: string }[]): boolean {
+function applyFired(core: Core, addon: Addon, fired: PendingTransition[]): boolean {
   if (fired.length === 0) return true;
+  onPlanChangeFired(core, addon, fired);
   addon.updatedAt = core.store.nowIso();
   if (fired.some((f) => f.to === "gone")) {
     core.store.removeAddon(addon);

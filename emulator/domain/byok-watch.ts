@@ -1,5 +1,6 @@
 import type { Core } from "../core";
 import { keyIsEnabled } from "../kms/check-key";
+import { applyAvailability } from "./availability";
 
 /**
  * Heroku shuts a database down about 20 minutes after its BYOK key is disabled and restarts it about 5 minutes
@@ -29,8 +30,14 @@ async function syncOnce(core: Core): Promise<{ checked: number; changed: string[
     if (unavailable === (addon.keyUnavailable ?? false)) continue;
     // The add-on may have been deleted while KMS answered.
     if (!core.store.state.addons.includes(addon) || addon.state === "deprovisioning") continue;
-    await core.clusters.of(addon.db).setAllowConnections(addon.db.database, !unavailable);
+    const before = addon.keyUnavailable;
     addon.keyUnavailable = unavailable;
+    try {
+      await applyAvailability(core, addon);
+    } catch (err) {
+      addon.keyUnavailable = before;
+      throw err;
+    }
     addon.updatedAt = core.store.nowIso();
     changed.push(addon.name);
   }

@@ -1,6 +1,7 @@
 import type { Core } from "../core";
 import type { Addon, Attachment } from "../store/types";
 import { credentialLogin } from "./credentials";
+import { credentialSource } from "./followers";
 
 /**
  * Where the database is reached: host, port and the URL's query (TLS mode), as every credential's URL uses them.
@@ -19,12 +20,20 @@ export function connectionTarget(core: Core, addon: Addon): { host: string; port
   return { host: "127.0.0.1", port: addon.frontDoorPort, query: "sslmode=require" };
 }
 
+/** The database's address without credentials (Data API `resource_url`; `following` names a leader by it). */
+export function resourceUrl(core: Core, addon: Addon): string {
+  const { host, port } = connectionTarget(core, addon);
+  return `postgres://${host}:${port}/${addon.db.database}`;
+}
+
 /**
  * The add-on's connection URL for an attachment: the default credential's, or for a "credential:N" namespace the
  * active user and password of credential N (during a rotation, the -rotating user).
  */
 export function connectionUrl(core: Core, addon: Addon, attachment?: Attachment): string {
-  const login = credentialLogin(addon, attachment?.namespace ?? null) ?? addon.db;
+  // A follower's roles are its leader's (domain/followers.ts): its URLs carry the leader's users and passwords.
+  const source = credentialSource(core, addon);
+  const login = credentialLogin(source, attachment?.namespace ?? null) ?? source.db;
   return credentialUrl(core, addon, login.user, login.password);
 }
 
@@ -39,7 +48,7 @@ export function attachmentConfigVars(core: Core, appId: string): Record<string, 
   for (const att of core.store.attachmentsOfApp(appId)) {
     const addon = core.store.state.addons.find((a) => a.id === att.addonId);
     // A namespaced attachment whose credential is not (or no longer) active sets no var.
-    if (addon?.state === "provisioned" && credentialLogin(addon, att.namespace)) {
+    if (addon?.state === "provisioned" && credentialLogin(credentialSource(core, addon), att.namespace)) {
       vars[`${att.name}_URL`] = connectionUrl(core, addon, att);
     }
   }

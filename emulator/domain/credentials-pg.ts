@@ -1,13 +1,10 @@
 import { Client } from "pg";
-import type { PgAdmin } from "../pg/admin";
+import { ident, literal, type PgAdmin } from "../pg/admin";
 
 /**
  * The PostgreSQL side of credentials: each one is a real role (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md)) in its database's own cluster
  * (emulator/pg/clusters.ts), so names are per database, as on Heroku.
  */
-
-const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 /** Superuser work inside one add-on's database (REASSIGN OWNED and DROP OWNED act on the current database only). */
 async function inDatabase<T>(admin: PgAdmin, database: string, body: (c: Client) => Promise<T>): Promise<T> {

@@ -10,10 +10,12 @@ import {
   createCredentialRole,
   dropCredentialRole,
   finishRotation,
+  repairDefault,
   serverNow,
   setPassword,
   terminateSessions,
 } from "./credentials-pg";
+import { credentialSource } from "./followers";
 import { parsePlan, stableId } from "./plans";
 
 /** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "Limits": 60 credentials per database. The default credential counts (the list returns it too). */
@@ -81,7 +83,8 @@ export function credentialLogin(
   return record.users.find((u) => u.state === "active") ?? record.users[0];
 }
 
-export const isFollower = (addon: Addon): boolean => addon.config.follow !== undefined;
+/** A database that streams from a leader (domain/followers.ts); once unfollowed it is a fork and manages its own. */
+export const isFollower = (addon: Addon): boolean => addon.following !== undefined;
 
 const unprocessable = (message: string): ApiError => new ApiError("unprocessable_entity", message);
 
@@ -325,6 +328,8 @@ export async function credentialView(
   const sessions = (user: string, window?: { since?: string }): Promise<number> =>
     admin ? countSessions(admin, user, window) : Promise.resolve(0);
   if (record === "default") {
+    // A follower's default credential is its leader's, as it is now (a rotation on the leader reaches it).
+    const login = credentialSource(core, addon).db;
     return {
       uuid: stableId(`${addon.id}:default`),
       name: DEFAULT_CREDENTIAL,
@@ -332,10 +337,10 @@ export async function credentialView(
       ...base,
       credentials: [
         {
-          user: addon.db.user,
-          password: addon.db.password,
+          user: login.user,
+          password: login.password,
           state: "active",
-          connections: await sessions(addon.db.user),
+          connections: await sessions(login.user),
         },
       ],
     };
@@ -354,4 +359,18 @@ export async function credentialView(
   const state = record.state;
   const users = await Promise.all(record.users.map(inner));
   return { uuid: record.uuid, name: record.name, state, ...base, credentials: users };
+}
+
+/** POST .../repair-default: resets the default role's ownership and grants (not on Essential plans, only when up). */
+export async function repairDefaultCredential(core: Core, addon: Addon): Promise<void> {
+  if (parsePlan(addon.plan).tier === "essential") {
+    throw new ApiError("unprocessable_entity", "You can't perform this operation on Essential-tier databases.");
+  }
+  if (addon.state !== "provisioned") {
+    throw new ApiError("unprocessable_entity", `${addon.name} is not available yet (state ${addon.state}).`);
+  }
+  const others = credentialsOf(addon)
+    .filter((c) => c.state !== "revoking")
+    .map((c) => c.users.find((u) => u.state === "active")?.user ?? c.name);
+  await serialized(core, () => repairDefault(core.clusters.of(addon.db), addon.db.database, addon.db.user, others));
 }

@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
 import { ApiError, invalid } from "../errors";
-import { ipv4ToInt } from "../mtls/endpoint";
+import { hasHostBits, parseIpv4Block } from "../mtls/cidr";
 import { issueClientCertificate, makeDatabaseCas, RENEWAL_LEAD_MS } from "../mtls/pki";
 import { mtlsRuntime } from "../mtls/runtime";
 import type { IpRuleRecord, MtlsCertificate, MtlsRecord } from "../mtls/types";
@@ -98,14 +98,11 @@ export function revokeCertificate(core: Core, cert: MtlsCertificate): MtlsCertif
 /** The rules Heroku's docs state for CIDRs (Dev Center's mTLS article (docs/heroku-api.md), step 3): x.x.x.x/N, octets 0-255. Host bits must be zero. */
 export function cidrProblem(cidr: unknown): string | undefined {
   if (typeof cidr !== "string") return "cidr is required, like 1.2.3.4/32.";
-  const [address, prefix, extra] = cidr.split("/");
-  const base = ipv4ToInt(address ?? "");
-  if (extra !== undefined || base === undefined || prefix === undefined || !/^(\d|[12]\d|3[0-2])$/.test(prefix)) {
+  const block = parseIpv4Block(cidr);
+  if (!block) {
     return `cidr ${JSON.stringify(cidr)} is not an IPv4 CIDR block like 1.2.3.4/32 (octets 0-255, prefix 0-32).`;
   }
-  const bits = Number(prefix);
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  if ((base & ~mask) >>> 0 !== 0) return `cidr ${cidr} has host bits set below /${bits}.`;
+  if (hasHostBits(block)) return `cidr ${cidr} has host bits set below /${block.prefix}.`;
   return undefined;
 }
 

@@ -105,3 +105,18 @@ export function stableId(name: string): string {
   const hex = crypto.createHash("sha1").update(name).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * What `heroku addons:upgrade` may do in place (Dev Center, "Changing the Plan or Infrastructure of a Heroku Postgres
+ * Database"): any plan of the same service, except that Essential-tier databases only move to other Essential
+ * plans (to leave or enter that tier Heroku says to use pg:copy). The new plan must also fit the app's space.
+ */
+export function checkPlanChange(from: Plan, to: Plan, space: Space | undefined, appName: string): void {
+  if ((from.tier === "essential") !== (to.tier === "essential")) {
+    throw invalid(
+      `${from.name} cannot change to ${to.name} in place: Essential-tier databases change plans only within the ` +
+        "Essential tier; use pg:copy to move data between an Essential-tier database and another tier.",
+    );
+  }
+  checkPlanPlacement(to, space, appName);
+}

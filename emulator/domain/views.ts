@@ -2,6 +2,7 @@ import type { Core } from "../core";
 import { regionId } from "../store/regions";
 import type { Addon, App, Attachment } from "../store/types";
 import { credentialLogin } from "./credentials";
+import { credentialSource } from "./followers";
 import { monthlyCents, parsePlan, SERVICE_NAME, stableId } from "./plans";
 
 /** Wire shapes of the Platform API (docs/heroku-api.md 4.3, 4.4; HGO field names). */
@@ -27,12 +28,12 @@ export function appView(core: Core, app: App): Record<string, unknown> {
     stack: { id: stableId("heroku-24"), name: "heroku-24" },
     build_stack: { id: stableId("heroku-24"), name: "heroku-24" },
     internal_routing: false,
-    maintenance: false,
+    maintenance: app.maintenance ?? false,
     acm: false,
     git_url: `https://git.heroku.com/${app.name}.git`,
     web_url: `https://${app.name}.herokuapp.com/`,
     created_at: app.createdAt,
-    updated_at: app.createdAt,
+    updated_at: app.updatedAt ?? app.createdAt,
     released_at: app.createdAt,
   };
 }
@@ -86,7 +87,9 @@ export function inclusions(header: string | string[] | undefined): Set<string> {
 /** The config vars an attachment sets: `<NAME>_URL` whenever the app has it (domain/connection.ts decides). */
 export function attachmentConfigVarNames(core: Core, att: Attachment): string[] {
   const addon = core.store.state.addons.find((a) => a.id === att.addonId);
-  return addon?.state === "provisioned" && credentialLogin(addon, att.namespace) ? [`${att.name}_URL`] : [];
+  return addon?.state === "provisioned" && credentialLogin(credentialSource(core, addon), att.namespace)
+    ? [`${att.name}_URL`]
+    : [];
 }
 
 export function attachmentView(core: Core, att: Attachment, include = new Set<string>()): Record<string, unknown> {

@@ -26,6 +26,12 @@ export const MACHINES: Record<string, MachineDef> = {
   "ip-rule": { transitions: { Authorizing: "Authorized" }, defaultSpeed: { ms: 1500 } },
   credential: { transitions: { provisioning: "active", revoking: "gone" }, defaultSpeed: { ms: 1000 } },
   rotation: { transitions: { rotating: "active" }, defaultSpeed: { ms: 1500 } },
+  // A plan change in place (PATCH of the add-on): Heroku first prepares the new server while the database stays
+  // available, then changes over with a short unavailability (domain/plan-change.ts).
+  "plan-change": { transitions: { preparing: "changing" }, defaultSpeed: { ms: 1500 } },
+  "plan-changeover": { transitions: { changing: "done" }, defaultSpeed: { ms: 1000 } },
+  // A fork made by unfollow cannot be followed for a while (domain/followers.ts).
+  "fork-follow": { transitions: { preparing: "available" }, defaultSpeed: { ms: 1000 } },
 };
 
 export function defaultSpeeds(): Record<string, Speed> {

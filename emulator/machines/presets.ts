@@ -25,6 +25,13 @@ const HEROKU_MS: Record<string, number> = {
   credential: 1 * MINUTE,
   // The shortest a rotation without force shows "rotating" before the old user's connections are checked.
   rotation: 1 * MINUTE,
+  // Dev Center, "Changing the Plan or Infrastructure of a Heroku Postgres Database": addons:upgrade "requires up to
+  // several hours to prepare a replacement" and "less than 1 minute of downtime during the changeover".
+  "plan-change": 60 * MINUTE,
+  "plan-changeover": 45_000,
+  // Dev Center, "Heroku Postgres Follower Databases": followers can't be created for a period on newly forked
+  // databases (forks made by unfollow too), "typically between a few minutes and a few hours".
+  "fork-follow": 30 * MINUTE,
 };
 
 export const PRESETS = ["standalone", "immediate", "heroku"] as const;

@@ -220,20 +220,3 @@ export class FrontDoor {
 function normalizeAddress(address: string): string {
   return address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
 }
-
-/** IPv4 CIDR match ("10.0.0.0/8" covers "10.1.2.3"). */
-export function cidrContains(cidr: string, address: string): boolean {
-  const [base, prefixText] = cidr.split("/");
-  const a = ipv4ToInt(base ?? "");
-  const b = ipv4ToInt(address);
-  const prefix = Number(prefixText);
-  if (a === undefined || b === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return false;
-  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-  return (a & mask) >>> 0 === (b & mask) >>> 0;
-}
-
-export function ipv4ToInt(text: string): number | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
-  return parts.reduce((acc, p) => ((acc << 8) | Number(p)) >>> 0, 0);
-}

@@ -1,7 +1,9 @@
 import * as crypto from "node:crypto";
 import type { Core } from "../core";
+import { clusterKey } from "../pg/clusters";
 import type { Addon } from "../store/types";
-import { cidrContains, ENDPOINT_SOURCE_ADDRESS, type ClientFacts, FrontDoor, type MtlsGate } from "./endpoint";
+import { cidrContains } from "./cidr";
+import { ENDPOINT_SOURCE_ADDRESS, type ClientFacts, FrontDoor, type MtlsGate } from "./endpoint";
 import type { MtlsRecord } from "./types";
 
 /** Test knobs for mTLS, set through PUT /__emulator/mtls; in memory only (reset restores them). */
@@ -20,7 +22,7 @@ export class MtlsRuntime {
   /** Advances an add-on's mTLS machines before a connection is judged (set by startMtls). */
   settle: (addon: Addon) => void = () => undefined;
   private readonly doors = new Map<string, FrontDoor>();
-  /** The mTLS pg_hba lines last written to each database's cluster, by database name. */
+  /** The mTLS pg_hba lines last written to each database's cluster, by cluster key. */
   private readonly hbaWritten = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
   /** Set by stop(): a connection still asking its gate must not make doors listen again. */
@@ -62,7 +64,7 @@ export class MtlsRuntime {
       await door.listen();
       this.doors.set(addon.id, door);
     }
-    const liveNames = new Set(live.map((a) => a.db.database));
+    const liveNames = new Set(live.map((a) => clusterKey(a.db)));
     for (const name of this.hbaWritten.keys()) if (!liveNames.has(name)) this.hbaWritten.delete(name);
     let reloaded = false;
     for (const addon of live) {
@@ -71,9 +73,9 @@ export class MtlsRuntime {
       const lines = mtlsOn(addon) ? hbaLines(addon.db.database, admin.cluster.adminUser) : [];
       const text = lines.join("\n");
       // A cluster starts with no extra lines, so nothing is written until mTLS first changes them.
-      if (text === (this.hbaWritten.get(addon.db.database) ?? "")) continue;
+      if (text === (this.hbaWritten.get(clusterKey(addon.db)) ?? "")) continue;
       await this.core.clusters.setHba(addon.db, lines);
-      this.hbaWritten.set(addon.db.database, text);
+      this.hbaWritten.set(clusterKey(addon.db), text);
       reloaded = true;
     }
     // The postmaster applies a reload asynchronously; give it a moment before callers connect.

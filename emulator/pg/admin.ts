@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { Pool } from "pg";
+import { escapeIdentifier, escapeLiteral, Pool } from "pg";
 import type { DatabaseRecord } from "../store/types";
 import type { ClusterInfo } from "./cluster";
 
@@ -20,8 +20,17 @@ export function newDatabaseRecord(): DatabaseRecord {
   };
 }
 
-const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+/** A quoted SQL identifier (node-postgres' escapeIdentifier); an empty name or a NUL is a bug of the caller. */
+export function ident(name: string): string {
+  if (name.length === 0 || name.includes("\0")) throw new Error(`not an SQL identifier: ${JSON.stringify(name)}`);
+  return escapeIdentifier(name);
+}
+
+/** A quoted SQL string literal (node-postgres' escapeLiteral, which also handles backslashes); no NUL. */
+export function literal(value: string): string {
+  if (value.includes("\0")) throw new Error("an SQL literal cannot hold NUL");
+  return escapeLiteral(value);
+}
 
 /** Superuser operations on one database's cluster, over TLS like every other connection. */
 export class PgAdmin {

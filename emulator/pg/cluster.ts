@@ -7,15 +7,19 @@ import type { TlsMaterial } from "../tls/material";
 
 const run = promisify(execFile);
 export const PG_BIN = process.env.HPS_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+/** The superuser every cluster gets from the template (the emulator's own, Heroku's operators in effect). */
+const SUPERUSER = "postgres";
 
 /** PostgreSQL refuses to run as root, so as root every cluster command runs as the postgres system user. */
 const asRoot = process.getuid?.() === 0;
 
 /** Runs a command as the user that owns the clusters. */
-async function asOwner(file: string, args: string[]): Promise<string> {
+async function asOwner(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const options = { timeout: 120_000, ...(env ? { env } : {}) };
+  // runuser without -l keeps the environment (a password for pg_basebackup travels there, not in argv).
   const { stdout } = asRoot
-    ? await run("runuser", ["-u", "postgres", "--", file, ...args], { timeout: 120_000 })
-    : await run(file, args, { timeout: 120_000 });
+    ? await run("runuser", ["-u", "postgres", "--", file, ...args], options)
+    : await run(file, args, options);
   return stdout;
 }
 
@@ -99,7 +103,7 @@ export async function ensureTemplate(stateDir: string): Promise<AdminSecret> {
       "-D",
       template,
       "-U",
-      "postgres",
+      SUPERUSER,
       "--auth=scram-sha-256",
       `--pwfile=${pwFile}`,
       "-E",
@@ -108,7 +112,7 @@ export async function ensureTemplate(stateDir: string): Promise<AdminSecret> {
       "--no-instructions",
     ]);
     fs.rmSync(pwFile);
-    fs.writeFileSync(secretFile, JSON.stringify({ user: "postgres", password }), { mode: 0o600 });
+    fs.writeFileSync(secretFile, JSON.stringify({ user: SUPERUSER, password }), { mode: 0o600 });
   }
   return JSON.parse(fs.readFileSync(secretFile, "utf8")) as AdminSecret;
 }
@@ -119,17 +123,48 @@ export async function copyTemplate(stateDir: string, dataDir: string): Promise<v
   await asOwner("cp", ["-a", clusterPaths(stateDir).template, dataDir]);
 }
 
+/** The leader a standby cluster streams from: its cluster's port (new at every start), the superuser, the slot. */
+export interface StandbyOf {
+  port: number;
+  admin: AdminSecret;
+  slot: string;
+}
+
 /**
  * (Re)writes the TLS files, settings and access rules of a cluster and starts it on 127.0.0.1:port. Connections
- * are TLS-only with scram-sha-256 (Heroku refuses non-TLS connections).
+ * are TLS-only with scram-sha-256 (Heroku refuses non-TLS connections). With `standby` the cluster starts as a hot
+ * standby streaming from that leader (standby.signal; PostgreSQL removes it when the standby is promoted).
  */
-export async function startCluster(dataDir: string, tls: TlsMaterial, port: number, hbaExtra: string[]): Promise<void> {
+export async function startCluster(
+  dataDir: string,
+  tls: TlsMaterial,
+  port: number,
+  hbaExtra: string[],
+  standby?: StandbyOf,
+): Promise<void> {
   writeOwned(path.join(dataDir, "server.crt"), tls.postgres.certPem);
   writeOwned(path.join(dataDir, "server.key"), tls.postgres.keyPem);
-  writeOwned(path.join(dataDir, "postgresql.auto.conf"), serverConf(port));
+  writeOwned(path.join(dataDir, "postgresql.auto.conf"), serverConf(port, standby));
+  if (standby) writeOwned(path.join(dataDir, "standby.signal"), "");
   writeHba(dataDir, hbaExtra);
   await stopIfRunning(dataDir);
   await pgCommand("pg_ctl", ["-D", dataDir, "-l", path.join(dataDir, "server.log"), "-w", "-t", "60", "start"]);
+}
+
+/**
+ * A follower's data dir: a base backup of the leader's running cluster over a replication connection (TLS, the
+ * superuser), with the WAL written meanwhile (`-X stream`) and a new physical replication slot on the leader
+ * (`-C -S`), which keeps every WAL segment the follower has not received yet, also across emulator restarts.
+ */
+export async function baseBackup(dataDir: string, leader: StandbyOf): Promise<void> {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const args = ["-h", "127.0.0.1", "-p", String(leader.port), "-U", leader.admin.user, "-D", dataDir];
+  args.push("-X", "stream", "-C", "-S", leader.slot, "--checkpoint=fast", "-w");
+  await asOwner(path.join(PG_BIN, "pg_basebackup"), args, {
+    ...process.env,
+    PGPASSWORD: leader.admin.password,
+    PGSSLMODE: "require",
+  });
 }
 
 /**
@@ -137,7 +172,26 @@ export async function startCluster(dataDir: string, tls: TlsMaterial, port: numb
  * memory). max_connections stays above what a stack of 60 credentials opens at once; no logical replication
  * launcher, since nothing here uses logical replication.
  */
-function serverConf(port: number): string {
+function serverConf(port: number, standby?: StandbyOf): string {
+  // postgresql.conf strings and libpq conninfo values quote the same way; the conninfo is quoted twice.
+  const quoted = (v: string): string => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  const standbyLines = standby
+    ? [
+        // Streaming from the leader's own port as its superuser, over TLS, through the slot made with the copy.
+        `primary_conninfo = ${quoted(
+          [
+            "host=127.0.0.1",
+            `port=${standby.port}`,
+            `user=${quoted(standby.admin.user)}`,
+            `password=${quoted(standby.admin.password)}`,
+            "sslmode=require",
+            "application_name=follower",
+          ].join(" "),
+        )}`,
+        `primary_slot_name = ${quoted(standby.slot)}`,
+        "hot_standby = on",
+      ]
+    : [];
   return [
     "# Written by the emulator at every start.",
     "listen_addresses = '127.0.0.1'",
@@ -152,6 +206,11 @@ function serverConf(port: number): string {
     "max_logical_replication_workers = 0",
     "max_worker_processes = 4",
     "log_connections = off",
+    // Followers stream the WAL of their leader (domain/followers.ts): physical replication, a few senders.
+    "wal_level = replica",
+    "max_wal_senders = 10",
+    "max_replication_slots = 10",
+    ...standbyLines,
     "",
   ].join("\n");
 }
@@ -162,6 +221,8 @@ export function writeHba(dataDir: string, extra: string[]): void {
     "# Written by the emulator. TLS is required for every connection.",
     ...extra,
     "hostssl all all 127.0.0.1/32 scram-sha-256",
+    // Replication connections (a follower's base backup and streaming) come from the emulator's superuser only.
+    `hostssl replication ${SUPERUSER} 127.0.0.1/32 scram-sha-256`,
     "hostssl all all ::1/128 scram-sha-256",
     "",
   ];

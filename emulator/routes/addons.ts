@@ -1,4 +1,5 @@
 import { createAddon, deleteAddon, settleAll, touchAddon } from "../domain/addons";
+import { changePlan } from "../domain/plan-change";
 import { recordRelease } from "../domain/releases";
 import { addonView } from "../domain/views";
 import { notFound } from "../errors";
@@ -64,6 +65,12 @@ export function addonRoutes(r: Router): void {
     status: 200,
     json: addonView(core, touchAddon(core, core.store.visibleAddon(user, params.addon!))),
   }));
+  // `heroku addons:upgrade` (docs/heroku-api.md 4.7): a plan change in place.
+  r.add("PATCH", "/apps/:app/addons/:addon", "platform", (ctx) => {
+    const app = ctx.core.store.visibleApp(ctx.user, ctx.params.app!);
+    const addon = touchAddon(ctx.core, addonOfApp(ctx));
+    return { status: 200, json: addonView(ctx.core, changePlan(ctx.core, app, addon, ctx.body)) };
+  });
   r.add("DELETE", "/apps/:app/addons/:addon", "platform", async (ctx) => {
     const addon = touchAddon(ctx.core, addonOfApp(ctx));
     return { status: 200, json: await destroy(ctx, addon) };

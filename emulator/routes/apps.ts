@@ -1,3 +1,4 @@
+import { updateApp } from "../domain/apps";
 import { releasesOf, releaseView } from "../domain/releases";
 import { appView } from "../domain/views";
 import { notFound } from "../errors";
@@ -25,6 +26,16 @@ export function appRoutes(r: Router): void {
     status: 200,
     json: appView(core, core.store.visibleApp(user, params.app!)),
   }));
+  r.add("PATCH", "/apps/:app", "platform", ({ core, user, params, body }) => ({
+    status: 200,
+    json: appView(core, updateApp(core, core.store.visibleApp(user, params.app!), body)),
+  }));
+  // No dynos run here: an empty formation. `pg:promote` reads it to look for a release phase (heroku
+  // `commands/pg/promote.js`) and skips the release check when there is none.
+  r.add("GET", "/apps/:app/formation", "platform", ({ core, user, params }) => {
+    core.store.visibleApp(user, params.app!);
+    return { status: 200, list: [] };
+  });
   r.add("GET", "/apps/:app/releases", "platform", ({ core, user, params }) => {
     const app = core.store.visibleApp(user, params.app!);
     return {

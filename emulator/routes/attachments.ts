@@ -1,11 +1,13 @@
-import { attachmentNameTaken, newAttachment } from "../domain/addons";
+import { newAttachment } from "../domain/addons";
 import { defaultAttachmentName, ATTACHMENT_NAME } from "../domain/naming";
 import { credentialLogin } from "../domain/credentials";
+import { credentialSource } from "../domain/followers";
 import { recordRelease } from "../domain/releases";
 import { inclusions, attachmentView } from "../domain/views";
 import { ApiError, invalid, notFound } from "../errors";
 import type { Router } from "../http/router";
 import type { Ctx } from "../http/types";
+import type { App, Attachment } from "../store/types";
 
 /** addon and app may be strings (heroku-go) or {name} / {id} objects (the CLI). */
 function ref(value: unknown, field: string): string {
@@ -18,6 +20,27 @@ function ref(value: unknown, field: string): string {
   throw invalid(`${field} is required, as a string or {name}.`);
 }
 
+/**
+ * A name already attached on the app is replaced only with `confirm: <app name>`; without it Heroku answers
+ * `confirmation_required`, which the CLI turns into a prompt and a second POST with confirm (heroku
+ * `lib/addons/util.js` trapConfirmationRequired). That is how `pg:promote` moves DATABASE to another database
+ * (docs/heroku-api.md 4.5): the old database keeps its other attachments, and DATABASE_URL follows the new one.
+ */
+function detachForReplacement(ctx: Ctx, taken: Attachment, app: App): void {
+  const { core, user, body } = ctx;
+  const holder = core.store.state.addons.find((a) => a.id === taken.addonId);
+  if (body.confirm !== app.name) {
+    throw new ApiError(
+      "confirmation_required",
+      `${taken.name} is already attached to ${app.name} (${holder?.name ?? taken.addonId}): to replace it, confirm ` +
+        `with the app name ${app.name}.`,
+    );
+  }
+  core.store.state.attachments = core.store.state.attachments.filter((a) => a !== taken);
+  core.store.save();
+  recordRelease(core, app, user, `Detach ${taken.name} (@ref:${holder?.name ?? taken.addonId})`);
+}
+
 function create(ctx: Ctx): { status: number; json: unknown } {
   const { core, user, body } = ctx;
   const store = core.store;
@@ -27,7 +50,7 @@ function create(ctx: Ctx): { status: number; json: unknown } {
   const namespace = body.namespace ?? null;
   if (namespace !== null) {
     // "credential:N" attaches credential N (docs/heroku-api.md 2.4); it must exist and not be going away.
-    if (typeof namespace !== "string" || !credentialLogin(addon, namespace)) {
+    if (typeof namespace !== "string" || !credentialLogin(credentialSource(core, addon), namespace)) {
       throw new ApiError(
         "invalid_params",
         `Could not find credential ${String(namespace).replace(/^credential:/, "")} for database ${addon.name}.`,
@@ -45,7 +68,14 @@ function create(ctx: Ctx): { status: number; json: unknown } {
     const names = new Set(store.attachmentsOfApp(app.id).map((a) => a.name));
     name = defaultAttachmentName(names, namespace !== null && names.size === 0);
   }
-  if (attachmentNameTaken(core, app.id, name)) throw invalid(`${name} is already taken on ${app.name}.`);
+  const taken = store.attachmentsOfApp(app.id).find((a) => a.name === name);
+  if (taken) {
+    // The very attachment again is nothing to replace (pg:promote refuses it as "already promoted").
+    if (taken.addonId === addon.id && taken.namespace === namespace) {
+      throw invalid(`${name} is already taken on ${app.name} by ${addon.name}.`);
+    }
+    detachForReplacement(ctx, taken, app);
+  }
   const att = newAttachment(addon.id, app.id, name, namespace as string | null, store.nowIso());
   store.state.attachments.push(att);
   store.save();

@@ -1,4 +1,6 @@
 import { settleAll } from "../domain/addons";
+import { resetCredentials } from "../domain/credential-scheduler";
+import { checkRotations, credentialOptions } from "../domain/credentials";
 import { syncKeys } from "../domain/byok-watch";
 import { MACHINES, parseSpeed } from "../machines/definitions";
 import { isPreset, PRESETS, presetSpeeds } from "../machines/presets";
@@ -6,7 +8,6 @@ import { invalid } from "../errors";
 import { parseFault } from "../http/faults";
 import type { Router } from "../http/router";
 import type { Speed } from "../store/types";
-import { resetCredentials } from "./credentials";
 import { resetMtls } from "./mtls";
 
 /** The test-facing control API under /__emulator (no auth, never in the request log). */
@@ -85,6 +86,19 @@ export function controlRoutes(r: Router): void {
   });
 
   r.add("GET", "/__emulator/state", "control", ({ core }) => ({ status: 200, json: redacted(core.store.state) }));
+
+  // Credential knobs: how long a rotation lets old connections drain.
+  r.add("GET", "/__emulator/credentials", "control", ({ core }) => ({ status: 200, json: credentialOptions(core) }));
+  r.add("PUT", "/__emulator/credentials", "control", async ({ core, body }) => {
+    const options = credentialOptions(core);
+    if (body.rotationGraceSeconds !== undefined) {
+      const n = body.rotationGraceSeconds;
+      if (typeof n !== "number" || n < 0) throw invalid("rotationGraceSeconds must be a number >= 0.");
+      options.rotationGraceSeconds = n;
+    }
+    await checkRotations(core);
+    return { status: 200, json: options };
+  });
 }
 
 /** The dump is for tests to inspect; passwords and tokens stay out of it (they are in state.json, mode 0600). */

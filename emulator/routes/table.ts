@@ -1,5 +1,6 @@
 import { Router } from "../http/router";
 import { actionRoutes } from "./actions";
+import { addonConfigRoutes } from "./addon-config";
 import { addonRoutes } from "./addons";
 import { addonServiceRoutes } from "./addon-services";
 import { appRoutes } from "./apps";
@@ -11,10 +12,7 @@ import { dataDatabaseRoutes } from "./data-databases";
 import { enhancedCertificateRoutes } from "./data-enhanced-certificates";
 import { mtlsRoutes } from "./mtls";
 
-/**
- * Every route the emulator serves. Anything else answers 501 naming the route. Next to come here:
- * mTLS (/postgres/v0/databases/:db/tls-endpoint...) and credentials (/postgres/v0/databases/:db/credentials...).
- */
+/** Every route the emulator serves. Anything else answers 501 naming the route. */
 export function buildRouter(): Router {
   const r = new Router();
   appRoutes(r);
@@ -27,6 +25,7 @@ export function buildRouter(): Router {
   enhancedCertificateRoutes(r);
   mtlsRoutes(r);
   credentialRoutes(r);
+  addonConfigRoutes(r);
   controlRoutes(r);
   return r;
 }

@@ -35,6 +35,10 @@ export interface App {
   /** Common Runtime region (us, eu); ignored when the app is in a space. */
   region?: string;
   createdAt: string;
+  /** `heroku maintenance:on` (PATCH /apps/{app} {maintenance}); absent = off. See emulator/README.md. */
+  maintenance?: boolean;
+  /** When the app was last changed through PATCH; absent = never (created_at). */
+  updatedAt?: string;
 }
 
 export interface Seed {
@@ -54,6 +58,22 @@ export interface DatabaseRecord {
   database: string;
   user: string;
   password: string;
+  /**
+   * The directory (under clusters/) and key of the database's own cluster; absent = the database name. A follower
+   * is a physical copy of its leader, so it has the leader's database name and needs a cluster name of its own.
+   */
+  cluster?: string;
+}
+
+/** Phases of a plan change in place (domain/plan-change.ts); "done" only for the moment it fires. */
+export type PlanChangePhase = "preparing" | "changing" | "done";
+
+/** A follower's link to its leader (domain/followers.ts). */
+export interface FollowRecord {
+  /** The leader's add-on id. */
+  leaderId: string;
+  /** The physical replication slot on the leader's cluster that keeps the WAL this follower still needs. */
+  slot: string;
 }
 
 export interface Addon {
@@ -83,6 +103,16 @@ export interface Addon {
   mtls?: MtlsRecord;
   /** Named credentials (emulator/domain/credential-types.ts); the default credential is `db`. */
   credentials?: CredentialRecord[];
+  /** A plan change in place under way (machines plan-change, plan-changeover); absent otherwise. */
+  planChange?: PlanChangePhase;
+  /** The plan before the change under way. */
+  planChangeFrom?: string;
+  /** Set while this add-on's database streams from a leader (created with config.follow, not yet unfollowed). */
+  following?: FollowRecord;
+  /** The leader this database followed until it was unfollowed (a fork made by unfollow: "Forked From"). */
+  forkedFrom?: string;
+  /** After unfollow: "preparing" while the new fork cannot be followed yet (machine fork-follow), then "available". */
+  forkFollow?: "preparing" | "available";
 }
 
 export interface Attachment {

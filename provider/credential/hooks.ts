@@ -1,5 +1,5 @@
 import { forgetSharedReads, pollCredential, sharedDatabaseInfo } from "../heroku/shared-reads";
-import { HerokuApiError, ignoreNotFound, isNotFound, nullOnNotFound } from "../heroku/errors";
+import { found, HerokuApiError, ignoreNotFound, isNotFound, nullOnNotFound, onNotFound } from "../heroku/errors";
 import {
   attachCredential,
   createCredential,
@@ -25,8 +25,15 @@ import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
-import { derivePermissionLevels, overallLevel, planPermissionStatements } from "./grants";
-import { defaultConnection, listUserSchemas, readGrantFacts, runStatements, userOf, withConnection } from "./sql";
+import { derivePermissionLevels, type EffectiveLevel, overallLevel, planPermissionStatements } from "./grants";
+import {
+  defaultConnectionUrl,
+  listUserSchemas,
+  readGrantFacts,
+  runStatements,
+  userOf,
+  withUsableConnection,
+} from "./sql";
 import type { AttachmentOutput, CredentialAttachment, CredentialInputs, CredentialOutputs } from "./types";
 import {
   attachmentConfigVar,
@@ -147,6 +154,7 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
     await checkDatabase(inputs.database);
     if (!inputs.adoptExisting) await requireAttachedApps(inputs.attachments ?? []);
     inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
+    let madeHere = false;
     if (inputs.adoptExisting) {
       await getCredential(inputs.database, inputs.name).catch((err: unknown) => {
         if (isNotFound(err)) {
@@ -157,8 +165,10 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
         throw err;
       });
       claimCredential(inputs);
-    } else if (await createOnce(inputs, createTimeout)) {
+    } else if (await createOnce(inputs, createTimeout, deadline)) {
       claimCredential(inputs);
+    } else {
+      madeHere = true;
     }
     const hint =
       `The credential was not destroyed: raise timeouts.create, or set adoptExisting: true, and run pulumi up again ` +
@@ -168,15 +178,24 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
       // Adoption is a read-only takeover, like `pulumi import`: nothing is granted, revoked, attached or
       // detached. The state records the credential as it is (every schema it has privileges in, its attachments
       // under their live names), so the next preview shows each difference from the inputs as an update.
-      const recorded = { ...inputs, schemas: await schemasHeld(inputs, usable) };
-      const adopted = await observe(recorded);
+      const recorded = { ...inputs, schemas: await schemasHeld(inputs, usable, deadline) };
+      const adopted = await observe(recorded, undefined, { deadline });
       if (!adopted)
         throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while adopting it`);
       return { id: adopted.uuid, outs: adopted.outs };
     }
-    await applyPermissions(inputs, undefined, usable);
+    // A credential Heroku has just made holds no privileges ("can be used to log in to the database, but can't
+    // read from or write to any of your tables": Dev Center's "Heroku Postgres Credentials"), so `none` on one
+    // made by this very create needs no SQL, and nothing waits for a connection. Anything else (a level to grant,
+    // a resumed credential) goes through SQL, which waits for the database's mTLS and allowlist if need be.
+    const schemas = inputs.schemas ?? [...DEFAULT_SCHEMAS];
+    const noSql = madeHere && (inputs.permissions ?? DEFAULT_PERMISSION_LEVEL) === "none";
+    if (!noSql) await applyPermissions(inputs, undefined, usable, deadline);
     const attached = await syncAttachments(inputs, await credentialAttachments(inputs.database, inputs.name));
-    const outs = await observe(inputs, attached);
+    const outs = await observe(inputs, attached, {
+      deadline,
+      ...(noSql ? { levels: Object.fromEntries(schemas.map((schema) => [schema, "none" as const])) } : {}),
+    });
     if (!outs)
       throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while creating it`);
     return { id: outs.uuid, outs: outs.outs };
@@ -205,14 +224,14 @@ export async function update(
     const levelChanged =
       olds.permissions !== news.permissions ||
       JSON.stringify([...(olds.schemas ?? [])].sort()) !== JSON.stringify([...(news.schemas ?? [])].sort());
-    if (levelChanged) await applyPermissions(news, olds.schemas);
+    if (levelChanged) await applyPermissions(news, olds.schemas, undefined, deadline);
     const attached = await syncAttachments(news, await credentialAttachments(news.database, news.name));
     if ((olds.rotationTrigger ?? "") !== (news.rotationTrigger ?? "")) {
       await rotateCredential(news.database, news.name, news.forceRotation === true);
       forgetSharedReads(news.database); // a list read before the rotation would still say "active"
       await waitRotated(news, olds.password, deadline);
     }
-    const found = await observe(news, attached);
+    const found = await observe(news, attached, { deadline });
     if (!found) {
       throw new ProviderError(
         `credential ${news.name} no longer exists on ${news.database}; run pulumi refresh, then pulumi up to create it again`,
@@ -240,20 +259,10 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
       );
       return;
     }
-    let attachments: Attachment[];
-    try {
-      attachments = await credentialAttachments(props.database, props.name);
-    } catch (err) {
-      if (isNotFound(err)) return; // the database itself is gone
-      throw err;
-    }
+    const attachments = await credentialAttachments(props.database, props.name).catch(onNotFound(undefined));
+    if (!attachments) return; // the database itself is gone
     for (const a of attachments) await detachAttachment(a.id).catch(ignoreNotFound);
-    try {
-      await destroyCredential(props.database, props.name);
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
+    if (!(await found(destroyCredential(props.database, props.name)))) return;
     await waitFor({
       what: `credential ${props.name} on database ${props.database}`,
       target: "destroyed",
@@ -289,7 +298,7 @@ async function checkDatabase(database: string): Promise<void> {
  * idempotent (docs/heroku-api.md 5): after an ambiguous failure the credential is read back by name before the POST
  * is repeated (shared/resume.ts). Returns whether it took over a credential that already existed.
  */
-async function createOnce(inputs: CredentialInputs, createTimeoutMs: number): Promise<boolean> {
+async function createOnce(inputs: CredentialInputs, createTimeoutMs: number, deadline: Deadline): Promise<boolean> {
   try {
     await createReadingBack({
       what: `credential ${inputs.name} on database ${inputs.database}`,
@@ -306,7 +315,7 @@ async function createOnce(inputs: CredentialInputs, createTimeoutMs: number): Pr
     const existing = await listCredentials(inputs.database);
     const same = existing.find((c) => c.name === inputs.name);
     if (same) {
-      const used = await signsOfUse(inputs, same, createTimeoutMs);
+      const used = await signsOfUse(inputs, same, createTimeoutMs, deadline);
       if (!used) return true; // left by an interrupted create of this resource: resumed
       throw new ProviderError(
         `database ${inputs.database} already has a credential ${inputs.name} (${used}), which this resource cannot ` +
@@ -332,6 +341,7 @@ async function signsOfUse(
   inputs: CredentialInputs,
   found: Credential,
   createTimeoutMs: number,
+  deadline: Deadline,
 ): Promise<string | undefined> {
   const connected = found.credentials.filter((u) => (u.connections ?? 0) > 0);
   if (connected.length > 0) {
@@ -351,11 +361,7 @@ async function signsOfUse(
   if (!user) return undefined; // still provisioning: nobody can have used it yet
   const wanted = inputs.permissions ?? DEFAULT_PERMISSION_LEVEL;
   const schemas = inputs.schemas ?? [...DEFAULT_SCHEMAS];
-  const conn = await defaultConnection(inputs.database);
-  const levels = await withConnection(conn, async (client) => {
-    const all = await listUserSchemas(client);
-    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), all), all);
-  });
+  const levels = await levelsInEverySchema(inputs.database, user.user, deadline);
   const beyond = Object.entries(levels).filter(
     ([schema, level]) => level !== "none" && !(schemas.includes(schema) && level === wanted),
   );
@@ -365,19 +371,31 @@ async function signsOfUse(
 }
 
 /** The declared schemas plus every other schema the credential has privileges in now. */
-async function schemasHeld(inputs: CredentialInputs, found: Credential): Promise<string[]> {
+async function schemasHeld(inputs: CredentialInputs, found: Credential, deadline: Deadline): Promise<string[]> {
   const declared = inputs.schemas ?? [...DEFAULT_SCHEMAS];
   const user = activeUser(found);
   if (!user) return declared;
-  const conn = await defaultConnection(inputs.database);
-  const levels = await withConnection(conn, async (client) => {
-    const all = await listUserSchemas(client);
-    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), all), all);
-  });
+  const levels = await levelsInEverySchema(inputs.database, user.user, deadline);
   const held = Object.entries(levels)
     .filter(([, level]) => level !== "none")
     .map(([schema]) => schema);
   return [...declared, ...held.filter((schema) => !declared.includes(schema))];
+}
+
+/** The role's level in every user schema of the database (SQL, once a connection works). */
+async function levelsInEverySchema(
+  database: string,
+  role: string,
+  deadline: Deadline,
+): Promise<Record<string, EffectiveLevel>> {
+  return withUsableConnection(
+    database,
+    async (client, conn) => {
+      const all = await listUserSchemas(client);
+      return derivePermissionLevels(await readGrantFacts(client, role, userOf(conn.url), all), all);
+    },
+    { deadline },
+  );
 }
 
 /** The identities under which a credential is claimed: its database by either spelling, and its name. */
@@ -441,19 +459,26 @@ async function waitRotated(inputs: CredentialInputs, oldPassword: string, deadli
 async function applyPermissions(
   inputs: CredentialInputs,
   previousSchemas: readonly string[] | undefined,
-  known?: Credential,
+  known: Credential | undefined,
+  deadline: Deadline,
 ): Promise<void> {
   const credential = known ?? (await getCredential(inputs.database, inputs.name));
   const role = activeUser(credential)?.user ?? inputs.name;
-  const conn = await defaultConnection(inputs.database);
-  const statements = planPermissionStatements({
-    role,
-    owner: userOf(conn.url),
-    level: inputs.permissions ?? DEFAULT_PERMISSION_LEVEL,
-    schemas: inputs.schemas ?? [...DEFAULT_SCHEMAS],
-    ...(previousSchemas ? { previousSchemas } : {}),
-  });
-  await withConnection(conn, (client) => runStatements(client, statements));
+  await withUsableConnection(
+    inputs.database,
+    (client, conn) =>
+      runStatements(
+        client,
+        planPermissionStatements({
+          role,
+          owner: userOf(conn.url),
+          level: inputs.permissions ?? DEFAULT_PERMISSION_LEVEL,
+          schemas: inputs.schemas ?? [...DEFAULT_SCHEMAS],
+          ...(previousSchemas ? { previousSchemas } : {}),
+        }),
+      ),
+    { deadline },
+  );
 }
 
 async function credentialAttachments(database: string, name: string): Promise<Attachment[]> {
@@ -503,23 +528,30 @@ async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment
 
 /**
  * Complete state from Heroku and PostgreSQL: the credential's state and active user, its attachments (declared
- * unnamed ones stay unnamed), and the effective level on the stored schemas, so refresh shows drift.
+ * unnamed ones stay unnamed), and the effective level on the stored schemas, so refresh shows drift. `levels`:
+ * what create knows without SQL (a credential it just made); `deadline`: how long SQL may wait for a connection
+ * (none for refresh, which tries once).
  */
 async function observe(
   stored: CredentialInputs,
   attachedNow?: Attachment[],
+  options: { deadline?: Deadline; levels?: Record<string, EffectiveLevel> } = {},
 ): Promise<{ uuid: string; outs: CredentialOutputs } | undefined> {
   const credential = await getCredential(stored.database, stored.name).catch(nullOnNotFound);
   if (!credential || credential.state === "revoking") return undefined;
   const user = activeUser(credential) ?? credential.credentials[0];
   if (!user) throw new ProviderError(`credential ${stored.name} on ${stored.database} reports no user`);
-  const conn = await defaultConnection(stored.database);
-  const query = new URL(conn.url).search;
+  const query = new URL(await defaultConnectionUrl(stored.database)).search;
   const url = `postgres://${encodeURIComponent(user.user)}:${encodeURIComponent(user.password)}@${credential.host}:${credential.port}/${credential.database}${query}`;
   const schemas = stored.schemas ?? [...DEFAULT_SCHEMAS];
-  const levels = await withConnection(conn, async (client) =>
-    derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
-  );
+  const levels =
+    options.levels ??
+    (await withUsableConnection(
+      stored.database,
+      async (client, conn) =>
+        derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
+      options.deadline ? { deadline: options.deadline } : {},
+    ));
   const attachments = attachedNow ?? (await credentialAttachments(stored.database, stored.name));
   const outs: CredentialOutputs = {
     ...stored,

@@ -79,6 +79,35 @@ export function listAppAttachments(app: string): Promise<Attachment[]> {
   return herokuClient().list<Attachment>("platform", `/apps/${encodeURIComponent(app)}/addon-attachments`);
 }
 
+/**
+ * docs/heroku-api.md section 4.7: what `heroku addons:upgrade` sends. Repeating it with the same plan changes
+ * nothing, so the client may retry it; callers still read the add-on first and only PATCH a plan it lacks.
+ */
+export async function changeAddonPlan(app: string, addon: string, plan: string): Promise<Addon> {
+  const res = await herokuClient().request<Addon>({
+    api: "platform",
+    method: "PATCH",
+    path: path(app, addon),
+    body: { plan: { name: plan } },
+    headers: { "Accept-Expansion": "plan" },
+  });
+  return res.data;
+}
+
+/**
+ * docs/heroku-api.md section 4.5: attaches an add-on to an app, as `pg:promote` does (`confirm` lets a `DATABASE`
+ * attachment move to another add-on). Not repeated blindly after an ambiguous failure: the caller reads back.
+ */
+export async function attachAddon(app: string, addon: string, name?: string): Promise<Attachment> {
+  const res = await herokuClient().request<Attachment>({
+    api: "platform",
+    method: "POST",
+    path: "/addon-attachments",
+    body: { addon: { name: addon }, app: { name: app }, confirm: app, namespace: null, ...(name ? { name } : {}) },
+  });
+  return res.data;
+}
+
 /** DELETE is idempotent in effect (404 afterwards), so the client may retry it. */
 export async function deleteAddon(app: string, addonId: string): Promise<void> {
   await herokuClient().request({ api: "platform", method: "DELETE", path: path(app, addonId), body: { force: false } });

@@ -6,6 +6,8 @@ export interface App {
   name: string;
   region: { id?: string; name: string };
   space: { id: string; name: string; shield?: boolean } | null;
+  /** docs/heroku-api.md section 4.8. */
+  maintenance?: boolean;
   /** `cedar` or `fir`; reported by newer Platform API answers only (heroku/cli `src/lib/apps/generation.ts`). */
   generation?: { id?: string; name: string };
 }
@@ -19,6 +21,17 @@ export interface Space {
 
 export function getApp(app: string): Promise<App> {
   return herokuClient().get<App>("platform", `/apps/${encodeURIComponent(app)}`);
+}
+
+/** docs/heroku-api.md section 4.8: `heroku maintenance:on` / `:off`; repeating either is harmless. */
+export async function setMaintenance(app: string, on: boolean): Promise<App> {
+  const res = await herokuClient().request<App>({
+    api: "platform",
+    method: "PATCH",
+    path: `/apps/${encodeURIComponent(app)}`,
+    body: { maintenance: on },
+  });
+  return res.data;
 }
 
 export function getSpace(space: string): Promise<Space> {

@@ -68,8 +68,18 @@ export function ignoreNotFound(err: unknown): void {
   if (!isNotFound(err)) throw err;
 }
 
+/** For `.catch()`: a 404 gives `value` (what "not there" means to the caller); anything else still fails. */
+export function onNotFound<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if (isNotFound(err)) return value;
+    throw err;
+  };
+}
+
 /** For `.catch()` on a read: a 404 becomes null; anything else still fails. */
-export function nullOnNotFound(err: unknown): null {
-  if (isNotFound(err)) return null;
-  throw err;
+export const nullOnNotFound = onNotFound(null);
+
+/** Whether a call found its object: false on a 404 (already gone, for a delete); anything else still fails. */
+export function found(call: Promise<unknown>): Promise<boolean> {
+  return call.then(() => true, onNotFound(false));
 }

@@ -8,11 +8,18 @@ import { absentProblem, asReported, type CheckFailure } from "../shared/check";
 import { declaredItems, declaredSetting, declareItem, MTLS_SETTING } from "../shared/declared";
 import { databaseFacts, ipRuleFacts } from "../heroku/facts";
 import { containsUnknown } from "../shared/unknown";
-import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
+import { claim, claimedBy, ipRuleIdentities, keptMessage } from "../shared/claims";
 import { databaseIdentityFor, databaseKeys, resolveDatabase, sameDatabase } from "../shared/database-ref";
 import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
-import { createReadingBack, RESUME_WINDOW_FACTOR, resumeMarker, withinResumeWindow } from "../shared/resume";
+import {
+  carriesMarker,
+  createReadingBack,
+  markedDescription,
+  RESUME_WINDOW_FACTOR,
+  unmarkedDescription,
+  withinResumeWindow,
+} from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { diffIpRule, IP_RULE_DIFF_TABLE } from "./diff-table";
 import type { IpRuleInputs, IpRuleOutputs } from "./types";
@@ -158,7 +165,7 @@ async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promis
   try {
     const rule = await createReadingBack({
       what: `IP rule for ${inputs.cidr} on database ${inputs.database}`,
-      post: () => createIpRule(inputs.database, inputs.cidr, wireDescription(inputs)),
+      post: () => createIpRule(inputs.database, inputs.cidr, markedDescription(inputs.description, inputs.resumeKey)),
       readBack: async () => (await rulesOf(inputs.database)).find((r) => r.cidr === inputs.cidr),
     });
     return { rule, existed: false };
@@ -166,7 +173,7 @@ async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promis
     if (!(err instanceof HerokuApiError) || (err.status !== 422 && err.status !== 404)) throw err;
     const existing = await rulesOf(inputs.database);
     const same = existing.find((r) => r.cidr === inputs.cidr);
-    const ours = same && inputs.resumeKey && same.description.endsWith(resumeMarker(inputs.resumeKey));
+    const ours = same && carriesMarker(same.description, inputs.resumeKey);
     if (same && ours) {
       if (withinResumeWindow(parseHerokuTimestamp(same.created_at), createTimeoutMs))
         return { rule: same, existed: true };
@@ -202,19 +209,6 @@ async function rulesOf(database: string): Promise<IpRule[]> {
   });
 }
 
-/**
- * Heroku keeps nothing but the CIDR and the description, so the description carries the resume marker after the
- * declared text; outputs() takes it off again, so the stack only ever shows what was declared.
- */
-function wireDescription(inputs: IpRuleInputs): string {
-  return inputs.resumeKey ? `${inputs.description} ${resumeMarker(inputs.resumeKey)}` : inputs.description;
-}
-
-function declaredDescription(description: string, resumeKey: string | undefined): string {
-  const marker = resumeKey ? ` ${resumeMarker(resumeKey)}` : "";
-  return marker && description.endsWith(marker) ? description.slice(0, -marker.length) : description;
-}
-
 async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
   const rule = await getIpRule(inputs.database, id).catch((err: unknown) => {
     if (isNotFound(err)) throw new ProviderError(`adoptRuleId ${id} is not an IP rule of database ${inputs.database}`);
@@ -228,19 +222,16 @@ async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
   return rule;
 }
 
-/** The identities under which a rule is claimed: its id, and its CIDR on the database by either spelling. */
+/** The identities under which a rule is claimed (shared/claims.ts). */
 function ruleIdentities(side: IpRuleInputs, ruleId: string): string[] {
-  return [
-    identityOf("ip-rule", ruleId),
-    ...databaseKeys(side as unknown as Record<string, unknown>).map((db) => identityOf("ip-rule", db, side.cidr)),
-  ];
+  return ipRuleIdentities(side as unknown as Record<string, unknown>, side.cidr, ruleId);
 }
 
 function outputs(inputs: IpRuleInputs, rule: IpRule): IpRuleOutputs {
   return {
     ...inputs,
     cidr: rule.cidr,
-    description: declaredDescription(rule.description, inputs.resumeKey),
+    description: unmarkedDescription(rule.description, inputs.resumeKey),
     ruleId: rule.id,
     status: rule.status,
     createdAt: parseHerokuTimestamp(rule.created_at),

@@ -173,6 +173,17 @@ export function wideCidrProblem(cidr: Ipv4Cidr, acknowledged: boolean): string |
   );
 }
 
+/** Every rule one block must meet (shape, canonical form, width); undefined when the block is fine. */
+export function cidrProblem(cidr: string, acknowledgeWideCidr: boolean): string | undefined {
+  const parsed = parseIpv4Cidr(cidr);
+  return parsed.ok ? wideCidrProblem(parsed.cidr, acknowledgeWideCidr) : parsed.reason;
+}
+
+/** The shape of an id given to adopt a rule (`heroku data:mtls:ip-rules` lists them). */
+export function ruleIdProblem(property: string, id: string): string | undefined {
+  return UUID.test(id) ? undefined : `${property} must be an IP rule id (a UUID), got ${echo(id)}`;
+}
+
 /** The description rules; undefined when the description is fine. */
 export function descriptionProblem(description: string): string | undefined {
   if (description.trim().length === 0) return "description is required and must not be blank";
@@ -193,8 +204,7 @@ export function validateIpRule(raw: Record<string, unknown>): { inputs: IpRuleIn
   if (raw.cidr === undefined || (typeof raw.cidr !== "string" && !isUnknown(raw.cidr))) {
     f.add("cidr", "cidr is required and must be an IPv4 CIDR block like 203.0.113.10/32");
   } else if (typeof raw.cidr === "string" && !isUnknown(raw.cidr)) {
-    const parsed = parseIpv4Cidr(raw.cidr);
-    const problem = parsed.ok ? wideCidrProblem(parsed.cidr, raw.acknowledgeWideCidr === true) : parsed.reason;
+    const problem = cidrProblem(raw.cidr, raw.acknowledgeWideCidr === true);
     if (problem) f.add("cidr", problem);
   }
 
@@ -206,9 +216,8 @@ export function validateIpRule(raw: Record<string, unknown>): { inputs: IpRuleIn
   }
 
   if (f.optionalString("adoptRuleId", raw.adoptRuleId) && typeof raw.adoptRuleId === "string") {
-    if (!isUnknown(raw.adoptRuleId) && !UUID.test(raw.adoptRuleId)) {
-      f.add("adoptRuleId", `adoptRuleId must be an IP rule id (a UUID), got ${echo(raw.adoptRuleId)}`);
-    }
+    const problem = isUnknown(raw.adoptRuleId) ? undefined : ruleIdProblem("adoptRuleId", raw.adoptRuleId);
+    if (problem) f.add("adoptRuleId", problem);
   }
   checkTimeouts(f, raw.timeouts);
   return { inputs: { ...raw } as unknown as IpRuleInputs, failures: f.list };

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import forge from "node-forge";
+import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { ProviderError } from "../shared/errors";
 
 // Dev Center's mTLS article (docs/heroku-api.md), "Client certificate renewal": certificates expire 13 months after creation and Heroku makes a new
@@ -36,14 +36,16 @@ export function privateKeyToPkcs8DerBase64(pem: string): string {
       `expected a PEM "RSA PRIVATE KEY" or "PRIVATE KEY", got ${type ? `"${type}"` : "no PEM block"}`,
     );
   }
-  let key: forge.pki.rsa.PrivateKey;
+  let key: KeyObject;
   try {
-    key = forge.pki.privateKeyFromPem(pem);
+    key = createPrivateKey({ key: pem, format: "pem" });
   } catch (err) {
-    throw new ProviderError(`the private key could not be read as an RSA key: ${(err as Error).message}`);
+    throw new ProviderError(`the private key could not be read: ${(err as Error).message}`);
   }
-  const info = forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key));
-  return forge.util.encode64(forge.asn1.toDer(info).getBytes());
+  if (key.asymmetricKeyType !== "rsa") {
+    throw new ProviderError(`the private key is not an RSA key (it is ${key.asymmetricKeyType ?? "unknown"})`);
+  }
+  return key.export({ format: "der", type: "pkcs8" }).toString("base64");
 }
 
 /**
@@ -83,23 +85,25 @@ export interface CertificateSummary {
 /** Subject, issuer and validity of the first certificate in a PEM text (the leaf of a chain). */
 export function readCertificate(pem: string): CertificateSummary {
   const first = splitPemChain(pem)[0] ?? "";
-  let cert: forge.pki.Certificate;
+  let cert: X509Certificate;
   try {
-    cert = forge.pki.certificateFromPem(first);
+    cert = new X509Certificate(first);
   } catch (err) {
     throw new ProviderError(`the certificate could not be parsed: ${(err as Error).message}`);
   }
   return {
-    subject: formatName(cert.subject.attributes),
-    issuer: formatName(cert.issuer.attributes),
-    serialNumber: cert.serialNumber,
-    notBefore: cert.validity.notBefore.toISOString(),
-    notAfter: cert.validity.notAfter.toISOString(),
+    subject: formatName(cert.subject),
+    issuer: formatName(cert.issuer),
+    // node:crypto prints the serial in upper-case hex; outputs keep the lower case they always had.
+    serialNumber: cert.serialNumber.toLowerCase(),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
   };
 }
 
-function formatName(attributes: forge.pki.CertificateField[]): string {
-  return attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(", ");
+/** node:crypto gives one `KEY=value` line per attribute, in the certificate's order. */
+function formatName(name: string): string {
+  return name.split("\n").filter(Boolean).join(", ");
 }
 
 // docs/heroku-api.md 1.3 "Timestamp format warning": both forms occur in certificate and IP-rule JSON.

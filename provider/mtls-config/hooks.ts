@@ -1,6 +1,6 @@
 import { getDatabase, infoRow } from "../heroku/databases";
 import { getAccount } from "../heroku/apps";
-import { HerokuApiError, isNotFound } from "../heroku/errors";
+import { found, HerokuApiError, isNotFound, onNotFound } from "../heroku/errors";
 import {
   type ClientCertificate,
   createCertificate,
@@ -120,10 +120,7 @@ export async function read(
   props: MtlsConfigOutputs,
 ): Promise<{ id?: string; props?: MtlsConfigOutputs; inputs?: MtlsConfigInputs }> {
   return withContext(`reading MtlsConfig on database ${props.database}`, async () => {
-    const endpoint = await getMtls(props.database).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
+    const endpoint = await getMtls(props.database).catch(onNotFound(undefined));
     if (!endpoint) return {};
     const listed = await listCertificates(props.database);
     const live = new Map(listed.filter(isLive).map((c) => [c.id, c] as const));
@@ -186,10 +183,7 @@ export async function remove(id: string, props: MtlsConfigOutputs): Promise<void
     // Disabling mTLS removes the database's whole allowlist. Pulumi deletes IpRules that depend on this resource
     // before it, so rules still there belong to resources that stay (a replacement of this resource alone, or its
     // removal while the rules remain): refuse rather than remove access they hold.
-    const rules = await listIpRules(props.database).catch((err: unknown) => {
-      if (isNotFound(err)) return [];
-      throw err;
-    });
+    const rules = await listIpRules(props.database).catch(onNotFound([]));
     if (rules.length > 0) {
       throw new ProviderError(
         `mTLS on database ${props.database} still allows ${rules.map((r) => `${r.cidr} (rule ${r.id})`).join(", ")}; ` +
@@ -197,12 +191,7 @@ export async function remove(id: string, props: MtlsConfigOutputs): Promise<void
           `first (remove them from the program, or make them depend on this MtlsConfig); nothing was changed`,
       );
     }
-    try {
-      await disableMtls(props.database);
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
+    if (!(await found(disableMtls(props.database)))) return;
     await waitFor<MtlsEndpoint | "gone">({
       what: `mTLS on database ${props.database}`,
       target: "deprovisioned",
@@ -336,12 +325,7 @@ async function unclaimedCertificates(
 
 /** DELETE revokes at once; the certificate shows `disabling` and then answers 404. */
 async function revoke(database: string, id: string, deadline: Deadline, hint: string): Promise<void> {
-  try {
-    await deleteCertificate(database, id);
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw err;
-  }
+  if (!(await found(deleteCertificate(database, id)))) return;
   await waitFor<ClientCertificate | "gone">({
     what: `client certificate ${id} on database ${database}`,
     target: "disabled",

@@ -1,20 +1,15 @@
 import { type Addon, getAddon, listAppAttachments } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
-import { getDatabase, getEnhancedCertificatesStatus, infoRow } from "../heroku/databases";
-import { isNotFound } from "../heroku/errors";
+import { behindByOf, followingOf, getDatabase, getEnhancedCertificatesStatus, infoRow } from "../heroku/databases";
+import { onNotFound } from "../heroku/errors";
 import { parseKeyArn } from "../kms/client";
 import { availabilityOf } from "./availability";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
 
 /** The add-on, or undefined when Heroku no longer has it (404, or deprovisioned: both mean gone). */
 export async function findAddon(app: string, addon: string): Promise<Addon | undefined> {
-  try {
-    const found = await getAddon(app, addon);
-    return found.state === "deprovisioned" ? undefined : found;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const found = await getAddon(app, addon).catch(onNotFound(undefined));
+  return found?.state === "deprovisioned" ? undefined : found;
 }
 
 /**
@@ -24,12 +19,18 @@ export async function findAddon(app: string, addon: string): Promise<Addon | und
 export async function configVarNameOf(app: string, addon: Addon, attachmentName: string | undefined): Promise<string> {
   if (attachmentName !== undefined) return `${attachmentName}_URL`;
   const attachments = await listAppAttachments(app);
-  const own = attachments.find((a) => a.addon.id === addon.id && !a.namespace);
-  if (own) return `${own.name}_URL`;
+  const own = attachments.filter((a) => a.addon.id === addon.id && !a.namespace);
+  // A promoted database keeps its own attachment next to DATABASE (docs/heroku-api.md section 4.5): DATABASE_URL
+  // is the one the app reads.
+  const chosen = own.find((a) => a.name === PRIMARY_ATTACHMENT) ?? own[0];
+  if (chosen) return `${chosen.name}_URL`;
   const fromAddon = addon.config_vars?.[0];
   if (fromAddon) return fromAddon;
   return "DATABASE_URL";
 }
+
+/** The attachment an app's primary database has (docs/heroku-api.md section 4.4). */
+export const PRIMARY_ATTACHMENT = "DATABASE";
 
 /**
  * The key as Heroku reports it. A value that is not a key ARN (a key id, an alias, a masked form: the row's format
@@ -62,7 +63,7 @@ export function enhancedCertificatesOn(status: string): boolean {
  */
 export async function observeDatabase(
   addon: Addon,
-  stored: SecureDatabaseInputs & { region: string },
+  stored: SecureDatabaseInputs & { region: string; promoted?: boolean },
 ): Promise<SecureDatabaseOutputs> {
   const info = await getDatabase(addon.id);
   const ecStatus = infoRow(info, "Enhanced Certificates")?.[0] ?? (await getEnhancedCertificatesStatus(addon.id));
@@ -70,6 +71,7 @@ export async function observeDatabase(
   const configVarName = await configVarNameOf(stored.app, addon, stored.attachmentName);
   const vars = await getConfigVars(stored.app);
   const major = info.postgres_version?.split(".")[0];
+  const following = followingOf(info);
   const outs: SecureDatabaseOutputs = {
     app: stored.app,
     plan: reportedPlan(addon, stored.plan),
@@ -79,6 +81,8 @@ export async function observeDatabase(
     name: stored.name === undefined ? undefined : addon.name,
     attachmentName: stored.attachmentName === undefined ? undefined : configVarName.replace(/_URL$/, ""),
     adoptAddonId: stored.adoptAddonId,
+    follow: stored.follow,
+    promote: stored.promote,
     timeouts: stored.timeouts,
     resumeKey: stored.resumeKey,
     addonId: addon.id,
@@ -89,6 +93,13 @@ export async function observeDatabase(
     enhancedCertificatesStatus: ecStatus,
     configVarName,
     availability: await availabilityOf(addon.name, addon.state, info),
+    following,
+    behindBy: following === undefined ? undefined : behindByOf(info),
+    // Sticky: the promotion finished once, so `promote` and `follow` are history from now on (diff-table.ts).
+    promoted:
+      stored.promoted === true ||
+      (stored.promote === true && stored.follow !== undefined && following === undefined) ||
+      undefined,
   };
   return Object.fromEntries(Object.entries(outs).filter(([, v]) => v !== undefined)) as SecureDatabaseOutputs;
 }

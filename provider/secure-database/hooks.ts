@@ -1,7 +1,7 @@
 import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../heroku/addons";
 import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
-import { HerokuApiError, isNotFound } from "../heroku/errors";
+import { HerokuApiError, onNotFound } from "../heroku/errors";
 import { asReported, type CheckFailure } from "../shared/check";
 import { declareSetting, ENHANCED_CERTIFICATES_SETTING } from "../shared/declared";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
@@ -9,11 +9,14 @@ import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, RESUME_WINDOW_FACTOR } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
-import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE } from "./diff-table";
+import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE, SECURE_DATABASE_SAME_VALUE } from "./diff-table";
 import { findAddon, observeDatabase } from "./heroku-state";
-import { checkWithHeroku, preflight } from "./preflight";
+import { changePlan } from "./plan-change";
+import { checkWithHeroku, leaderFailure, preflight } from "./preflight";
+import { promote } from "./promotion";
+import { containsUnknown } from "../shared/unknown";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
-import { derivedAddonName, validateSecureDatabase } from "./validation";
+import { derivedAddonName, isCreate, validateChange, validateSecureDatabase } from "./validation";
 import { Deadline } from "../shared/deadline";
 import { deleteAndWait, waitConfigVar, waitDatabaseReady, waitEnhancedCertificates, waitProvisioned } from "./waits";
 
@@ -34,8 +37,25 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<{ inputs: SecureDatabaseInputs; failures: CheckFailure[] }> {
   const checked = validateSecureDatabase(news);
-  if (checked.failures.length > 0) return { ...checked, failures: asReported(checked.failures) };
-  return { ...checked, failures: asReported(await checkWithHeroku(olds, checked.inputs)) };
+  const failures = [...checked.failures, ...validateChange(olds, news)];
+  if (failures.length > 0) return { inputs: checked.inputs, failures: asReported(failures) };
+  failures.push(...(await checkWithHeroku(olds, checked.inputs)));
+  if (failures.length === 0 && createsFollower(olds, checked.inputs)) {
+    const failure = await leaderFailure(checked.inputs.follow ?? "", checked.inputs.encryptionKeyArn);
+    if (failure) failures.push(failure);
+  }
+  return { inputs: checked.inputs, failures: asReported(failures) };
+}
+
+/**
+ * Whether these inputs make a new follower (a create, or a replacement that changes the leader or the key) whose
+ * leader and key are both known, so the leader's key rule can be checked in the preview with one read.
+ */
+function createsFollower(olds: Record<string, unknown> | undefined, news: SecureDatabaseInputs): boolean {
+  if (typeof news.follow !== "string" || containsUnknown(news.follow) || containsUnknown(news.encryptionKeyArn)) {
+    return false;
+  }
+  return isCreate(olds) || olds?.follow !== news.follow || olds?.encryptionKeyArn !== news.encryptionKeyArn;
 }
 
 export async function diff(id: string, olds: SecureDatabaseOutputs, news: SecureDatabaseInputs): Promise<TableDiff> {
@@ -43,7 +63,10 @@ export async function diff(id: string, olds: SecureDatabaseOutputs, news: Secure
   const n = news as unknown as Record<string, unknown>;
   // Children checked after this diff (they wait for this database's id) judge by the declared setting.
   declareSetting([id, olds.addonName], ENHANCED_CERTIFICATES_SETTING, news.enhancedCertificates === true);
-  return diffFromTable(SECURE_DATABASE_DIFF_TABLE, o, n, { deleteBeforeReplace: mustDeleteBeforeReplace });
+  return diffFromTable(SECURE_DATABASE_DIFF_TABLE, o, n, {
+    deleteBeforeReplace: mustDeleteBeforeReplace,
+    sameValue: SECURE_DATABASE_SAME_VALUE,
+  });
 }
 
 export async function create(inputs: SecureDatabaseInputs): Promise<{ id: string; outs: SecureDatabaseOutputs }> {
@@ -89,6 +112,9 @@ export async function create(inputs: SecureDatabaseInputs): Promise<{ id: string
       await waitConfigVar(inputs.app, outs.configVarName, undefined, deadline, hint);
       outs = await observeDatabase(addon, stored);
     }
+    // A create never promotes (check refuses promote on a new database): a replacement that carried promote
+    // over stores it unset, so the next preview shows the promotion as the update it is.
+    if (inputs.promote === true && !outs.promoted) delete outs.promote;
     return { id: addon.id, outs };
   });
 }
@@ -105,7 +131,10 @@ export async function read(
   });
 }
 
-/** Only Enhanced Certificates changes in place (the timeouts are just stored). */
+/**
+ * In place: a promotion (promotion.ts), a plan change (plan-change.ts) and Enhanced Certificates, in that order;
+ * the timeouts are just stored.
+ */
 export async function update(
   id: string,
   olds: SecureDatabaseOutputs,
@@ -113,12 +142,16 @@ export async function update(
 ): Promise<{ outs: SecureDatabaseOutputs }> {
   return withContext(`updating SecureDatabase ${olds.addonName} on app ${olds.app}`, async () => {
     const deadline = Deadline.after(timeoutMs(news.timeouts, "update", DEFAULT_UPDATE_TIMEOUT_MS));
-    const addon = await findAddon(olds.app, id);
+    let addon = await findAddon(olds.app, id);
     if (!addon)
       throw new ProviderError(
         `add-on ${olds.addonName} no longer exists; run pulumi refresh, then pulumi up to create it again`,
       );
     const stored = { ...olds, ...news, region: olds.region };
+    if (news.promote === true && olds.promoted !== true) await promote(olds.app, addon, deadline);
+    if (news.plan !== olds.plan) {
+      addon = await changePlan(olds.app, addon, news.plan, deadline);
+    }
     const before = await observeDatabase(addon, stored);
     const wanted = news.enhancedCertificates === true;
     if (before.enhancedCertificatesStatus !== (wanted ? "Enabled" : "Disabled")) {
@@ -160,6 +193,8 @@ async function createOnce(inputs: SecureDatabaseInputs): Promise<Addon> {
   if (inputs.encryptionKeyArn) config["encryption-key"] = inputs.encryptionKeyArn;
   if (inputs.enhancedCertificates) config["enhanced-certificates-beta"] = true;
   if (inputs.postgresVersion) config.version = inputs.postgresVersion;
+  // docs/heroku-api.md section 4.5: `--follow LEADER`.
+  if (inputs.follow) config.follow = inputs.follow;
   const body: CreateAddonBody = {
     plan: { name: inputs.plan },
     attachment: inputs.attachmentName ? { name: inputs.attachmentName } : {},
@@ -223,10 +258,7 @@ async function leftByInterruptedRun(inputs: SecureDatabaseInputs, createTimeoutM
 
 async function adoptable(inputs: SecureDatabaseInputs): Promise<Addon> {
   const id = inputs.adoptAddonId ?? "";
-  const addon = await findAddon(inputs.app, id).catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
+  const addon = await findAddon(inputs.app, id).catch(onNotFound(undefined));
   if (!addon) throw new ProviderError(`adoptAddonId ${id} is not an add-on of app ${inputs.app}`);
   if (addon.addon_service.name !== HEROKU_POSTGRESQL) {
     throw new ProviderError(`adoptAddonId ${id} is a ${addon.addon_service.name} add-on, not ${HEROKU_POSTGRESQL}`);

@@ -3,7 +3,9 @@ import { type App, getSpace } from "../heroku/apps";
 import { appFacts, mtlsFacts, postgresPlanNames } from "../heroku/facts";
 import { absentProblem, type CheckFailure, isUnknown } from "../shared/check";
 import { ProviderError } from "../shared/errors";
-import { isKmsNotFound, kmsClient } from "../kms/client";
+import { isKmsNotFound, kmsClient, parseKeyArn } from "../kms/client";
+import { getDatabase, infoRow } from "../heroku/databases";
+import { isNotFound } from "../heroku/errors";
 import type { SecureDatabaseInputs } from "./types";
 import {
   addonNameOf,
@@ -13,6 +15,7 @@ import {
   type DatabaseAppFacts,
   ENCRYPTION_KEY_PLAN_TIERS,
   expectedKeyRegion,
+  followerKeyProblem,
   keyRegion,
   planTier,
 } from "./validation";
@@ -66,6 +69,33 @@ export async function preflight(app: App, inputs: SecureDatabaseInputs): Promise
   const failures = checkDatabaseApp(inputs.plan, expectedKeyRegion(inputs), facts);
   if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
   if (inputs.encryptionKeyArn !== undefined) await checkKey(inputs.encryptionKeyArn, planTier(inputs.plan));
+  if (inputs.follow !== undefined) {
+    const failure = await leaderFailure(inputs.follow, inputs.encryptionKeyArn);
+    if (failure) throw new ProviderError(failure.reason);
+  }
+}
+
+/**
+ * The leader's own rules for a follower, read from its "Customer Encryption Key" row (docs/heroku-api.md sections
+ * 4.5 and 4.6): run by check when `follow` and the key are known (so the preview refuses), and again before the
+ * create. A read that fails for another reason than a missing leader decides nothing: Heroku checks it too.
+ */
+export async function leaderFailure(
+  leader: string,
+  encryptionKeyArn: string | undefined,
+): Promise<CheckFailure | undefined> {
+  let reported: string | undefined;
+  try {
+    reported = infoRow(await getDatabase(leader), "Customer Encryption Key")?.[0];
+  } catch (err) {
+    if (isNotFound(err))
+      return { property: "follow", reason: `follow names ${leader}, but Heroku has no such database` };
+    return undefined;
+  }
+  // A value that is not a key ARN (the row's format is not documented) tells nothing about which key it is.
+  if (reported !== undefined && !parseKeyArn(reported)) return undefined;
+  const problem = followerKeyProblem(leader, reported, encryptionKeyArn);
+  return problem === undefined ? undefined : { property: "encryptionKeyArn", reason: problem };
 }
 
 async function checkKey(arn: string, tier: string | undefined): Promise<void> {

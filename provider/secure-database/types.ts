@@ -17,6 +17,10 @@ export interface SecureDatabaseInputs {
   name?: string;
   attachmentName?: string;
   adoptAddonId?: string;
+  /** The leader (add-on id or name) this database is made to follow; only the create and promotion read it. */
+  follow?: string;
+  /** Makes a follower the app's primary database (promotion.ts); once done, removing it changes nothing. */
+  promote?: boolean;
   timeouts?: Timeouts;
 }
 
@@ -33,4 +37,10 @@ export interface SecureDatabaseOutputs extends SecureDatabaseInputs {
   configVarName: string;
   /** Absent while Heroku serves the database; otherwise why not and what to do (availability.ts). */
   availability?: string;
+  /** The leader, as Heroku's "Following" row names it, while the database follows one. */
+  following?: string;
+  /** Heroku's "Behind By" row while the database follows, such as "0 commits". */
+  behindBy?: string;
+  /** Set once a promotion of this resource finished; it stays set (a database never follows again). */
+  promoted?: boolean;
 }

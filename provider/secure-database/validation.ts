@@ -130,6 +130,13 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
     }
   }
 
+  if (f.optionalString("follow", inputs.follow) && typeof inputs.follow === "string" && !isUnknown(inputs.follow)) {
+    if (!UUID.test(inputs.follow) && !ADDON_NAME.test(inputs.follow)) {
+      f.add("follow", `follow must be the leader's add-on id (UUID) or add-on name, got ${echo(inputs.follow)}`);
+    }
+  }
+  f.optionalBoolean("promote", inputs.promote);
+
   if (
     f.optionalString("encryptionKeyRegion", inputs.encryptionKeyRegion) &&
     typeof inputs.encryptionKeyRegion === "string" &&
@@ -144,6 +151,92 @@ export function validateSecureDatabase(raw: Record<string, unknown>): {
 
   checkTimeouts(f, inputs.timeouts);
   return { inputs: inputs as unknown as SecureDatabaseInputs, failures: f.list };
+}
+
+/**
+ * The rules that compare the new inputs with the old ones (none on a create: isCreate): a plan changes in place only
+ * where Heroku can change it (planChangeProblem), and `promote` needs a follower, unless an earlier run asked for
+ * the promotion already (a promoted database keeps `promote` after the program drops `follow`).
+ */
+export function validateChange(
+  olds: Record<string, unknown> | undefined,
+  news: Record<string, unknown>,
+): CheckFailure[] {
+  const f = new Failures();
+  const from = olds?.plan;
+  const to = news.plan;
+  if (typeof from === "string" && typeof to === "string" && !isUnknown(from) && !isUnknown(to)) {
+    const problem = planChangeProblem(from, to);
+    if (problem) f.add("plan", problem);
+  }
+  if (news.promote === true && news.follow === undefined && olds?.promote !== true) {
+    f.add(
+      "promote",
+      "promote makes a follower the app's primary database, so it needs follow (the leader's add-on id or name)",
+    );
+  } else if (news.promote === true && isCreate(olds)) {
+    f.add(
+      "promote",
+      "promote cannot be set on a database that does not exist yet: create the follower first (follow), let it catch up, then set promote: true in a later change",
+    );
+  }
+  return f.list;
+}
+
+/**
+ * Whether `check` runs for a create: Pulumi's dynamic-provider host passes no old inputs then (an empty object),
+ * while every earlier run stored `app`, a required input.
+ */
+export function isCreate(olds: Record<string, unknown> | undefined): boolean {
+  return olds === undefined || olds.app === undefined;
+}
+
+/**
+ * Plans change in place within a group: Essential plans only to Essential plans (Dev Center, "Changing the Plan or
+ * Infrastructure of a Heroku Postgres Database": other moves use pg:copy); Private and Shield plans need an app in
+ * that kind of space ("Heroku Postgres and Private Spaces"), so they never change to another group; Standard and
+ * Premium plans change between themselves.
+ */
+export const PLAN_CHANGE_GROUPS: Readonly<Record<string, string>> = {
+  essential: "Essential",
+  mini: "Essential",
+  basic: "Essential",
+  hobby: "Essential",
+  standard: "Standard or Premium",
+  premium: "Standard or Premium",
+  private: "Private",
+  shield: "Shield",
+};
+
+/** Why a plan cannot change from `from` to `to` in place, or undefined when it can (or either is malformed). */
+export function planChangeProblem(from: string, to: string): string | undefined {
+  if (from === to) return undefined;
+  const fromTier = planTier(from);
+  const toTier = planTier(to);
+  if (fromTier === undefined || toTier === undefined) return undefined;
+  const fromGroup = PLAN_CHANGE_GROUPS[fromTier];
+  const toGroup = PLAN_CHANGE_GROUPS[toTier];
+  if (fromGroup === undefined || toGroup === undefined || fromGroup === toGroup) return undefined;
+  const how =
+    fromGroup === "Essential" || toGroup === "Essential"
+      ? "copy the data into a new database (heroku pg:copy)"
+      : `declare a new SecureDatabase on an app in the right space with follow, then promote it (README "Followers and promotion")`;
+  return `plan cannot change in place from ${from} (${fromGroup}) to ${to} (${toGroup}): Heroku changes a plan in place only within the ${fromGroup} plans; to move the data, ${how}`;
+}
+
+/**
+ * Dev Center's BYOK article, "Limitations": a follower uses its leader's key. So a follower of an encrypted
+ * leader must declare that very key, and a follower of an unencrypted leader may take any key (the migration
+ * the same article describes). `leaderKey` is what the leader's "Customer Encryption Key" row reports.
+ */
+export function followerKeyProblem(
+  leader: string,
+  leaderKey: string | undefined,
+  encryptionKeyArn: string | undefined,
+): string | undefined {
+  if (leaderKey === undefined || leaderKey === encryptionKeyArn) return undefined;
+  const declared = encryptionKeyArn === undefined ? "it is unset" : `got ${encryptionKeyArn}`;
+  return `encryptionKeyArn must be ${leaderKey}, the key of leader ${leader}: a follower uses its leader's key (Heroku's BYOK "Limitations"), and ${declared}`;
 }
 
 function checkEncryptionKey(f: Failures, arn: unknown, tier: string | undefined): void {
@@ -184,6 +277,8 @@ export const DERIVED_NAME_HASH_LENGTH = 12;
 export function derivedAddonName(resumeKey: string, inputs: SecureDatabaseInputs): string {
   const identity = [resumeKey, inputs.app, inputs.plan, inputs.encryptionKeyArn ?? "", inputs.postgresVersion ?? ""];
   identity.push(inputs.attachmentName ?? "");
+  // Only when set, so that databases made before followers existed keep their derived names.
+  if (inputs.follow !== undefined) identity.push(`follow:${inputs.follow}`);
   const hash = createHash("sha256").update(identity.join("\n")).digest("hex");
   return `postgresql-${hash.slice(0, DERIVED_NAME_HASH_LENGTH)}`;
 }

@@ -2,10 +2,17 @@
 // scripts/install-heroku-cli.sh), run unchanged as a child process. Each test is named after the command it runs;
 // databases are named three ways, as Heroku's docs do: by add-on name, by the attachment name DATABASE, and by
 // another attachment name. The last test checks that the CLI never hit a route the emulator does not implement.
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { api, control, pollUntil, type AddonJson } from "../emulator/helpers";
+import { api, control, pollUntil, sql, type AddonJson } from "../emulator/helpers";
 import { herokuCli, type HerokuCli } from "../support/heroku-cli";
-import { ACME_HOBBY_APP, ACME_PRIVATE_APP, ACME_REPORTS_APP, startServices, type Services } from "../support/services";
+import { createHerokuKey } from "../support/kms-keys";
+import {
+  ACME_EU_APP,
+  ACME_HOBBY_APP,
+  ACME_PRIVATE_APP,
+  ACME_REPORTS_APP,
+  startServices,
+  type Services,
+} from "../support/services";
 
 jest.setTimeout(180_000);
 
@@ -24,30 +31,6 @@ interface Logged {
   method: string;
   path: string;
   status: number;
-}
-
-async function createKey(): Promise<string> {
-  const kms = new KMSClient({
-    region: "us-east-1",
-    endpoint: s.moto.endpoint,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
-  const statement = (sid: string, principal: string, action: string | string[]): Record<string, unknown> => ({
-    Sid: sid,
-    Effect: "Allow",
-    Principal: { AWS: principal },
-    Action: action,
-    Resource: "*",
-  });
-  const policy = {
-    Version: "2012-10-17",
-    Statement: [
-      statement("Owner", "arn:aws:iam::123456789012:root", "kms:*"),
-      statement("HerokuData", "arn:aws:iam::021876802972:root", ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"]),
-    ],
-  };
-  const r = await kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }));
-  return r.KeyMetadata!.Arn!;
 }
 
 const output = (r: { stdout: string; stderr: string }): string => `${r.stdout}\n${r.stderr}`;
@@ -76,7 +59,7 @@ beforeAll(async () => {
     credential: "immediate",
     rotation: "immediate",
   });
-  keyArn = await createKey();
+  keyArn = await createHerokuKey(s.moto.endpoint);
   cli = herokuCli(s.emulator);
 });
 
@@ -258,6 +241,114 @@ describe.each([
   test(`heroku pg:credentials:destroy ${id} --name ${name} --confirm ${APP} -a ${APP}`, async () => {
     const r = await cli.run("pg:credentials:destroy", id, "--name", name, "--confirm", APP, "-a", APP);
     expect(output(r)).toContain(`The credential has been destroyed within ${FIRST}`);
+  });
+});
+
+// Dev Center's "Encrypting Heroku Postgres with Your Encryption Key", "Migrate a Heroku Postgres database to one
+// using an encryption key", command by command, on an app of its own (Frankfurt: the key is in eu-central-1).
+describe("the BYOK migration: a follower with the key, maintenance, promote, unfollow; then a plan change", () => {
+  const EU = ACME_EU_APP;
+  let leader: string;
+  let follower: string;
+  let euKey: string;
+
+  test(`heroku addons:create heroku-postgresql:private-0 --wait -a ${EU} (the existing database, with rows)`, async () => {
+    const out = await cli.ok("addons:create", "heroku-postgresql:private-0", "--wait", "-a", EU);
+    leader = /(postgresql-[a-z]+-\d+)/.exec(out)![1]!;
+    const url = (await configVars(EU)).DATABASE_URL!;
+    await sql(url, "CREATE TABLE orders (id int PRIMARY KEY)");
+    await sql(url, "INSERT INTO orders SELECT generate_series(1, 100)");
+  });
+
+  test(`heroku addons:create heroku-postgresql:private-0 --wait -a ${EU} -- --follow DATABASE --encryption-key ARN`, async () => {
+    euKey = await createHerokuKey(s.moto.endpoint, "eu-central-1");
+    const out = await cli.ok(
+      "addons:create",
+      "heroku-postgresql:private-0",
+      "--wait",
+      "-a",
+      EU,
+      "--",
+      "--follow",
+      "DATABASE",
+      "--encryption-key",
+      euKey,
+    );
+    follower = /(postgresql-[a-z]+-\d+)/.exec(out)![1]!;
+    expect(out).toContain(`Created ${follower} as HEROKU_POSTGRESQL_AMBER_URL`);
+    await sql((await configVars(EU)).DATABASE_URL!, "INSERT INTO orders SELECT generate_series(101, 200)");
+  });
+
+  test(`heroku pg:wait HEROKU_POSTGRESQL_AMBER -a ${EU}`, async () => {
+    await cli.ok("pg:wait", "HEROKU_POSTGRESQL_AMBER", "-a", EU);
+    const rows = await sql(
+      (await configVars(EU)).HEROKU_POSTGRESQL_AMBER_URL!,
+      "SELECT count(*)::int AS n FROM orders",
+    );
+    expect(rows).toEqual([{ n: 200 }]);
+  });
+
+  test(`heroku pg:info HEROKU_POSTGRESQL_AMBER -a ${EU}`, async () => {
+    const out = await cli.ok("pg:info", "HEROKU_POSTGRESQL_AMBER", "-a", EU);
+    // The leader's URL shown as its attachment name (resolve_db_name).
+    expect(out).toMatch(/Following:\s+DATABASE/);
+    expect(out).toMatch(/Behind By:\s+0 bytes/);
+    expect(out).toMatch(/Fork\/Follow:\s+Unavailable on followers/);
+    expect(out).toContain(euKey);
+    expect(await cli.ok("pg:info", "DATABASE", "-a", EU)).toMatch(/Followers:\s+HEROKU_POSTGRESQL_AMBER/);
+  });
+
+  test(`heroku maintenance:on -a ${EU}`, async () => {
+    await cli.ok("maintenance:on", "-a", EU);
+    expect((await cli.ok("maintenance", "-a", EU)).trim()).toBe("on");
+  });
+
+  test(`heroku pg:promote HEROKU_POSTGRESQL_AMBER -a ${EU}`, async () => {
+    const r = await cli.run("pg:promote", "HEROKU_POSTGRESQL_AMBER", "-a", EU);
+    expect(r.code).toBe(0);
+    // The old database keeps a name of its own; promote warns that it does not unfollow.
+    expect(output(r)).toMatch(/Ensuring an alternate alias for existing DATABASE_URL\.\.\. HEROKU_POSTGRESQL_AQUA_URL/);
+    expect(output(r)).toContain(`Promoting ${follower} to DATABASE_URL on ${EU}`);
+    // The CLI wraps its warning; the leader is named by our info's `leader`.
+    expect(output(r)).toContain("Warning: Your database has been promoted but it is currently a follower");
+    expect(output(r)).toContain(`(${leader})`);
+    const vars = await configVars(EU);
+    expect(vars.DATABASE_URL).toBe(vars.HEROKU_POSTGRESQL_AMBER_URL);
+    expect(new URL(vars.HEROKU_POSTGRESQL_AQUA_URL!).port).not.toBe(new URL(vars.DATABASE_URL!).port);
+  });
+
+  test(`heroku pg:unfollow HEROKU_POSTGRESQL_AMBER --confirm ${EU} -a ${EU}`, async () => {
+    const r = await cli.run("pg:unfollow", "HEROKU_POSTGRESQL_AMBER", "--confirm", EU, "-a", EU);
+    expect(r.code).toBe(0);
+    expect(output(r)).toContain(`${follower} unfollowing... done`);
+    await sql((await configVars(EU)).DATABASE_URL!, "INSERT INTO orders VALUES (201)");
+    const again = await cli.run("pg:unfollow", "HEROKU_POSTGRESQL_AMBER", "--confirm", EU, "-a", EU);
+    expect(again.code).not.toBe(0);
+    expect(output(again)).toContain(`${follower} is not a follower`);
+  });
+
+  test(`heroku maintenance:off -a ${EU}`, async () => {
+    await cli.ok("maintenance:off", "-a", EU);
+    expect((await cli.ok("maintenance", "-a", EU)).trim()).toBe("off");
+  });
+
+  test(`heroku addons:upgrade DATABASE heroku-postgresql:private-2 -a ${EU}, then pg:wait`, async () => {
+    await control(s.emulator.url, "PUT", "/speed", { "plan-change": { polls: 2 }, "plan-changeover": { polls: 2 } });
+    const upgraded = await cli.run("addons:upgrade", "DATABASE", "heroku-postgresql:private-2", "-a", EU);
+    expect(upgraded.code).toBe(0);
+    expect(output(upgraded)).toContain(
+      `Changing ${follower} on ${EU} from heroku-postgresql:private-0 to heroku-postgresql:private-2... done`,
+    );
+    await cli.ok("pg:wait", "DATABASE", "-a", EU);
+    const rows = await sql((await configVars(EU)).DATABASE_URL!, "SELECT count(*)::int AS n FROM orders");
+    expect(rows).toEqual([{ n: 201 }]);
+    expect(await cli.ok("pg:info", "DATABASE", "-a", EU)).toMatch(/Plan:\s+Private 2/);
+    // An unknown plan makes the CLI list GET /addon-services/{service}/plans, which the emulator does not serve
+    // (501): refusals are covered by tests/emulator/plan-change.test.ts.
+  });
+
+  test(`heroku addons:destroy (both) --confirm ${EU} -a ${EU}`, async () => {
+    for (const name of [leader, follower]) await cli.ok("addons:destroy", name, "--confirm", EU, "-a", EU);
   });
 });
 

@@ -5,26 +5,26 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startKmsFaultProxy, type KmsFaultProxy } from "../support/kms-fault-proxy";
-import { ACME_PRIVATE_APP, GLOBEX_TOKEN, startServices } from "../support/services";
+import { ACME_PRIVATE_APP, GLOBEX_TOKEN, startServices, type Services } from "../support/services";
 import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
 import { controlJson, type LoggedRequest } from "./emulator-client";
+import { stackOptions, PROGRAMS } from "./fixture";
 
 jest.setTimeout(10 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let proxy: KmsFaultProxy;
 let workDir: string;
 
 function byok(stack: string, env: Record<string, string>): StackOptions {
-  return {
-    program: "dist/examples/byok-database/index.js",
-    project: "byok-database",
+  return stackOptions(
+    PROGRAMS.byokDatabase,
+    { workDir, env: { ...services.env, AWS_ENDPOINT_URL_KMS: proxy.endpoint, ...env } },
     stack,
-    stateDir: path.join(workDir, "state"),
-    env: { ...services.env, AWS_ENDPOINT_URL_KMS: proxy.endpoint, ...env },
-    config: { alias: `alias/access-${stack}`, app: ACME_PRIVATE_APP },
-  };
+    {
+      config: { alias: `alias/access-${stack}`, app: ACME_PRIVATE_APP },
+    },
+  );
 }
 
 /** Everything a user or a log collector could see of a run: the CLI's output, the error and the state. */

@@ -9,13 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack, type StackResult } from "../support/pulumi";
 import { controlJson, FAST_SPEEDS, herokuJson, requestLog } from "./emulator-client";
 
 jest.setTimeout(30 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 

@@ -1,19 +1,17 @@
 // examples/byok-database through the real Pulumi CLI: up, no-change preview and up, drift on refresh, adoption,
 // destroy, and a stack export free of the password.
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { CreateKeyCommand, DescribeKeyCommand, KMSClient, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { Client } from "pg";
 import { buildKeyPolicy } from "../../sdk/key-policy";
-import { startServices } from "../support/services";
+import { type Services } from "../support/services";
 import { libpqUrl } from "../support/pg";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { controlJson, herokuJson, mutatingRequests } from "./emulator-client";
+import { setUpE2e, tearDownE2e } from "./fixture";
 
 jest.setTimeout(10 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -58,15 +56,8 @@ async function connect(url: string): Promise<{ user: string; ssl: boolean }> {
   }
 }
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-byok-"));
-  services = await startServices();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+beforeAll(async () => ({ services, workDir } = await setUpE2e("byok")));
+afterAll(() => tearDownE2e(services, workDir));
 
 describe("byok-database example", () => {
   const stack = "main";

@@ -1,26 +1,25 @@
 // Many stacks, one emulator (issue 20): two stacks each have a database with credentials `analyst` and
 // `reporting`, and a third run replaces one database (a new add-on name) with its credentials in place. Each
 // credential connects with psql with its own password and sees only its own database's tables.
-import * as path from "node:path";
 import { api } from "../emulator/helpers";
 import { psql } from "../support/mtls-connect";
 import { runStack, type StackOptions } from "../support/pulumi";
-import { e2eFixture } from "./fixture";
+import { e2eFixture, stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
 const fixture = e2eFixture("scope");
 
 function stack(name: string, config: Record<string, string>): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/credential-scope.js",
-    project: "hps-scope",
-    stack: name,
-    stateDir: path.join(fixture.workDir, "state"),
-    env: fixture.s.env,
-    config,
-    resetConfig: true,
-  };
+  return stackOptions(
+    testProgram("credential-scope", "hps-scope"),
+    { workDir: fixture.workDir, env: fixture.s.env },
+    name,
+    {
+      config,
+      resetConfig: true,
+    },
+  );
 }
 
 interface CredentialJson {

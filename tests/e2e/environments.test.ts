@@ -8,6 +8,7 @@ import { runStack, type StackOptions } from "../support/pulumi";
 import { startServices, type Services } from "../support/services";
 import { controlJson, herokuJson, mutatingRequests, startOver } from "./emulator-client";
 import { printedViolations } from "./policy-output";
+import { stackOptions, PROGRAMS } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
@@ -18,19 +19,14 @@ let s: Services;
 let workDir: string;
 
 function stack(name: "dev" | "prod", extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/examples/environments/index.js",
-    project: "environments",
-    stack: name,
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+  return stackOptions(PROGRAMS.environments, { workDir, env: s.env }, name, {
     stackSettings: `${EXAMPLE}/Pulumi.${name}.yaml`,
     // The example's dates age; the test rotates "today" so the rotation-age policy judges a fresh stack.
     config: { rotation: new Date().toISOString().slice(0, 10) },
     policyPacks: [PACK],
     policyPackConfigs: [`${EXAMPLE}/policy-${name}.json`],
     ...extra,
-  };
+  });
 }
 
 beforeAll(async () => {

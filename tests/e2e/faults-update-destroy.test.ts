@@ -3,17 +3,14 @@
 // while those calls are refused (5xx, dropped) or carried out with their answer lost. The result must converge
 // with nothing made twice and nothing left behind (the emulator's state and PostgreSQL's roles), and when a call
 // keeps failing past the client's bound, the error must say what happened and what to do.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { startServices } from "../support/services";
+import { type Services } from "../support/services";
 import { runStack, type StackOptions, type StackResult } from "../support/pulumi";
 import { databaseState, requestLog, rolesLike, storedAddons } from "./database-state";
 import { addFaults, controlJson, type LoggedRequest, startOver } from "./emulator-client";
+import { stackOptions, testProgram, setUpE2e, tearDownE2e } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -28,14 +25,9 @@ const ROTATION = `^${DB}/credentials/[^/]+/credentials_rotation$`;
 
 /** Two rules (the loopback one first) and two credentials: every kind of object, small enough to run often. */
 function small(config: Record<string, string> = {}): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/limits.js",
-    project: "faults-update-destroy",
-    stack: "small",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(testProgram("limits", "faults-update-destroy"), { workDir, env: services.env }, "small", {
     config: { rules: "2", credentials: "2", keyAlias: "alias/faults-update-destroy", ...config },
-  };
+  });
 }
 
 const CHANGED = { certificates: "app,bi", permissions: "read-write", attachTo: REPORTS_APP, rotation: "r1" };
@@ -63,15 +55,8 @@ async function credentialOutputs(): Promise<Record<string, unknown>[]> {
     .map((x) => x.outputs ?? {});
 }
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-faults-update-"));
-  services = await startServices();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+beforeAll(async () => ({ services, workDir } = await setUpE2e("faults-update")));
+afterAll(() => tearDownE2e(services, workDir));
 
 describe("faults on update calls", () => {
   test("lost answers and refusals on the update's calls: one up converges, nothing made twice or left over", async () => {

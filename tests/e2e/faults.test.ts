@@ -2,10 +2,7 @@
 // dropped connections on every kind of call the demo stack makes; ambiguous creates; a fault that never stops;
 // a status machine that never finishes. Every check lists the emulator's own state (add-ons, the mTLS endpoint,
 // certificates, IP rules, credentials) and its request log, never the stack's outputs alone.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { startServices } from "../support/services";
+import { type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import {
   addFaults,
@@ -16,10 +13,10 @@ import {
   requestLog,
   startOver,
 } from "./emulator-client";
+import { demoStack, PROGRAMS, stackOptions, setUpE2e, tearDownE2e } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -36,27 +33,14 @@ interface Fault {
   times: number;
 }
 
-/** The demo stack (index.ts): a key, the database, mTLS with two certificates, two IP rules, two credentials. */
 function demo(stack: string): StackOptions {
-  return {
-    program: "dist/index.js",
-    project: "heroku-pg-secure-demo",
-    stack,
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
-    config: { protect: "false", keyAlias: `alias/faults-${stack}` },
-  };
+  return demoStack({ workDir, env: services.env }, stack, "faults");
 }
 
 function mtlsExample(stack: string, config: Record<string, string>): StackOptions {
-  return {
-    program: "dist/examples/mtls-external-access/index.js",
-    project: "mtls-external-access",
-    stack,
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.mtlsExternalAccess, { workDir, env: services.env }, stack, {
     config,
-  };
+  });
 }
 
 /** For each logged call (method and path), the failed answers it got; none may exceed the client's bound. */
@@ -72,15 +56,8 @@ function failuresPerCall(log: LoggedRequest[]): Map<string, number> {
 
 const DB = "/postgres/v0/databases/[^/]+";
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-faults-"));
-  services = await startServices();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+beforeAll(async () => ({ services, workDir } = await setUpE2e("faults")));
+afterAll(() => tearDownE2e(services, workDir));
 
 describe("faults during pulumi up", () => {
   test("a burst of 429s, 5xx and dropped connections on every kind of call: up completes, nothing twice", async () => {

@@ -2,24 +2,23 @@
 // demo-shaped stack, the preview's steps are exactly the steps of the `up` that follows, and nothing is replaced.
 // The cause this guards against: a dynamic resource's outputs are all unknown in the preview of its update, so a
 // child wired from them would preview as replaced; children take the parent's id instead (known throughout).
-import * as path from "node:path";
 import { runStack, type StackOptions, stepsOf } from "../support/pulumi";
-import { e2eFixture } from "./fixture";
+import { e2eFixture, stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
 const fixture = e2eFixture("fidelity");
 
 function stack(config: Record<string, string>): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/in-place.js",
-    project: "hps-fidelity",
-    stack: "fidelity",
-    stateDir: path.join(fixture.workDir, "state"),
-    env: fixture.s.env,
-    config,
-    resetConfig: true,
-  };
+  return stackOptions(
+    testProgram("in-place", "hps-fidelity"),
+    { workDir: fixture.workDir, env: fixture.s.env },
+    "fidelity",
+    {
+      config,
+      resetConfig: true,
+    },
+  );
 }
 
 test("each in-place change previews exactly the updates its up performs, with no replacement anywhere", async () => {

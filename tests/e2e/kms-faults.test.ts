@@ -13,13 +13,12 @@ import {
 } from "@aws-sdk/client-kms";
 import { KMS_THROTTLE_BASE_DELAY_MS, KMS_THROTTLE_MAX_ATTEMPTS } from "../../provider/kms/errors";
 import { startKmsFaultProxy, type KmsFaultProxy } from "../support/kms-fault-proxy";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { resourcesOfType, runStack, type StackOptions } from "../support/pulumi";
 import { controlJson, herokuJson, type LoggedRequest } from "./emulator-client";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let proxy: KmsFaultProxy;
 let moto: KMSClient;

@@ -8,14 +8,14 @@ import * as path from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { MAX_CREDENTIALS_PER_DATABASE } from "../../provider/credential/validation";
 import { MAX_IP_RULES_PER_DATABASE } from "../../provider/ip-rule/validation";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { createsByKind, databaseState, FAULT_STATUSES, requestLog, rolesLike, storedAddons } from "./database-state";
 import { controlJson, FAST_SPEEDS, mutatingRequests, type LoggedRequest } from "./emulator-client";
+import { stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(20 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -42,19 +42,14 @@ function faultsEverywhere(seed: number): Record<string, unknown>[] {
 }
 
 function stack(config: Record<string, string> = {}): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/limits.js",
-    project: "limits-load",
-    stack: "maxima",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(testProgram("limits", "limits-load"), { workDir, env: services.env }, "maxima", {
     config: {
       rules: String(RULES),
       credentials: String(CREDENTIALS),
       keyAlias: "alias/limits-load",
       ...config,
     },
-  };
+  });
 }
 
 /** What the program declares (tests/e2e/programs/limits.ts): the loopback block, then 10.a.b.0/24 blocks. */

@@ -6,13 +6,13 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { psqlWith } from "../support/mtls-connect";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { controlJson, herokuJson, mutatingRequests } from "./emulator-client";
+import { stackOptions, PROGRAMS } from "./fixture";
 
 jest.setTimeout(10 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 let certDir: string;
@@ -21,15 +21,10 @@ const OFFICE = "203.0.113.0/24:office";
 const LOCAL = "127.0.0.1/32:local";
 
 function options(config: Record<string, string>, extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/examples/mtls-external-access/index.js",
-    project: "mtls-external-access",
-    stack: "main",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.mtlsExternalAccess, { workDir, env: services.env }, "main", {
     config: { certDir, ...config },
     ...extra,
-  };
+  });
 }
 
 interface Files {

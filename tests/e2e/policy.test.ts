@@ -9,6 +9,7 @@ import { runStack, type StackOptions, type StackResult } from "../support/pulumi
 import { startServices, type Services } from "../support/services";
 import { controlJson, mutatingRequests, startOver } from "./emulator-client";
 import { printedViolations, type PrintedViolation } from "./policy-output";
+import { stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
@@ -21,18 +22,13 @@ let workDir: string;
 let devConfig: string;
 
 function stack(config: Record<string, string> = {}, extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/policy.js",
-    project: "hps-policy",
-    stack: "dev-policy",
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+  return stackOptions(testProgram("policy", "hps-policy"), { workDir, env: s.env }, "dev-policy", {
     config: { rotationTrigger: daysAgo(0), ...config },
     resetConfig: true,
     policyPacks: [PACK],
     policyPackConfigs: [devConfig],
     ...extra,
-  };
+  });
 }
 
 /** A preview, asserting it made no mutating Heroku call; the violations it printed. */

@@ -2,18 +2,15 @@
 // bucket the provider paces itself and the apply completes without a 429; a 429 storm without Retry-After ends
 // at the client's bound with an error that says what happened and what to do. Measured from the emulator's
 // request log (the spacing of its timestamps and its statuses), not from how long a run took.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { DEFAULT_CLIENT_OPTIONS } from "../../provider/heroku/client";
 import { RATE_LIMIT_LOW_WATER, REFILL_INTERVAL_MS } from "../../provider/heroku/retry-policy";
-import { startServices } from "../support/services";
+import { type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { controlJson, herokuJson } from "./emulator-client";
+import { stackOptions, PROGRAMS, setUpE2e, tearDownE2e } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
@@ -28,14 +25,9 @@ interface TimedRequest {
 const MAX_ATTEMPTS = DEFAULT_CLIENT_OPTIONS.maxRetries + 1;
 
 function byok(stack: string): StackOptions {
-  return {
-    program: "dist/examples/byok-database/index.js",
-    project: "byok-database",
-    stack,
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.byokDatabase, { workDir, env: services.env }, stack, {
     config: { alias: `alias/rate-${stack}` },
-  };
+  });
 }
 
 async function startOver(): Promise<void> {
@@ -62,15 +54,8 @@ async function postgresAddons(): Promise<string[]> {
   return addons.filter((a) => a.addon_service.name === "heroku-postgresql").map((a) => a.name);
 }
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-rate-"));
-  services = await startServices();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+beforeAll(async () => ({ services, workDir } = await setUpE2e("rate")));
+afterAll(() => tearDownE2e(services, workDir));
 
 test("with few calls left the apply paces itself (no two calls closer than the refill interval) and meets no 429", async () => {
   // The same apply with a full bucket first: some calls follow each other closely, which pacing must prevent.

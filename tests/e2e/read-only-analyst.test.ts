@@ -5,29 +5,24 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { startServices } from "../support/services";
+import { startServices, type Services } from "../support/services";
 import { libpqUrl } from "../support/pg";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { allRoles } from "./database-state";
 import { controlJson, herokuJson } from "./emulator-client";
+import { stackOptions, PROGRAMS } from "./fixture";
 
 jest.setTimeout(10 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
 function options(config: Record<string, string> = {}, extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/examples/read-only-analyst/index.js",
-    project: "read-only-analyst",
-    stack: "main",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.readOnlyAnalyst, { workDir, env: services.env }, "main", {
     // Stack config persists between runs, so every run states all of it.
     config: { credentials: "true", rotation: "q1", forceRotation: "false", ...config },
     ...extra,
-  };
+  });
 }
 
 async function open(url: string): Promise<Client> {

@@ -8,6 +8,7 @@ import { runStack, type StackOptions } from "../support/pulumi";
 import { repoRoot } from "../support/repo";
 import { startServices, type Services } from "../support/services";
 import { controlJson, mutatingRequests, startOver } from "./emulator-client";
+import { stackOptions, testProgram } from "./fixture";
 
 jest.setTimeout(30 * 60_000);
 
@@ -16,16 +17,11 @@ let workDir: string;
 let secrets: string[];
 
 function stack(config: Record<string, string> = {}, extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/review.js",
-    project: "hps-review",
-    stack: "review",
-    stateDir: path.join(workDir, "state"),
-    env: s.env,
+  return stackOptions(testProgram("review", "hps-review"), { workDir, env: s.env }, "review", {
     config,
     resetConfig: true,
     ...extra,
-  };
+  });
 }
 
 /** The review of a preview with this config, by section title ("Everything else" holds its one line). */

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { runStack, startStack, type StackOptions, type StackResult } from "../support/pulumi";
-import { e2eFixture } from "./fixture";
+import { e2eFixture, stackOptions, testProgram } from "./fixture";
 import { controlJson, herokuJson, mutatingRequests, requestLog, startOver } from "./emulator-client";
 
 jest.setTimeout(30 * 60_000);
@@ -13,16 +13,11 @@ jest.setTimeout(30 * 60_000);
 const fixture = e2eFixture("safety");
 
 function stack(config: Record<string, string> = {}, extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/tests/e2e/programs/safety.js",
-    project: "hps-safety",
-    stack: "safety",
-    stateDir: path.join(fixture.workDir, "state"),
-    env: fixture.s.env,
+  return stackOptions(testProgram("safety", "hps-safety"), { workDir: fixture.workDir, env: fixture.s.env }, "safety", {
     config: { keyAlias: "alias/safety", ...config },
     resetConfig: true,
     ...extra,
-  };
+  });
 }
 
 interface Snapshot {

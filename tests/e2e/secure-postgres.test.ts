@@ -1,43 +1,28 @@
 // The demo stack (index.ts: one SecurePostgres with a key, mTLS, two CIDRs, two certificates and two
 // credentials) through the real Pulumi CLI: up, a preview with no change and no call at all, refresh,
 // protection against destroy, destroy, and an export that holds no secret.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { startServices } from "../support/services";
+import { type Services } from "../support/services";
 import { runStack, type StackOptions } from "../support/pulumi";
 import { allRoles } from "./database-state";
 import { controlJson, herokuJson, requestLog } from "./emulator-client";
+import { stackOptions, PROGRAMS, setUpE2e, tearDownE2e } from "./fixture";
 
 jest.setTimeout(15 * 60_000);
 
-type Services = Awaited<ReturnType<typeof startServices>>;
 let services: Services;
 let workDir: string;
 
 function options(extra: Partial<StackOptions> = {}): StackOptions {
-  return {
-    program: "dist/index.js",
-    project: "heroku-pg-secure-demo",
-    stack: "e2e",
-    stateDir: path.join(workDir, "state"),
-    env: services.env,
+  return stackOptions(PROGRAMS.demo, { workDir, env: services.env }, "e2e", {
     ...extra,
-  };
+  });
 }
 
 const roles = (): Promise<string[]> => allRoles(services);
 
-beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hps-e2e-secure-postgres-"));
-  services = await startServices();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+beforeAll(async () => ({ services, workDir } = await setUpE2e("secure-postgres")));
+afterAll(() => tearDownE2e(services, workDir));
 
 describe("SecurePostgres (the demo stack)", () => {
   let outputs: Record<string, unknown> = {};
@@ -50,11 +35,11 @@ describe("SecurePostgres (the demo stack)", () => {
     return r;
   };
 
-  test("up makes the key, the database, mTLS, two IP rules and two credentials", async () => {
+  test("up makes the key, the database, mTLS, an allowlist of two blocks and two credentials", async () => {
     const r = await run("up", { showSecrets: true });
     expect(r.error).toBeUndefined();
-    // the stack, the component, key, database, mTLS, 2 IP rules, 2 credentials
-    expect(r.summary?.create).toBe(9);
+    // the stack, the component, key, database, mTLS, the allowlist (2 blocks), 2 credentials
+    expect(r.summary?.create).toBe(8);
     outputs = r.outputs ?? {};
     expect(outputs.mtlsStatus).toBe("Operational");
     expect(outputs.allowedCidrs).toEqual(["127.0.0.1/32", "198.51.100.0/24"]);

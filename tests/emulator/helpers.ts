@@ -123,3 +123,19 @@ export async function whoAmI(url: string): Promise<{ user: string; ssl: boolean;
     await client.end();
   }
 }
+
+/** Runs one statement on a database URL (a config var or an admin URL) and answers its rows. */
+export async function sql<T extends Record<string, unknown> = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client({ connectionString: libpq(url), connectionTimeoutMillis: 5000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}

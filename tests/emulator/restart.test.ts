@@ -1,11 +1,11 @@
-// State survives a restart: add-ons, attachments, config vars, speeds, the databases themselves, and add-ons that
-// were still provisioning continue where they were.
+// State survives a restart: add-ons, attachments, config vars, speeds, the databases themselves, add-ons that
+// were still provisioning continue where they were, and followers stream from their leader again.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/index";
 import { startMoto, type RunningMoto } from "../support/moto";
-import { api, control, provisioned, whoAmI, type AddonJson } from "./helpers";
+import { api, control, pollUntil, provisioned, sql, whoAmI, type AddonJson } from "./helpers";
 
 jest.setTimeout(180_000);
 let moto: RunningMoto;
@@ -89,4 +89,33 @@ test("a state dir from the emulator that shared one cluster between databases is
   } finally {
     fs.rmSync(old, { recursive: true, force: true });
   }
+});
+
+test("a follower streams from its leader again after a restart, through its slot", async () => {
+  let base = emulator!.url;
+  await control(base, "POST", "/reset");
+  await control(base, "PUT", "/speed", { "addon-provision": "immediate" });
+  const { vars } = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
+  const leaderUrl = vars.DATABASE_URL!;
+  await sql(leaderUrl, "CREATE TABLE orders (id int)");
+  const { addon: follower, vars: after } = await provisioned(base, "acme-api", {
+    plan: "heroku-postgresql:private-0",
+    config: { follow: "DATABASE" },
+  });
+  const followerUrl = after[follower.config_vars[0]!]!;
+  await emulator!.stop();
+  emulator = await startEmulator({ stateDir, kmsEndpoint: moto.endpoint });
+  base = emulator.url;
+
+  // Written after the restart (the leader's cluster is on a new port): the follower finds it and catches up.
+  await sql(leaderUrl, "INSERT INTO orders SELECT generate_series(1, 50)");
+  await pollUntil(
+    async () =>
+      (await api<{ "waiting?": boolean }>(base, "GET", `/client/v11/databases/${follower.id}/wait_status`)).json,
+    (w) => !w["waiting?"],
+  );
+  expect(await sql(followerUrl, "SELECT count(*)::int AS n FROM orders")).toEqual([{ n: 50 }]);
+  await expect(sql(followerUrl, "INSERT INTO orders VALUES (0)")).rejects.toThrow(/read-only/);
+  expect((await api(base, "PUT", `/client/v11/databases/${follower.id}/unfollow`)).status).toBe(200);
+  await sql(followerUrl, "INSERT INTO orders VALUES (0)");
 });

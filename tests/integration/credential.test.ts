@@ -293,7 +293,7 @@ test("mTLS database: permission levels are applied and read through the endpoint
   const secured = made.addon.name;
   // A credential made before mTLS leaves the provider's shared default connection without a certificate; the next
   // create must notice the refused connection and read the connection again rather than fail.
-  const early = await hooks.create(await checked({ database: secured, name: "early" }));
+  const early = await hooks.create(await checked({ database: secured, name: "early", permissions: "read-only" }));
   expect(early.outs.state).toBe("active");
   expect((await api(base, "POST", `/postgres/v0/databases/${secured}/tls-endpoint`)).status).toBe(201);
   await pollUntil(
@@ -316,4 +316,34 @@ test("mTLS database: permission levels are applied and read through the endpoint
   await expect(hooks.read(outs.username, outs)).rejects.toThrow(
     /over mTLS \(is the address running pulumi allowlisted\?\)/,
   );
+});
+
+test("no needless chain: none on a new credential runs no SQL; a level waits inside create for the allowlist", async () => {
+  await control(base, "PUT", "/speed", { mtls: "immediate", certificate: "immediate", "ip-rule": { ms: 4000 } });
+  const made = await provisioned(base, "acme-reports", { plan: "heroku-postgresql:private-0" });
+  const locked = made.addon.name;
+  const endpoint = `/postgres/v0/databases/${locked}/tls-endpoint`;
+  expect((await api(base, "POST", endpoint)).status).toBe(201);
+  await pollUntil(
+    async () => (await api<{ status: string }>(base, "GET", endpoint)).json,
+    (m) => m.status === "Operational",
+  );
+  // mTLS is Operational and no address is allowlisted: nobody can connect, the provider included.
+  const none = await hooks.create(await checked({ database: locked, name: "audit", permissions: "none" }));
+  expect(none.outs).toMatchObject({ state: "active", permissions: "none", effectivePermissions: { public: "none" } });
+
+  // The loopback rule is still Authorizing when the create starts: only its SQL step waits for it.
+  const rule = await api<{ id: string; status: string }>(base, "POST", `${endpoint}/ip-rules`, {
+    body: { cidr: "127.0.0.1/32", description: "this machine" },
+  });
+  expect(rule.json.status).toBe("Authorizing");
+  const { id, outs } = await hooks.create(await checked({ database: locked, name: "bi2", permissions: "read-only" }));
+  expect(outs.effectivePermissions).toEqual({ public: "read-only" });
+  const after = await api<{ status: string }>(base, "GET", `${endpoint}/ip-rules/${rule.json.id}`);
+  expect(after.json.status).toBe("Authorized");
+  // The level is real: the owner's view of the role's privileges (through the relay, with the rule now in place).
+  const read = await hooks.read(outs.username, outs);
+  expect(read.props).toMatchObject({ permissions: "read-only" });
+  await hooks.delete(none.id, none.outs);
+  await hooks.delete(id, outs);
 });

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 import { repoRoot } from "./repo";
 
@@ -119,9 +119,39 @@ export function startStack(command: string, opts: StackOptions): RunningStack {
     result,
     kill: () => {
       killed = true;
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      if (child.pid === undefined) return;
+      // The CLI starts provider plugins in process groups of their own, so the group alone would leave the
+      // provider running (and finishing what it was doing) after the "kill": every descendant goes too.
+      const descendants = descendantsOf(child.pid);
+      process.kill(-child.pid, "SIGKILL");
+      for (const pid of descendants) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone with its group
+        }
+      }
     },
   };
+}
+
+/** Every process below `pid`, from `ps` (the CLI's plugins included, whatever their process group). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const line of execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" }).split("\n")) {
+    const [p, parent] = line.trim().split(/\s+/).map(Number);
+    if (p === undefined || parent === undefined || Number.isNaN(p) || Number.isNaN(parent)) continue;
+    children.set(parent, [...(children.get(parent) ?? []), p]);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const c of children.get(queue.shift() ?? -1) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
 }
 
 /** The resources of one type in an exported deployment. */

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/index";
+import { localServiceEnv } from "../../scripts/service-env";
 import { startMoto, type RunningMoto } from "./moto";
 
 /** Seed values (emulator/seed.json) that tests refer to. */
@@ -25,17 +26,13 @@ export interface Services {
 
 /** What the provider reads to reach these services: Heroku API locations and the acme token, AWS pointed at moto. */
 export function serviceEnv(emulator: RunningEmulator, moto: RunningMoto): Record<string, string> {
-  return {
-    HEROKU_API_KEY: ACME_TOKEN,
-    HEROKU_API_URL: emulator.url,
-    HEROKU_DATA_API_URL: emulator.url,
-    HPS_EMULATOR_HTTPS_URL: emulator.httpsUrl,
-    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-    AWS_ACCESS_KEY_ID: "testing",
-    AWS_SECRET_ACCESS_KEY: "testing",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_KMS: moto.endpoint,
-  };
+  return localServiceEnv({
+    token: ACME_TOKEN,
+    apiUrl: emulator.url,
+    httpsUrl: emulator.httpsUrl,
+    caCertPath: emulator.caCertPath,
+    kmsEndpoint: moto.endpoint,
+  });
 }
 
 /**

@@ -84,9 +84,7 @@ describe("privateKeyToPkcs8DerBase64", () => {
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" })
       .privateKey.export({ format: "pem", type: "pkcs8" })
       .toString();
-    expect(() => privateKeyToPkcs8DerBase64(ec)).toThrow(
-      "the private key could not be read as an RSA key: Cannot read private key. ASN.1 object does not contain an RSAPrivateKey.",
-    );
+    expect(() => privateKeyToPkcs8DerBase64(ec)).toThrow("the private key is not an RSA key (it is ec)");
   });
 });
 

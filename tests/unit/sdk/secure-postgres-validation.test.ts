@@ -63,3 +63,30 @@ test.each<[string, Partial<PostureFacts>, string]>([
   expect(problems).toHaveLength(1);
   expect(problems[0]).toContain(expected);
 });
+
+describe("keyMigration", () => {
+  const plain: PostureFacts = { ...base, mtls: false, cidrs: [], clientCertificates: [], credentials: {} };
+  test.each(["follow", "promote", "done"])("%s is a phase", (phase) => {
+    expect(postureProblems({ ...plain, keyMigration: phase })).toEqual([]);
+  });
+  test.each<[string, Partial<PostureFacts>, string]>([
+    ["an unknown phase", { keyMigration: "later" }, 'keyMigration must be one of follow, promote, done, got "later"'],
+    [
+      "no key to move onto",
+      { keyMigration: "follow", byok: false },
+      "keyMigration moves the database onto a customer key: set customerKey (or existingKeyArn), not false",
+    ],
+    [
+      "mTLS",
+      { keyMigration: "follow", mtls: true, cidrs: ["10.0.0.0/8"] },
+      "keyMigration: not yet with mutual TLS (allowedCidrs, clientCertificates); add them once keyMigration is done",
+    ],
+    [
+      "named credentials",
+      { keyMigration: "promote", credentials: { analyst: { permissions: "read-only" } } },
+      "keyMigration: not yet with named credentials; add them once keyMigration is done",
+    ],
+  ])("refuses %s", (_label, change, expected) => {
+    expect(postureProblems({ ...plain, ...change })).toEqual([expected]);
+  });
+});

@@ -64,12 +64,12 @@ describe("table contents", () => {
         .map(([f]) => f),
     ).toEqual(["region"]);
   });
-  it("SecureDatabase updates only Enhanced Certificates and timeouts in place, and re-reads availability", () => {
+  it("SecureDatabase updates the plan, a promotion, Enhanced Certificates and timeouts in place, and re-reads availability", () => {
     expect(
       Object.entries(SECURE_DATABASE_DIFF_TABLE)
         .filter(([, k]) => k === "update")
         .map(([f]) => f),
-    ).toEqual(["enhancedCertificates", "timeouts", "availability"]);
+    ).toEqual(["plan", "promote", "enhancedCertificates", "timeouts", "availability"]);
   });
   it("SecureDatabase sees no change while the database is available, and drift once it is not", () => {
     const up = { app: "a", plan: "p" };
