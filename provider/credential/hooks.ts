@@ -17,6 +17,7 @@ import { Deadline } from "../shared/deadline";
 import { absentProblem, asReported, type CheckFailure } from "../shared/check";
 import { declaredItems, declareItem } from "../shared/declared";
 import { appFacts, credentialNames, databaseFacts } from "../heroku/facts";
+import { followingOf } from "../heroku/databases";
 import { containsUnknown } from "../shared/unknown";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { databaseIdentityFor, databaseKeys, resolveDatabase, sameDatabase } from "../shared/database-ref";
@@ -278,16 +279,12 @@ export { remove as delete };
 
 /** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): production plans only, never on a follower. */
 async function checkDatabase(database: string): Promise<void> {
-  const info = (await sharedDatabaseInfo(database)) as unknown as {
-    plan?: { name?: string };
-    following?: unknown;
-    info?: { name: string; values: string[] }[];
-  };
-  const following = info.following ?? info.info?.find((r) => r.name === "Following")?.values[0];
+  const info = await sharedDatabaseInfo(database);
+  const leader = followingOf(info);
   const failures = checkCredentialDatabase({
     database,
     plan: info.plan?.name ?? "",
-    ...(following ? { followerOf: typeof following === "string" ? following : JSON.stringify(following) } : {}),
+    ...(leader !== undefined ? { followerOf: leader } : {}),
   });
   if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
 }

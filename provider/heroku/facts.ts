@@ -2,7 +2,7 @@ import { Coalescer } from "../shared/coalesce";
 import { listPlans } from "./addons";
 import { type App, getApp, getSpace } from "./apps";
 import { listCredentials } from "./credentials";
-import { getDatabase, infoRow } from "./databases";
+import { followingOf, getDatabase, infoRow } from "./databases";
 import { HerokuApiError } from "./errors";
 import { getMtls, listIpRules } from "./mtls";
 
@@ -93,10 +93,9 @@ export interface DatabaseFacts {
 export function databaseFacts(database: string): Promise<Lookup<DatabaseFacts>> {
   return lookUp(`database\u0000${database}`, async () => {
     const info = await getDatabase(database);
-    const raw = info as unknown as { following?: unknown };
-    const following = raw.following ?? infoRow(info, "Following")?.[0];
+    const leader = followingOf(info);
     const facts: DatabaseFacts = { name: info.name, plan: info.plan?.name ?? "" };
-    if (following) facts.followerOf = typeof following === "string" ? following : JSON.stringify(following);
+    if (leader !== undefined) facts.followerOf = leader;
     const ec = infoRow(info, "Enhanced Certificates")?.[0];
     if (ec !== undefined) facts.enhancedCertificates = ec;
     return facts;
