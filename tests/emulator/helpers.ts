@@ -29,11 +29,9 @@ export async function api<T = unknown>(
       opts.auth === "basic" ? `Basic ${Buffer.from(`:${token}`).toString("base64")}` : `Bearer ${token}`;
   }
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-  });
+  const init = { method, headers, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) };
+  const res =
+    method === "GET" ? await fetchRetryingResets(`${base}${path}`, init) : await fetch(`${base}${path}`, init);
   const text = await res.text();
   let json: unknown;
   try {
@@ -42,6 +40,22 @@ export async function api<T = unknown>(
     json = undefined; // HTML bodies (the Data API's 404) stay in `text`
   }
   return { status: res.status, headers: res.headers, text, json: json as T };
+}
+
+/**
+ * A GET that is sent again when the connection is reset before an answer, as Heroku's own clients do for network
+ * errors (the CLI's http-call retries them): a kept-alive connection the server closes just as a request reuses it
+ * is a property of HTTP/1.1, not of the emulator, and shows on loaded machines.
+ */
+async function fetchRetryingResets(url: string, init: RequestInit, attempts = 3): Promise<Response> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
+      if (i >= attempts || (code !== "ECONNRESET" && code !== "UND_ERR_SOCKET")) throw err;
+    }
+  }
 }
 
 export async function control<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<T> {
