@@ -71,8 +71,9 @@ test("errors carry Heroku's {id, message} bodies", async () => {
 
 test("answers the app lists the Heroku CLI's `apps` command reads", async () => {
   const mine = (await acme.get("/users/~/apps")) as { name: string }[];
-  expect(mine.map((a) => a.name).sort()).toEqual(["acme-api", "acme-eu", "acme-hobby", "acme-reports", "acme-vault"]);
-  expect(((await acme.get("/teams/acme/apps")) as unknown[]).length).toBe(5);
+  const acmeApps = ["acme-api", "acme-eu", "acme-fir-api", "acme-hobby", "acme-reports", "acme-vault"];
+  expect(mine.map((a) => a.name).sort()).toEqual(acmeApps);
+  expect(((await acme.get("/teams/acme/apps")) as unknown[]).length).toBe(acmeApps.length);
   expect((await acme.get("/teams/globex/apps")) as unknown[]).toEqual([]);
 });
 
