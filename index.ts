@@ -36,7 +36,7 @@ const program = async (): Promise<Record<string, unknown>> => {
     keyArn: pg.key?.arn,
     addonName: pg.addonName,
     mtlsStatus: pg.mtls?.status,
-    allowedCidrs: Object.keys(pg.ipRules),
+    allowedCidrs: pg.allowlist ? pg.allowlist.entries.apply((e) => Object.keys(e).sort()) : [],
     clientCertificates: pg.mtls?.certificateNames,
     analystUrl: pg.credentials.analyst?.url,
     analystConfigVars: pg.credentials.analyst?.attachmentConfigVars.apply((a) => a.map((x) => x.configVar)),

@@ -32,17 +32,45 @@ const ROTATION_DATE = /^(\d{4}-\d{2}-\d{2})(?:$|[^0-9])/;
 
 const label = (r: ResourceView): string => `${r.kind} "${r.name}"`;
 
+/** The blocks a resource allows: an IpRule's one, or an IpAllowlist's entries (a list, or keyed by CIDR once checked). */
+function allowedBlocks(r: ResourceView): { cidr: string; acknowledgeWideCidr: boolean }[] {
+  if (r.kind === "IpRule") {
+    return typeof r.props.cidr === "string"
+      ? [{ cidr: r.props.cidr, acknowledgeWideCidr: r.props.acknowledgeWideCidr === true }]
+      : [];
+  }
+  if (r.kind !== "IpAllowlist") return [];
+  const entries = r.props.entries;
+  const pairs: [unknown, unknown][] = Array.isArray(entries)
+    ? entries.map((e) => [e !== null && typeof e === "object" ? (e as Record<string, unknown>).cidr : undefined, e])
+    : entries !== null && typeof entries === "object"
+      ? Object.entries(entries as Record<string, unknown>)
+      : [];
+  return pairs.flatMap(([cidr, e]) =>
+    typeof cidr === "string"
+      ? [
+          {
+            cidr,
+            acknowledgeWideCidr:
+              e !== null && typeof e === "object" && (e as Record<string, unknown>).acknowledgeWideCidr === true,
+          },
+        ]
+      : [],
+  );
+}
+
 export function checkAllowlistWidth(r: ResourceView, cfg: AllowlistConfig): string[] {
-  if (r.kind !== "IpRule" || typeof r.props.cidr !== "string") return [];
-  const parsed = parseIpv4Cidr(r.props.cidr);
-  // A malformed block is refused by the resource's own check, with a better message.
-  if (!parsed.ok || parsed.cidr.prefix >= cfg.minPrefix) return [];
-  const acknowledged = r.props.acknowledgeWideCidr === true ? " (acknowledgeWideCidr does not lift this rule)" : "";
-  return [
-    `${label(r)} allows ${r.props.cidr}, a /${parsed.cidr.prefix} block; this stack allows blocks of ` +
-      `/${cfg.minPrefix} or narrower${acknowledged}. Fix: allowlist the narrower blocks the clients really use, ` +
-      `or lower minPrefix for this stack in its policy-pack config.`,
-  ];
+  return allowedBlocks(r).flatMap((block) => {
+    const parsed = parseIpv4Cidr(block.cidr);
+    // A malformed block is refused by the resource's own check, with a better message.
+    if (!parsed.ok || parsed.cidr.prefix >= cfg.minPrefix) return [];
+    const acknowledged = block.acknowledgeWideCidr ? " (acknowledgeWideCidr does not lift this rule)" : "";
+    return [
+      `${label(r)} allows ${block.cidr}, a /${parsed.cidr.prefix} block; this stack allows blocks of ` +
+        `/${cfg.minPrefix} or narrower${acknowledged}. Fix: allowlist the narrower blocks the clients really use, ` +
+        `or lower minPrefix for this stack in its policy-pack config.`,
+    ];
+  });
 }
 
 export function checkCustomerKey(r: ResourceView, cfg: CustomerKeyConfig): string[] {

@@ -2,6 +2,8 @@
 // removed, restarts, and everything else. Pure: tested from tables in tests/unit/review. Lines quote only names,
 // blocks, permission levels, apps and certificate names: never a value of a secret field, and never a value that
 // is not a plain string (a secret in preview JSON is an object).
+import { planEntryChanges } from "../provider/ip-allowlist/diff-table";
+import type { IpAllowlistEntry } from "../provider/ip-allowlist/types";
 import { kindOfType, type ResourceKind } from "../sdk/type-tokens";
 import { nameOfUrn, type PreviewStep, type ResourceState } from "./preview-json";
 
@@ -26,6 +28,8 @@ interface Change {
   /** Where the engine shows the replacement's delete before its create (`--show-replacement-steps`). */
   deleteFirst: boolean | undefined;
   database: string;
+  /** Resume keys of the IpRules this preview deletes (an allowlist that supersedes one takes its rule over). */
+  retiredRuleKeys: ReadonlySet<unknown>;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -98,6 +102,51 @@ function ruleFindings(c: Change): Finding[] {
   return [opened(), removed()];
 }
 
+/** An IpAllowlist's blocks by CIDR, from its checked inputs (keyed) or the program's list; unknown counts as none. */
+function allowlistEntries(s: Record<string, unknown>): Record<string, IpAllowlistEntry> {
+  const entries = s.entries;
+  if (Array.isArray(entries)) {
+    return Object.fromEntries(
+      entries.flatMap((e) => {
+        const x = e !== null && typeof e === "object" ? (e as Record<string, unknown>) : {};
+        return typeof x.cidr === "string" ? [[x.cidr, x as unknown as IpAllowlistEntry]] : [];
+      }),
+    );
+  }
+  return entries !== null && typeof entries === "object" ? (entries as Record<string, IpAllowlistEntry>) : {};
+}
+
+function allowlistFindings(c: Change): Finding[] {
+  const was = c.op === "create" ? {} : allowlistEntries(c.olds);
+  const now = c.op === "delete" ? {} : allowlistEntries(c.news);
+  const block = (cidr: string, e: IpAllowlistEntry | undefined): string => {
+    const wide = e?.acknowledgeWideCidr === true ? " (wide block, acknowledged with acknowledgeWideCidr)" : "";
+    return `${cidr}${str(e?.description) ? ` ("${e?.description}")` : ""}${wide}`;
+  };
+  // A replacement moves the allowlist to another database: every block is allowed there and removed here.
+  const changes =
+    c.op === "replace"
+      ? { added: Object.keys(now).sort(), removed: Object.keys(was).sort(), redescribed: [], acknowledged: [] }
+      : planEntryChanges(was, now);
+  const superseded = c.news.supersedesIpRules;
+  return [
+    ...changes.added.map((cidr) =>
+      superseded !== null &&
+      typeof superseded === "object" &&
+      c.retiredRuleKeys.has((superseded as Record<string, unknown>)[cidr])
+        ? other(`${c.label} allows ${block(cidr, now[cidr])} on ${c.database}, taking over the IpRule that allowed it`)
+        : open(`${c.label} allows ${block(cidr, now[cidr])} on ${c.database}`),
+    ),
+    ...changes.removed.map((cidr) => paused(`${c.label} no longer allows ${block(cidr, was[cidr])} on ${c.database}`)),
+    ...changes.redescribed.map((cidr) =>
+      paused(
+        `${c.label}: access from ${cidr} pauses: the rule is deleted and made again (${block(cidr, was[cidr])} ` +
+          `becomes ${block(cidr, now[cidr])}), refused until Heroku authorizes it (10-15 minutes)`,
+      ),
+    ),
+  ];
+}
+
 function mtlsFindings(c: Change): Finding[] {
   const was = strings(c.olds.certificateNames);
   const now = strings(c.news.certificateNames);
@@ -148,11 +197,13 @@ const risk = (text: string): Finding => ({ section: "dataAtRisk", text });
 const open = (text: string): Finding => ({ section: "accessOpened", text });
 const paused = (text: string): Finding => ({ section: "accessPaused", text });
 const restart = (text: string): Finding => ({ section: "restarts", text });
+const other = (text: string): Finding => ({ section: "other", text });
 
 const BY_KIND: Partial<Record<ResourceKind, (c: Change) => Finding[]>> = {
   SecureDatabase: databaseFindings,
   CustomerKey: keyFindings,
   IpRule: ruleFindings,
+  IpAllowlist: allowlistFindings,
   MtlsConfig: mtlsFindings,
   Credential: credentialFindings,
 };
@@ -163,6 +214,22 @@ const OP_SIGN: Record<string, string> = { create: "+", update: "~", delete: "-",
 export function classify(steps: PreviewStep[]): Finding[] {
   const order = (urn: string, op: string): number => steps.findIndex((s) => s.urn === urn && s.op === op);
   const findings: Finding[] = [];
+  // SecurePostgres's upgrade: an allowlist created in this preview takes over the rules of the IpRules it
+  // supersedes, and those IpRules' deletes keep the rules.
+  const retiredRuleKeys = new Set(
+    steps.flatMap((s) =>
+      s.op === "delete" && kindOfType(s.oldState?.type ?? "") === "IpRule" ? [s.oldState?.inputs?.resumeKey] : [],
+    ),
+  );
+  const superseded = new Set(
+    steps.flatMap((s) => {
+      const keys =
+        s.op === "create" && kindOfType(s.newState?.type ?? "") === "IpAllowlist"
+          ? s.newState?.inputs?.supersedesIpRules
+          : undefined;
+      return keys !== null && typeof keys === "object" ? Object.values(keys as Record<string, unknown>) : [];
+    }),
+  );
   for (const step of steps) {
     if (SILENT_OPS.has(step.op)) continue;
     const type = step.newState?.type ?? step.oldState?.type ?? "";
@@ -182,7 +249,16 @@ export function classify(steps: PreviewStep[]): Finding[] {
             news: step.newState?.inputs ?? {},
             deleteFirst: deleteAt >= 0 && createAt >= 0 ? deleteAt < createAt : undefined,
             database: databaseOf(step.newState ?? step.oldState),
+            retiredRuleKeys,
           };
+    if (change?.kind === "IpRule" && change.op === "delete" && superseded.has(change.olds.resumeKey)) {
+      findings.push(
+        other(
+          `- IpRule "${name}": leaves the stack; its rule for ${str(change.olds.cidr) ?? "the block"} stays, taken over by the allowlist`,
+        ),
+      );
+      continue;
+    }
     const found = change === undefined ? [] : (BY_KIND[change.kind]?.(change) ?? []);
     if (found.length > 0) {
       findings.push(...found);

@@ -36,6 +36,12 @@ export interface SecureDatabaseArgs {
    */
   encryptionKeyArn?: pulumi.Input<string>;
   /**
+   * The AWS region of the key in `encryptionKeyArn`, for the check at preview that it matches the region of the
+   * app's space while the ARN is not known yet (a key created in the same run). Only checks read it.
+   * @default the ARN's region, once known
+   */
+  encryptionKeyRegion?: pulumi.Input<string>;
+  /**
    * Publicly verifiable server certificates, so clients can use `sslmode=verify-full`. Toggled in place; the
    * connection URL changes, and turning it off breaks clients that verify the certificate.
    * @default false

@@ -5,6 +5,7 @@ import {
 } from "../provider/credential/validation";
 import { findCidrConflicts, MAX_IP_RULES_PER_DATABASE, parseIpv4Cidr } from "../provider/ip-rule/validation";
 import { certificateNameProblem } from "../provider/mtls-config/validation";
+import { echo, MAX_ECHOED_CHARACTERS } from "../provider/shared/check";
 import { isPrivateOrShieldPlan, POSTGRES_PLAN_PREFIX } from "../provider/shared/plans";
 
 /**
@@ -94,11 +95,13 @@ export function postureProblems(f: PostureFacts): string[] {
     );
   }
   for (const name of names) {
+    // A key is part of the field's name; a long one is cut like any echoed value.
+    const field = `credentials.${name.length > MAX_ECHOED_CHARACTERS ? `[${echo(name)}]` : name}`;
     const problem = credentialNameProblem(name);
-    if (problem) problems.push(`credentials.${name}: ${problem}`);
+    if (problem) problems.push(`${field}: ${problem}`);
     const level = f.credentials[name]?.permissions;
     if (level !== undefined && !(PERMISSION_LEVELS as readonly string[]).includes(level)) {
-      problems.push(`credentials.${name}.permissions must be one of ${PERMISSION_LEVELS.join(", ")}, got ${level}`);
+      problems.push(`${field}.permissions must be one of ${PERMISSION_LEVELS.join(", ")}, got ${echo(level)}`);
     }
   }
   return problems;

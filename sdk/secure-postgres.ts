@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Credential } from "./credential";
 import { CustomerKey, type CustomerKeyArgs } from "./customer-key";
-import { IpRule } from "./ip-rule";
+import { IpAllowlist } from "./ip-allowlist";
 import { MtlsConfig } from "./mtls-config";
 import { SecureDatabase } from "./secure-database";
 import { postureProblems } from "./secure-postgres-validation";
@@ -115,7 +115,7 @@ export interface SecurePostgresAdoption {
   keyId?: string;
   /** Adopt the mTLS already enabled on the database (`heroku data:mtls DATABASE`). @default false */
   mtls?: boolean;
-  /** Existing IP rules by CIDR, their ids from `heroku data:mtls:ip-rules DATABASE`. */
+  /** Existing IP rules by CIDR, their ids from `heroku data:mtls:ip-rules DATABASE`; the allowlist takes them over. */
   ipRuleIds?: Record<string, string>;
   /** Names of existing credentials to adopt (`heroku pg:credentials DATABASE`). */
   credentials?: string[];
@@ -128,9 +128,12 @@ function cidrOf(entry: AllowedCidr): string {
   return typeof entry === "string" ? entry : entry.cidr;
 }
 
-/** A stable child name for a CIDR: renaming it would need an alias, so it depends only on the block. */
-function cidrSlug(cidr: string): string {
-  return cidr.replace(/[./]/g, "-");
+/**
+ * The name of the IpRule child that allowed a block before SecurePostgres used one IpAllowlist (0.x releases):
+ * the allowlist takes over that rule instead of making a new one, so upgrading pauses no block.
+ */
+function legacyIpRuleName(component: string, cidr: string): string {
+  return `${component}-ip-${cidr.replace(/[./]/g, "-")}`;
 }
 
 /**
@@ -145,8 +148,8 @@ export class SecurePostgres extends pulumi.ComponentResource {
   declare readonly database: SecureDatabase;
   /** The mTLS configuration, when allowedCidrs or clientCertificates are set. */
   declare readonly mtls: MtlsConfig | undefined;
-  /** The IP rules, by CIDR. */
-  declare readonly ipRules: Record<string, IpRule>;
+  /** The IP allowlist (every block of allowedCidrs), when allowedCidrs is set. */
+  declare readonly allowlist: IpAllowlist | undefined;
   /** The named credentials, by name. */
   declare readonly credentials: Record<string, Credential>;
   /** The database's connection URL as the default credential (secret). */
@@ -173,7 +176,11 @@ export class SecurePostgres extends pulumi.ComponentResource {
       credentials: credentialArgs,
       keyMigration: args.keyMigration,
     });
-    if (problems.length > 0) throw new Error(`SecurePostgres ${name}: ${problems.join("; ")}`);
+    // A ResourceError with its stack hidden is printed once, under this component, as the rule it states
+    // (@pulumi/pulumi automation/server.js and cmd/run/run.js); a plain Error reads as a crash of the package:
+    // "Unhandled exception" and the stack, message included.
+    if (problems.length > 0)
+      throw new pulumi.ResourceError(`SecurePostgres ${name}: ${problems.join("; ")}`, this, true);
 
     const protect = args.protect ?? true;
     const child = { parent: this };
@@ -197,20 +204,24 @@ export class SecurePostgres extends pulumi.ComponentResource {
               app: args.app,
               plan,
               encryptionKeyArn: migration === undefined ? keyArn : undefined,
+              // The new key's region, known at preview (its ARN is not), so a key in another region than the app's
+              // space is refused before anything is made. CustomerKey defaults to AWS_REGION the same way.
+              ...(key && migration === undefined ? { encryptionKeyRegion: key.region } : {}),
               enhancedCertificates,
               ...(args.adopt ? { adoptAddonId: args.adopt.database } : {}),
             },
             { ...child, protect: protect && migration !== "promote" },
           );
-    const database =
-      migration === undefined && original
-        ? original
+    const encrypted =
+      migration === undefined
+        ? undefined
         : new SecureDatabase(
             `${name}-db-encrypted`,
             {
               app: args.app,
               plan,
               encryptionKeyArn: keyArn,
+              ...(key ? { encryptionKeyRegion: key.region } : {}),
               // Switched once it is the primary: until then the follower is a read-only copy of its leader.
               enhancedCertificates: migration === "follow" ? false : enhancedCertificates,
               ...(original ? { follow: original } : {}),
@@ -218,6 +229,10 @@ export class SecurePostgres extends pulumi.ComponentResource {
             },
             { ...child, protect },
           );
+    // The app's primary: the old database until the promotion, the encrypted one from then on.
+    const database = migration === "promote" || migration === "done" ? encrypted : original;
+    // Unreachable: "done" is the only phase without the original, and every phase has the encrypted database.
+    if (!database) throw new Error(`SecurePostgres ${name}: keyMigration ${String(migration)} declares no database`);
     // Children name the database by its id, the resource id Pulumi keeps known while the database updates in
     // place, so a preview of an in-place change above them shows no replacement below. (Stacks that stored the
     // add-on name see no change: either spelling is the same database.)
@@ -228,26 +243,40 @@ export class SecurePostgres extends pulumi.ComponentResource {
           child,
         )
       : undefined;
-    const ipRules: Record<string, IpRule> = {};
-    for (const entry of cidrs) {
-      const cidr = cidrOf(entry);
-      const extra: Exclude<AllowedCidr, string> = typeof entry === "string" ? { cidr } : entry;
-      ipRules[cidr] = new IpRule(
-        `${name}-ip-${cidrSlug(cidr)}`,
-        {
-          database: database.id,
-          cidr,
-          description: extra.description ?? `allowed by ${name}`,
-          acknowledgeWideCidr: extra.acknowledgeWideCidr,
-          ...(args.adopt?.ipRuleIds?.[cidr] ? { adoptRuleId: args.adopt.ipRuleIds[cidr] } : {}),
-        },
-        // Rules only work once mTLS is Operational.
-        { ...child, dependsOn: mtls ? [mtls] : [] },
-      );
-    }
-    // With mTLS on, the provider applies permission levels through the mTLS endpoint, so the allowlist must be in
-    // place first (the address running pulumi has to be one of allowedCidrs).
-    const credentialDeps = mtls ? [mtls, ...Object.values(ipRules)] : [database];
+    // One allowlist for every block: its rules are posted at once and waited for together, so the stack waits
+    // out Heroku's authorization delay once, whatever the CLI's parallelism. Rules only work once mTLS is
+    // Operational (Dev Center's mTLS article, step 3), the one true dependency here.
+    const allowlist =
+      mtls && cidrs.length > 0
+        ? new IpAllowlist(
+            `${name}-allowlist`,
+            {
+              database: database.id,
+              entries: cidrs.map((entry) => {
+                const extra: Exclude<AllowedCidr, string> = typeof entry === "string" ? { cidr: entry } : entry;
+                return {
+                  cidr: extra.cidr,
+                  description: extra.description ?? `allowed by ${name}`,
+                  ...(extra.acknowledgeWideCidr !== undefined
+                    ? { acknowledgeWideCidr: extra.acknowledgeWideCidr }
+                    : {}),
+                };
+              }),
+              ...(args.adopt?.ipRuleIds ? { adoptRuleIds: args.adopt.ipRuleIds } : {}),
+              supersedesIpRules: Object.fromEntries(cidrs.map((e) => [cidrOf(e), legacyIpRuleName(name, cidrOf(e))])),
+            },
+            { ...child, dependsOn: [mtls] },
+          )
+        : undefined;
+    // A credential is made at Heroku as soon as its database exists, and `none` on a new one runs no SQL, so it
+    // depends on nothing else. One that runs SQL (a level to grant, or one adopted and read) needs a connection
+    // through the database's mTLS and allowlist: it depends on the allowlist too. Not only for order: the CLI runs
+    // at most `--parallel` operations at once (4 x cores by default), so credentials that waited for the
+    // connection inside their create could hold every slot while the allowlist, which registers only once mTLS is
+    // Operational, queues behind them. (A stand-alone Credential still waits inside create for a connection that
+    // is on its way: provider/credential/sql.ts, withUsableConnection.)
+    const sqlGate = allowlist ?? mtls;
+    const adopted = (credName: string): boolean => args.adopt?.credentials?.includes(credName) ?? false;
     const credentials: Record<string, Credential> = {};
     for (const [credName, c] of Object.entries(credentialArgs)) {
       credentials[credName] = new Credential(
@@ -260,9 +289,12 @@ export class SecurePostgres extends pulumi.ComponentResource {
           attachments: (c.attachTo ?? []).map((a) => (typeof a === "string" ? { app: a } : { app: a.app, name: a.as })),
           rotationTrigger: c.rotationTrigger,
           forceRotation: c.forceRotation,
-          ...(args.adopt?.credentials?.includes(credName) ? { adoptExisting: true } : {}),
+          ...(adopted(credName) ? { adoptExisting: true } : {}),
         },
-        { ...child, dependsOn: credentialDeps },
+        {
+          ...child,
+          dependsOn: sqlGate && (c.permissions !== "none" || adopted(credName)) ? [sqlGate] : [],
+        },
       );
     }
 
@@ -270,7 +302,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
       key,
       database,
       mtls,
-      ipRules,
+      allowlist,
       credentials,
       connectionUrl: database.connectionUrl,
       addonName: database.addonName,

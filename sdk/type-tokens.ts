@@ -15,6 +15,7 @@ export const TYPE_TOKENS = {
   SecureDatabase: dynamicToken("SecureDatabase"),
   MtlsConfig: dynamicToken("MtlsConfig"),
   IpRule: dynamicToken("IpRule"),
+  IpAllowlist: dynamicToken("IpAllowlist"),
   Credential: dynamicToken("Credential"),
   SecurePostgres: "heroku-pg-secure:index:SecurePostgres",
 } as const;

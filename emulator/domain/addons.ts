@@ -12,7 +12,7 @@ import type { Addon, App, Attachment } from "../store/types";
 import { ADDON_NAME, ATTACHMENT_NAME, defaultAttachmentName, generateAddonName } from "./naming";
 import { checkFollow, followerDatabase, followersOf, leaderOf, slotName, unfollow } from "./followers";
 import { onPlanChangeFired } from "./plan-change";
-import { checkPlanPlacement, isPrivateOrShield, parsePlan } from "./plans";
+import { checkPlanPlacement, isPrivateOrShield, listedPlan } from "./plans";
 
 /** config values arrive as strings (Terraform) or booleans (the CLI's bare flags); both are stored as strings. */
 function parseConfig(raw: unknown): Record<string, string> {
@@ -47,7 +47,7 @@ export function databaseRegion(core: Core, app: App): string {
  */
 export async function createAddon(core: Core, app: App, body: Record<string, unknown>): Promise<Addon> {
   const store = core.store;
-  const plan = parsePlan(body.plan);
+  const plan = listedPlan(body.plan);
   const space = store.space(app.space);
   checkPlanPlacement(plan, space, app.name);
   const config = parseConfig(body.config);

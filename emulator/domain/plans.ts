@@ -13,6 +13,55 @@ export interface Plan {
   size: number;
 }
 
+/**
+ * The plans of the add-on service, as `GET /addon-services/heroku-postgresql/plans` lists them. Dev Center,
+ * "Heroku Postgres Plans": Essential 0 to 2, and sizes 0 and 2 to 10 of Standard, Premium, Private and Shield
+ * (there is no size 1 in the production tiers). Variant plans (such as the `-l-` ones) are left out.
+ */
+export const PLAN_SIZES: Readonly<Record<Tier, readonly number[]>> = {
+  essential: [0, 1, 2],
+  standard: [0, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  premium: [0, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  private: [0, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  shield: [0, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+};
+
+/** Every plan of the catalogue, cheapest tier first. */
+export function catalogue(): Plan[] {
+  return (Object.keys(PLAN_SIZES) as Tier[]).flatMap((tier) =>
+    PLAN_SIZES[tier].map((size) => ({ name: `${SERVICE_NAME}:${tier}-${size}`, tier, size })),
+  );
+}
+
+/** Heroku's answer to a plan it does not have (422 invalid_params), for a create or a plan lookup. */
+export function unknownPlanMessage(name: string): string {
+  return `Couldn't find either the add-on service or the add-on plan of "${name}".`;
+}
+
+/** A plan a create may use: well-formed and in the catalogue, as Heroku refuses any other with 422. */
+export function listedPlan(value: unknown): Plan {
+  const plan = parsePlan(value);
+  if (!PLAN_SIZES[plan.tier].includes(plan.size)) throw invalid(unknownPlanMessage(plan.name));
+  return plan;
+}
+
+/** The Platform API plan object (docs/heroku-api.md section 4.9). */
+export function planView(plan: Plan): Record<string, unknown> {
+  return {
+    id: stableId(plan.name),
+    name: plan.name,
+    human_name: planLabel(plan),
+    description: `Heroku Postgres ${planLabel(plan)}`,
+    default: plan.name === `${SERVICE_NAME}:essential-0`,
+    state: "public",
+    visible: true,
+    compliance: plan.tier === "shield" ? ["HIPAA", "PCI"] : null,
+    space_default: plan.name === `${SERVICE_NAME}:private-0`,
+    price: { cents: monthlyCents(plan), unit: "month", contract: false },
+    addon_service: { id: stableId(SERVICE_NAME), name: SERVICE_NAME },
+  };
+}
+
 export function parsePlan(value: unknown): Plan {
   const name =
     typeof value === "string"
@@ -23,7 +72,7 @@ export function parsePlan(value: unknown): Plan {
   if (typeof name !== "string") throw invalid("plan is required, as a string or {name}.");
   const full = name.includes(":") ? name : `${SERVICE_NAME}:${name}`;
   const m = PLAN.exec(full);
-  if (!m) throw invalid(`Couldn't find either the add-on service or the add-on plan of "${name}".`);
+  if (!m) throw invalid(unknownPlanMessage(name));
   return { name: full, tier: m[1] as Tier, size: Number(m[2]) };
 }
 

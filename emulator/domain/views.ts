@@ -18,6 +18,9 @@ export function appView(core: Core, app: App): Record<string, unknown> {
     name: app.name,
     space: space ? { id: space.id, name: space.name, shield: space.shield } : null,
     region: { id: regionId(region), name: region },
+    // The Platform API reports the app's generation (heroku/cli `src/lib/apps/generation.ts` reads
+    // `generation.name`); Common Runtime apps are Cedar.
+    generation: { id: stableId(space?.generation ?? "cedar"), name: space?.generation ?? "cedar" },
     team: team ? ref(team) : null,
     organization: team ? ref(team) : null,
     // Team apps are owned by the team's pseudo-user, as on Heroku (`heroku apps` groups by owner.email).

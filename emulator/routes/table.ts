@@ -2,6 +2,7 @@ import { Router } from "../http/router";
 import { actionRoutes } from "./actions";
 import { addonConfigRoutes } from "./addon-config";
 import { addonRoutes } from "./addons";
+import { addonServiceRoutes } from "./addon-services";
 import { appRoutes } from "./apps";
 import { attachmentRoutes } from "./attachments";
 import { configVarRoutes } from "./config-vars";
@@ -16,6 +17,7 @@ export function buildRouter(): Router {
   const r = new Router();
   appRoutes(r);
   addonRoutes(r);
+  addonServiceRoutes(r);
   attachmentRoutes(r);
   configVarRoutes(r);
   actionRoutes(r);

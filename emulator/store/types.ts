@@ -22,6 +22,8 @@ export interface Space {
   /** Heroku region name: virginia, oregon, frankfurt, ... */
   region: string;
   shield: boolean;
+  /** Heroku's platform generation; Shield Spaces exist only on Cedar. Absent means cedar. */
+  generation?: "cedar" | "fir";
 }
 
 export interface App {

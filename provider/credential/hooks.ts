@@ -11,23 +11,35 @@ import {
   listAddonAttachments,
   rotateCredential,
 } from "../heroku/credentials";
+import { followingOf } from "../heroku/databases";
 import type { Attachment } from "../heroku/addons";
 import { waitFor, WaitTimeoutError } from "../heroku/waiter";
 import { Deadline } from "../shared/deadline";
-import type { CheckFailure } from "../shared/check";
+import { absentProblem, asReported, type CheckFailure } from "../shared/check";
+import { declaredItems, declareItem } from "../shared/declared";
+import { appFacts, credentialNames, databaseFacts } from "../heroku/facts";
+import { containsUnknown } from "../shared/unknown";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
-import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
+import { databaseIdentityFor, databaseKeys, resolveDatabase, sameDatabase } from "../shared/database-ref";
 import { inputsOf, type TableDiff } from "../shared/diff-table";
-import { ProviderError, withContext } from "../shared/errors";
+import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
-import { derivePermissionLevels, overallLevel, planPermissionStatements } from "./grants";
-import { defaultConnection, listUserSchemas, readGrantFacts, runStatements, userOf, withConnection } from "./sql";
+import { derivePermissionLevels, type EffectiveLevel, overallLevel, planPermissionStatements } from "./grants";
+import {
+  defaultConnectionUrl,
+  listUserSchemas,
+  readGrantFacts,
+  runStatements,
+  userOf,
+  withUsableConnection,
+} from "./sql";
 import type { AttachmentOutput, CredentialAttachment, CredentialInputs, CredentialOutputs } from "./types";
 import {
   attachmentConfigVar,
   checkCredentialCapacity,
+  checkCredentialCount,
   checkCredentialDatabase,
   DEFAULT_PERMISSION_LEVEL,
   DEFAULT_SCHEMAS,
@@ -50,8 +62,86 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<{ inputs: CredentialInputs; failures: CheckFailure[] }> {
   const checked = validateCredential(news);
-  if (checked.failures.length > 0) return checked;
-  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
+  if (checked.failures.length > 0) return { ...checked, failures: asReported(checked.failures) };
+  const inputs = { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) };
+  return { inputs, failures: asReported(await checkWithHeroku(olds, inputs)) };
+}
+
+const CREDENTIAL_KIND = "credential";
+
+/**
+ * At preview: every attached app exists and is visible, and, for a database that exists, its plan has named
+ * credentials, it is no follower, and it has room for this run's credentials. Only what is new to this resource
+ * is looked up (a deployed credential's facts were checked when it was made; a no-change preview asks nothing).
+ */
+async function checkWithHeroku(
+  olds: Record<string, unknown> | undefined,
+  inputs: CredentialInputs,
+): Promise<CheckFailure[]> {
+  const failures = await checkAttachedApps(olds, inputs.attachments ?? []);
+  const side = inputs as unknown as Record<string, unknown>;
+  if (containsUnknown(inputs.database) || containsUnknown(inputs.name)) return failures;
+  const keys = databaseKeys(side);
+  if (olds && sameDatabase(olds, side) && olds.name === inputs.name) {
+    declareItem(CREDENTIAL_KIND, keys, inputs.name);
+    return failures;
+  }
+  const database = await databaseFacts(inputs.database);
+  if (database.kind === "absent") {
+    failures.push({
+      property: "database",
+      reason: absentProblem("database", "database", inputs.database, database.status),
+    });
+    return failures;
+  }
+  if (database.kind !== "found") return failures;
+  const refusals = checkCredentialDatabase({
+    database: inputs.database,
+    plan: database.value.plan,
+    ...(database.value.followerOf ? { followerOf: database.value.followerOf } : {}),
+  });
+  if (refusals.length > 0) return [...failures, ...refusals];
+  const names = await credentialNames(inputs.database);
+  if (names.kind !== "found") return failures;
+  const over = checkCredentialCount({
+    database: inputs.database,
+    existing: names.value,
+    declared: [...new Set([...declaredItems(CREDENTIAL_KIND, keys), inputs.name])],
+  });
+  if (over.length === 0) declareItem(CREDENTIAL_KIND, keys, inputs.name);
+  return [...failures, ...over];
+}
+
+/** Each attachment's app, unless the old inputs already attached to it (then it was checked when attached). */
+async function checkAttachedApps(
+  olds: Record<string, unknown> | undefined,
+  attachments: readonly CredentialAttachment[],
+): Promise<CheckFailure[]> {
+  const before = new Set(
+    (Array.isArray(olds?.attachments) ? (olds.attachments as CredentialAttachment[]) : []).map((a) => a.app),
+  );
+  const failures: CheckFailure[] = [];
+  for (const [i, a] of attachments.entries()) {
+    if (containsUnknown(a.app) || before.has(a.app)) continue;
+    const app = await appFacts(a.app);
+    if (app.kind === "absent") {
+      failures.push({
+        property: `attachments[${i}].app`,
+        reason: absentProblem(`attachments[${i}].app`, "app", a.app, app.status),
+      });
+    }
+  }
+  return failures;
+}
+
+/** At `up`, before the credential is made: an attachment to an app that is not there would fail after the create. */
+async function requireAttachedApps(attachments: readonly CredentialAttachment[]): Promise<void> {
+  const failures: string[] = [];
+  for (const [i, a] of attachments.entries()) {
+    const app = await appFacts(a.app);
+    if (app.kind === "absent") failures.push(absentProblem(`attachments[${i}].app`, "app", a.app, app.status));
+  }
+  if (failures.length > 0) throw new ProviderError(`${failures.join("; ")}. Nothing was created`);
 }
 
 export async function diff(_id: string, olds: CredentialOutputs, news: CredentialInputs): Promise<TableDiff> {
@@ -63,7 +153,9 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
     const createTimeout = timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS);
     const deadline = Deadline.after(createTimeout);
     await checkDatabase(inputs.database);
+    if (!inputs.adoptExisting) await requireAttachedApps(inputs.attachments ?? []);
     inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
+    let madeHere = false;
     if (inputs.adoptExisting) {
       await getCredential(inputs.database, inputs.name).catch((err: unknown) => {
         if (isNotFound(err)) {
@@ -74,8 +166,10 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
         throw err;
       });
       claimCredential(inputs);
-    } else if (await createOnce(inputs, createTimeout)) {
+    } else if (await createOnce(inputs, createTimeout, deadline)) {
       claimCredential(inputs);
+    } else {
+      madeHere = true;
     }
     const hint =
       `The credential was not destroyed: raise timeouts.create, or set adoptExisting: true, and run pulumi up again ` +
@@ -85,15 +179,24 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
       // Adoption is a read-only takeover, like `pulumi import`: nothing is granted, revoked, attached or
       // detached. The state records the credential as it is (every schema it has privileges in, its attachments
       // under their live names), so the next preview shows each difference from the inputs as an update.
-      const recorded = { ...inputs, schemas: await schemasHeld(inputs, usable) };
-      const adopted = await observe(recorded);
+      const recorded = { ...inputs, schemas: await schemasHeld(inputs, usable, deadline) };
+      const adopted = await observe(recorded, undefined, { deadline });
       if (!adopted)
         throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while adopting it`);
       return { id: adopted.uuid, outs: adopted.outs };
     }
-    await applyPermissions(inputs, undefined, usable);
+    // A credential Heroku has just made holds no privileges ("can be used to log in to the database, but can't
+    // read from or write to any of your tables": Dev Center's "Heroku Postgres Credentials"), so `none` on one
+    // made by this very create needs no SQL, and nothing waits for a connection. Anything else (a level to grant,
+    // a resumed credential) goes through SQL, which waits for the database's mTLS and allowlist if need be.
+    const schemas = inputs.schemas ?? [...DEFAULT_SCHEMAS];
+    const noSql = madeHere && (inputs.permissions ?? DEFAULT_PERMISSION_LEVEL) === "none";
+    if (!noSql) await applyPermissions(inputs, undefined, usable, deadline);
     const attached = await syncAttachments(inputs, await credentialAttachments(inputs.database, inputs.name));
-    const outs = await observe(inputs, attached);
+    const outs = await observe(inputs, attached, {
+      deadline,
+      ...(noSql ? { levels: Object.fromEntries(schemas.map((schema) => [schema, "none" as const])) } : {}),
+    });
     if (!outs)
       throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while creating it`);
     return { id: outs.uuid, outs: outs.outs };
@@ -122,14 +225,14 @@ export async function update(
     const levelChanged =
       olds.permissions !== news.permissions ||
       JSON.stringify([...(olds.schemas ?? [])].sort()) !== JSON.stringify([...(news.schemas ?? [])].sort());
-    if (levelChanged) await applyPermissions(news, olds.schemas);
+    if (levelChanged) await applyPermissions(news, olds.schemas, undefined, deadline);
     const attached = await syncAttachments(news, await credentialAttachments(news.database, news.name));
     if ((olds.rotationTrigger ?? "") !== (news.rotationTrigger ?? "")) {
       await rotateCredential(news.database, news.name, news.forceRotation === true);
       forgetSharedReads(news.database); // a list read before the rotation would still say "active"
       await waitRotated(news, olds.password, deadline);
     }
-    const found = await observe(news, attached);
+    const found = await observe(news, attached, { deadline });
     if (!found) {
       throw new ProviderError(
         `credential ${news.name} no longer exists on ${news.database}; run pulumi refresh, then pulumi up to create it again`,
@@ -176,16 +279,12 @@ export { remove as delete };
 
 /** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): production plans only, never on a follower. */
 async function checkDatabase(database: string): Promise<void> {
-  const info = (await sharedDatabaseInfo(database)) as unknown as {
-    plan?: { name?: string };
-    following?: unknown;
-    info?: { name: string; values: string[] }[];
-  };
-  const following = info.following ?? info.info?.find((r) => r.name === "Following")?.values[0];
+  const info = await sharedDatabaseInfo(database);
+  const leader = followingOf(info);
   const failures = checkCredentialDatabase({
     database,
     plan: info.plan?.name ?? "",
-    ...(following ? { followerOf: typeof following === "string" ? following : JSON.stringify(following) } : {}),
+    ...(leader !== undefined ? { followerOf: leader } : {}),
   });
   if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
 }
@@ -196,7 +295,7 @@ async function checkDatabase(database: string): Promise<void> {
  * idempotent (docs/heroku-api.md 5): after an ambiguous failure the credential is read back by name before the POST
  * is repeated (shared/resume.ts). Returns whether it took over a credential that already existed.
  */
-async function createOnce(inputs: CredentialInputs, createTimeoutMs: number): Promise<boolean> {
+async function createOnce(inputs: CredentialInputs, createTimeoutMs: number, deadline: Deadline): Promise<boolean> {
   try {
     await createReadingBack({
       what: `credential ${inputs.name} on database ${inputs.database}`,
@@ -213,7 +312,7 @@ async function createOnce(inputs: CredentialInputs, createTimeoutMs: number): Pr
     const existing = await listCredentials(inputs.database);
     const same = existing.find((c) => c.name === inputs.name);
     if (same) {
-      const used = await signsOfUse(inputs, same, createTimeoutMs);
+      const used = await signsOfUse(inputs, same, createTimeoutMs, deadline);
       if (!used) return true; // left by an interrupted create of this resource: resumed
       throw new ProviderError(
         `database ${inputs.database} already has a credential ${inputs.name} (${used}), which this resource cannot ` +
@@ -239,6 +338,7 @@ async function signsOfUse(
   inputs: CredentialInputs,
   found: Credential,
   createTimeoutMs: number,
+  deadline: Deadline,
 ): Promise<string | undefined> {
   const connected = found.credentials.filter((u) => (u.connections ?? 0) > 0);
   if (connected.length > 0) {
@@ -258,11 +358,7 @@ async function signsOfUse(
   if (!user) return undefined; // still provisioning: nobody can have used it yet
   const wanted = inputs.permissions ?? DEFAULT_PERMISSION_LEVEL;
   const schemas = inputs.schemas ?? [...DEFAULT_SCHEMAS];
-  const conn = await defaultConnection(inputs.database);
-  const levels = await withConnection(conn, async (client) => {
-    const all = await listUserSchemas(client);
-    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), all), all);
-  });
+  const levels = await levelsInEverySchema(inputs.database, user.user, deadline);
   const beyond = Object.entries(levels).filter(
     ([schema, level]) => level !== "none" && !(schemas.includes(schema) && level === wanted),
   );
@@ -272,19 +368,31 @@ async function signsOfUse(
 }
 
 /** The declared schemas plus every other schema the credential has privileges in now. */
-async function schemasHeld(inputs: CredentialInputs, found: Credential): Promise<string[]> {
+async function schemasHeld(inputs: CredentialInputs, found: Credential, deadline: Deadline): Promise<string[]> {
   const declared = inputs.schemas ?? [...DEFAULT_SCHEMAS];
   const user = activeUser(found);
   if (!user) return declared;
-  const conn = await defaultConnection(inputs.database);
-  const levels = await withConnection(conn, async (client) => {
-    const all = await listUserSchemas(client);
-    return derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), all), all);
-  });
+  const levels = await levelsInEverySchema(inputs.database, user.user, deadline);
   const held = Object.entries(levels)
     .filter(([, level]) => level !== "none")
     .map(([schema]) => schema);
   return [...declared, ...held.filter((schema) => !declared.includes(schema))];
+}
+
+/** The role's level in every user schema of the database (SQL, once a connection works). */
+async function levelsInEverySchema(
+  database: string,
+  role: string,
+  deadline: Deadline,
+): Promise<Record<string, EffectiveLevel>> {
+  return withUsableConnection(
+    database,
+    async (client, conn) => {
+      const all = await listUserSchemas(client);
+      return derivePermissionLevels(await readGrantFacts(client, role, userOf(conn.url), all), all);
+    },
+    { deadline },
+  );
 }
 
 /** The identities under which a credential is claimed: its database by either spelling, and its name. */
@@ -348,19 +456,26 @@ async function waitRotated(inputs: CredentialInputs, oldPassword: string, deadli
 async function applyPermissions(
   inputs: CredentialInputs,
   previousSchemas: readonly string[] | undefined,
-  known?: Credential,
+  known: Credential | undefined,
+  deadline: Deadline,
 ): Promise<void> {
   const credential = known ?? (await getCredential(inputs.database, inputs.name));
   const role = activeUser(credential)?.user ?? inputs.name;
-  const conn = await defaultConnection(inputs.database);
-  const statements = planPermissionStatements({
-    role,
-    owner: userOf(conn.url),
-    level: inputs.permissions ?? DEFAULT_PERMISSION_LEVEL,
-    schemas: inputs.schemas ?? [...DEFAULT_SCHEMAS],
-    ...(previousSchemas ? { previousSchemas } : {}),
-  });
-  await withConnection(conn, (client) => runStatements(client, statements));
+  await withUsableConnection(
+    inputs.database,
+    (client, conn) =>
+      runStatements(
+        client,
+        planPermissionStatements({
+          role,
+          owner: userOf(conn.url),
+          level: inputs.permissions ?? DEFAULT_PERMISSION_LEVEL,
+          schemas: inputs.schemas ?? [...DEFAULT_SCHEMAS],
+          ...(previousSchemas ? { previousSchemas } : {}),
+        }),
+      ),
+    { deadline },
+  );
 }
 
 async function credentialAttachments(database: string, name: string): Promise<Attachment[]> {
@@ -381,7 +496,19 @@ async function syncAttachments(inputs: CredentialInputs, current: Attachment[]):
     await detachAttachment(a.id).catch(ignoreNotFound);
     kept.splice(kept.indexOf(a), 1);
   }
-  for (const wanted of toAttach) kept.push(await attachOnce(inputs, wanted));
+  const declared = inputs.attachments ?? [];
+  for (const wanted of toAttach) {
+    try {
+      kept.push(await attachOnce(inputs, wanted));
+    } catch (err) {
+      const i = declared.findIndex((d) => d.app === wanted.app && d.name === wanted.name);
+      throw new ProviderError(
+        `attachments[${i}].app: attaching credential ${inputs.name} to app ${wanted.app} failed: ${messageOf(err)}. ` +
+          `The credential ${inputs.name} exists on database ${inputs.database}; fix the attachment and run pulumi up ` +
+          `again, which resumes it`,
+      );
+    }
+  }
   return kept;
 }
 
@@ -398,23 +525,30 @@ async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment
 
 /**
  * Complete state from Heroku and PostgreSQL: the credential's state and active user, its attachments (declared
- * unnamed ones stay unnamed), and the effective level on the stored schemas, so refresh shows drift.
+ * unnamed ones stay unnamed), and the effective level on the stored schemas, so refresh shows drift. `levels`:
+ * what create knows without SQL (a credential it just made); `deadline`: how long SQL may wait for a connection
+ * (none for refresh, which tries once).
  */
 async function observe(
   stored: CredentialInputs,
   attachedNow?: Attachment[],
+  options: { deadline?: Deadline; levels?: Record<string, EffectiveLevel> } = {},
 ): Promise<{ uuid: string; outs: CredentialOutputs } | undefined> {
   const credential = await getCredential(stored.database, stored.name).catch(nullOnNotFound);
   if (!credential || credential.state === "revoking") return undefined;
   const user = activeUser(credential) ?? credential.credentials[0];
   if (!user) throw new ProviderError(`credential ${stored.name} on ${stored.database} reports no user`);
-  const conn = await defaultConnection(stored.database);
-  const query = new URL(conn.url).search;
+  const query = new URL(await defaultConnectionUrl(stored.database)).search;
   const url = `postgres://${encodeURIComponent(user.user)}:${encodeURIComponent(user.password)}@${credential.host}:${credential.port}/${credential.database}${query}`;
   const schemas = stored.schemas ?? [...DEFAULT_SCHEMAS];
-  const levels = await withConnection(conn, async (client) =>
-    derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
-  );
+  const levels =
+    options.levels ??
+    (await withUsableConnection(
+      stored.database,
+      async (client, conn) =>
+        derivePermissionLevels(await readGrantFacts(client, user.user, userOf(conn.url), schemas), schemas),
+      options.deadline ? { deadline: options.deadline } : {},
+    ));
   const attachments = attachedNow ?? (await credentialAttachments(stored.database, stored.name));
   const outs: CredentialOutputs = {
     ...stored,

@@ -3,9 +3,12 @@ import { Client } from "pg";
 import { getAddonGlobal } from "../heroku/addons";
 import { getConfigVars } from "../heroku/apps";
 import { getCredential, listAddonAttachments } from "../heroku/credentials";
-import { nullOnNotFound } from "../heroku/errors";
+import { HerokuApiError, nullOnNotFound } from "../heroku/errors";
 import { getCertificate, getMtls, listCertificates } from "../heroku/mtls";
+import { sharedIpRules, sharedMtls } from "../heroku/shared-reads";
+import { waitFor, type WaitTuning } from "../heroku/waiter";
 import { Coalescer } from "../shared/coalesce";
+import type { Deadline } from "../shared/deadline";
 import { ProviderError, messageOf } from "../shared/errors";
 import { DEFAULT_ACL_OBJECT_TYPES, type GrantFacts } from "./grants";
 
@@ -37,15 +40,24 @@ export function defaultConnection(db: string): Promise<DefaultConnection> {
  */
 export const CONNECTION_INFO_FRESH_MS = 60_000;
 const connections = new Coalescer<DefaultConnection>(CONNECTION_INFO_FRESH_MS);
+const urls = new Coalescer<string>(CONNECTION_INFO_FRESH_MS);
+
+/**
+ * The default credential's URL alone (three reads, shared like the connection): what a credential's own URL takes
+ * its TLS parameters from, when no SQL needs the mTLS material.
+ */
+export function defaultConnectionUrl(db: string): Promise<string> {
+  return urls.get(db, () => defaultCredentialUrl(db));
+}
 
 async function readDefaultConnection(db: string): Promise<DefaultConnection> {
-  const url = await defaultCredentialUrl(db);
+  const url = await defaultConnectionUrl(db);
   const mtls = await getMtls(db).catch(nullOnNotFound);
   if (!mtls || mtls.status !== "Operational") return { db, url };
   const ready = (await listCertificates(db)).find((c) => c.status === "ready");
   const full = ready ? await getCertificate(db, ready.id) : undefined;
   if (!full?.certificate_with_chain || !full.private_key) {
-    throw new ProviderError(
+    throw new NoReadyCertificateError(
       `database ${db} has mTLS on but no ready client certificate to connect with; add one to its MtlsConfig`,
     );
   }
@@ -100,6 +112,104 @@ export async function withConnection<T>(conn: DefaultConnection, body: (client: 
 
 /** The server could not be verified: never retried, whatever the connection material. */
 export class UnverifiedServerError extends ProviderError {}
+
+/** The connection itself failed (refused, reset, TLS handshake or login failed): no statement was run. */
+export class ConnectionFailedError extends ProviderError {}
+
+/** mTLS is on but no client certificate is ready (the first one may still be pending): nothing to connect with. */
+export class NoReadyCertificateError extends ProviderError {}
+
+/**
+ * How long connections may keep failing while nothing at the database is about to change (mTLS Operational or
+ * off, no IP rule Authorizing) before the failure is final. An allowlist posts its rules a few seconds after mTLS
+ * turns Operational (its wait's notice delay, then the posts), and a direct connection to a Private database
+ * fails until mTLS is enabled at all: a minute covers both gaps and still reports an address that is not
+ * allowlisted within a minute of the allowlist settling, instead of at the end of timeouts.create.
+ */
+export const CONNECTION_SETTLE_MS = 60_000;
+
+/** Why a connection cannot work yet, or undefined when nothing at Heroku is on its way (two shared reads). */
+export async function accessPending(db: string): Promise<string | undefined> {
+  const mtls = await sharedMtls(db).catch((err: unknown) => {
+    // A transient 500 while provisioning (docs/heroku-api.md 1.1) means "still Provisioning".
+    if (err instanceof HerokuApiError && err.status >= 500) return { status: "Provisioning" };
+    throw err;
+  });
+  if (!mtls) return undefined;
+  if (mtls.status !== "Operational") return `mTLS ${mtls.status}`;
+  const authorizing = (await sharedIpRules(db)).filter((r) => r.status !== "Authorized");
+  if (authorizing.length === 0) return undefined;
+  return `IP rule${authorizing.length === 1 ? "" : "s"} ${authorizing.map((r) => `${r.cidr} ${r.status}`).join(", ")}`;
+}
+
+export interface UsableConnectionOptions {
+  /** The operation's deadline: without one, a single attempt (refresh must not wait). */
+  deadline?: Deadline;
+}
+
+/**
+ * Runs `body` over a verified connection as the default credential, once the database can be reached: a
+ * credential is made at Heroku as soon as its database exists, and only its SQL waits here (whenReachable).
+ */
+export async function withUsableConnection<T>(
+  db: string,
+  body: (client: Client, conn: DefaultConnection) => Promise<T>,
+  options: UsableConnectionOptions = {},
+): Promise<T> {
+  const attempt = async (): Promise<T> => {
+    const conn = await defaultConnection(db);
+    return withConnection(conn, (client) => body(client, conn));
+  };
+  if (!options.deadline) return attempt();
+  return whenReachable(`database ${db}`, attempt, () => accessPending(db), options.deadline.bounds());
+}
+
+/**
+ * Tries `attempt` whenever nothing at Heroku is pending (`pending` answers why not, from shared reads: nothing is
+ * read while a connection works at once), on the waiter's schedule. A failure of the server's verification or of
+ * a statement is never retried; a refused connection (or no ready certificate yet) is, until it has failed for
+ * CONNECTION_SETTLE_MS with nothing pending, or the deadline.
+ */
+export async function whenReachable<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  pending: () => Promise<string | undefined>,
+  bounds: { timeoutMs: number; startedAt?: number },
+  tuning: Partial<WaitTuning> = {},
+): Promise<T> {
+  const now = tuning.now ?? (() => Date.now());
+  let failingSince: number | undefined;
+  type Round = { done: true; value: T } | { done: false; status: string };
+  const result = await waitFor<Round>(
+    {
+      what: `a connection to ${what} as the default credential`,
+      target: "possible",
+      ...bounds,
+      poll: async () => {
+        const why = await pending();
+        if (why !== undefined) {
+          failingSince = undefined;
+          return { done: false, status: why };
+        }
+        try {
+          return { done: true, value: await attempt() };
+        } catch (err) {
+          if (!(err instanceof ConnectionFailedError || err instanceof NoReadyCertificateError)) throw err;
+          failingSince ??= now();
+          if (now() - failingSince >= CONNECTION_SETTLE_MS) throw err;
+          return { done: false, status: err.message };
+        }
+      },
+      statusOf: (r) => (r.done ? "connected" : r.status),
+      isDone: (r) => r.done,
+      hint:
+        "The credential was made; its permission level was not applied. Check that the address running pulumi is " +
+        "allowlisted, raise timeouts.create, and run pulumi up again.",
+    },
+    tuning,
+  );
+  return (result as { done: true; value: T }).value;
+}
 
 /** How one connection verifies the server; see withConnection. */
 export type Verification = "mtls-ca" | "certificate" | "channel-binding";
@@ -161,8 +271,11 @@ async function connect(conn: DefaultConnection): Promise<Client> {
   try {
     await client.connect();
   } catch (err) {
-    if (conn.db !== undefined) connections.forget(conn.db);
-    throw new ProviderError(
+    if (conn.db !== undefined) {
+      connections.forget(conn.db);
+      urls.forget(conn.db);
+    }
+    throw new ConnectionFailedError(
       `could not connect to ${parsed.hostname}:${parsed.port} as the default credential${conn.mtls ? " over mTLS (is the address running pulumi allowlisted?)" : ""}: ${messageOf(err)}`,
     );
   }

@@ -1,5 +1,5 @@
 import { isProductionPlan, PRODUCTION_PLAN_TIERS } from "../shared/plans";
-import { type CheckFailure, Failures, isUnknown } from "../shared/check";
+import { type CheckFailure, echo, Failures, isUnknown } from "../shared/check";
 import { isRecord } from "../shared/equality";
 import { checkTimeouts } from "../shared/timeouts";
 import type { CredentialInputs, PermissionLevel } from "./types";
@@ -40,7 +40,7 @@ export function credentialNameProblem(name: string): string | undefined {
     return `name "${DEFAULT_CREDENTIAL_NAME}" is the database's default credential: Heroku creates it with the database and it cannot be created or destroyed`;
   }
   if (!CREDENTIAL_NAME_PATTERN.test(name)) {
-    return `name must be 1 to ${MAX_CREDENTIAL_NAME_LENGTH} letters, digits, "-" or "_", got ${JSON.stringify(name)}`;
+    return `name must be 1 to ${MAX_CREDENTIAL_NAME_LENGTH} letters, digits, "-" or "_", got ${echo(name)}`;
   }
   if (name.endsWith(ROTATING_USER_SUFFIX)) {
     return `name must not end in "${ROTATING_USER_SUFFIX}": Heroku uses <name>${ROTATING_USER_SUFFIX} as the temporary user while a credential rotates`;
@@ -86,12 +86,36 @@ export function checkCredentialDatabase(facts: CredentialDatabaseFacts): CheckFa
   return failures;
 }
 
+/** What the Credential check knows at preview about its database's credentials. */
+export interface CredentialCountFacts {
+  database: string;
+  /** Credential names at Heroku now, the default one included. */
+  existing: readonly string[];
+  /** Names declared by the Credentials of this run on the database, this one included. */
+  declared: readonly string[];
+}
+
+/** At most MAX_CREDENTIALS_PER_DATABASE once this run's credentials are made, each name once. */
+export function checkCredentialCount(facts: CredentialCountFacts): CheckFailure[] {
+  const all = new Set([...facts.existing, ...facts.declared]);
+  if (all.size <= MAX_CREDENTIALS_PER_DATABASE) return [];
+  const added = facts.declared.filter((n) => !facts.existing.includes(n)).length;
+  return [
+    {
+      property: "database",
+      reason:
+        `database ${facts.database} would have ${all.size} credentials (${facts.existing.length} at Heroku, the default included, + ${added} more declared in this stack, this one included); ` +
+        `Heroku Postgres allows at most ${MAX_CREDENTIALS_PER_DATABASE} credentials per database`,
+    },
+  ];
+}
+
 /** The rule a schema name breaks, or undefined. Any other name is valid: grants.ts quotes it. */
 export function schemaNameProblem(schema: string): string | undefined {
   if (schema.length === 0) return "schema names must not be empty";
   if (schema.includes("\0")) return "schema names must not contain NUL";
   if (Buffer.byteLength(schema, "utf8") > MAX_IDENTIFIER_BYTES) {
-    return `schema names must be at most ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate them), got ${JSON.stringify(schema)}`;
+    return `schema names must be at most ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate them), got ${echo(schema)}`;
   }
   if (schema.startsWith(SYSTEM_SCHEMA_PREFIX) || schema === INFORMATION_SCHEMA) {
     return `schema ${JSON.stringify(schema)} is a system schema; every credential can already read the catalogs and permission levels do not apply to them`;
@@ -101,12 +125,12 @@ export function schemaNameProblem(schema: string): string | undefined {
 
 export function appNameProblem(app: string): string | undefined {
   if (APP_NAME_PATTERN.test(app)) return undefined;
-  return `app names are ${MIN_APP_NAME_LENGTH} to ${MAX_APP_NAME_LENGTH} lowercase letters, digits and dashes, starting with a letter, got ${JSON.stringify(app)}`;
+  return `app names are ${MIN_APP_NAME_LENGTH} to ${MAX_APP_NAME_LENGTH} lowercase letters, digits and dashes, starting with a letter, got ${echo(app)}`;
 }
 
 export function attachmentNameProblem(name: string): string | undefined {
   if (ATTACHMENT_NAME_PATTERN.test(name)) return undefined;
-  return `attachment names are 1 to ${MAX_ATTACHMENT_NAME_LENGTH} uppercase letters, digits and underscores, starting with a letter, got ${JSON.stringify(name)}`;
+  return `attachment names are 1 to ${MAX_ATTACHMENT_NAME_LENGTH} uppercase letters, digits and underscores, starting with a letter, got ${echo(name)}`;
 }
 
 /** The config var an attachment sets on its app (Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md), "addons:attach"). */
@@ -137,7 +161,7 @@ export function validateCredential(raw: Record<string, unknown>): {
   if (!isUnknown(level) && !PERMISSION_LEVELS.includes(level as PermissionLevel)) {
     f.add(
       "permissions",
-      `permissions must be one of ${PERMISSION_LEVELS.map((l) => `"${l}"`).join(", ")}, got ${JSON.stringify(level)}`,
+      `permissions must be one of ${PERMISSION_LEVELS.map((l) => `"${l}"`).join(", ")}, got ${echo(level)}`,
     );
   }
   checkSchemas(f, inputs.schemas);

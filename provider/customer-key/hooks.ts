@@ -1,6 +1,6 @@
 import { CreateKeyCommand, DeleteAliasCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
-import type { CheckFailure } from "../shared/check";
+import { asReported, type CheckFailure } from "../shared/check";
 import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { containsUnknown, UNKNOWN } from "../shared/unknown";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
@@ -34,7 +34,8 @@ export async function check(
 ): Promise<{ inputs: CustomerKeyInputs; failures: CheckFailure[] }> {
   const region = (olds as { region?: unknown } | undefined)?.region;
   const stored = typeof region === "string" ? region : undefined;
-  return validateCustomerKey(news, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION, stored);
+  const checked = validateCustomerKey(news, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION, stored);
+  return { ...checked, failures: asReported(checked.failures) };
 }
 
 export async function diff(_id: string, olds: CustomerKeyOutputs, news: CustomerKeyInputs): Promise<TableDiff> {

@@ -1,6 +1,6 @@
 import { RESERVED_STATEMENT_SIDS } from "./key-policy";
 import { parseKeyArn } from "../kms/arn";
-import { type CheckFailure, Failures, isUnknown } from "../shared/check";
+import { type CheckFailure, echo, Failures, isUnknown } from "../shared/check";
 import { isRecord } from "../shared/equality";
 import type { CustomerKeyInputs, RemovalPolicy } from "./types";
 
@@ -57,7 +57,7 @@ export function validateCustomerKey(
   if (inputs.region === undefined) {
     f.add("region", "region is required when AWS_REGION is not set in the environment that runs pulumi");
   } else if (f.requiredString("region", inputs.region) && !isUnknown(inputs.region) && !REGION.test(inputs.region)) {
-    f.add("region", `region must be an AWS region name like us-east-1, got ${JSON.stringify(inputs.region)}`);
+    f.add("region", `region must be an AWS region name like us-east-1, got ${echo(inputs.region)}`);
   }
 
   if (f.optionalString("description", inputs.description) && typeof inputs.description === "string") {
@@ -114,7 +114,7 @@ export function validateCustomerKey(
   if (policy !== undefined && !isUnknown(policy) && !(REMOVAL_POLICIES as readonly unknown[]).includes(policy)) {
     f.add(
       "removalPolicy",
-      `removalPolicy must be one of ${REMOVAL_POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${JSON.stringify(policy)}`,
+      `removalPolicy must be one of ${REMOVAL_POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${echo(policy)}`,
     );
   }
   return { inputs: inputs as CustomerKeyInputs, failures: f.list };
@@ -123,7 +123,7 @@ export function validateCustomerKey(
 function checkAlias(f: Failures, alias: unknown): void {
   if (!f.optionalString("alias", alias) || typeof alias !== "string" || isUnknown(alias)) return;
   if (!alias.startsWith(ALIAS_PREFIX)) {
-    f.add("alias", `alias must start with "${ALIAS_PREFIX}", got ${JSON.stringify(alias)}`);
+    f.add("alias", `alias must start with "${ALIAS_PREFIX}", got ${echo(alias)}`);
   } else if (alias.startsWith(RESERVED_ALIAS_PREFIX)) {
     f.add("alias", `alias must not start with "${RESERVED_ALIAS_PREFIX}", which AWS reserves for its own keys`);
   } else if (alias.length > MAX_ALIAS_LENGTH) {
@@ -131,7 +131,7 @@ function checkAlias(f: Failures, alias: unknown): void {
   } else if (!ALIAS_NAME.test(alias)) {
     f.add(
       "alias",
-      `alias may contain only letters, digits, "/", "_" and "-" after "${ALIAS_PREFIX}", got ${JSON.stringify(alias)}`,
+      `alias may contain only letters, digits, "/", "_" and "-" after "${ALIAS_PREFIX}", got ${echo(alias)}`,
     );
   }
 }
@@ -195,7 +195,7 @@ function checkAdoptKeyId(f: Failures, adoptKeyId: unknown, region: unknown): voi
     // Dev Center's BYOK article (docs/heroku-api.md), "Limitations": multi-Region keys aren't supported.
     f.add("adoptKeyId", "adoptKeyId names a multi-Region key (mrk-...), which Heroku Postgres does not support");
   } else if (!keyId || !KEY_UUID.test(keyId)) {
-    f.add("adoptKeyId", `adoptKeyId must be a KMS key id (a UUID) or key ARN, got ${JSON.stringify(adoptKeyId)}`);
+    f.add("adoptKeyId", `adoptKeyId must be a KMS key id (a UUID) or key ARN, got ${echo(adoptKeyId)}`);
   } else if (arn && typeof region === "string" && !isUnknown(region) && arn.region !== region) {
     f.add("adoptKeyId", `adoptKeyId is a key in ${arn.region} but region is ${region}; they must match`);
   }

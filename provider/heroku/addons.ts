@@ -32,6 +32,18 @@ export interface CreateAddonBody {
   config?: Record<string, string | boolean>;
 }
 
+/** docs/heroku-api.md section 4.9: the Platform API plan object, only the fields we read. */
+export interface Plan {
+  id?: string;
+  name: string;
+  state?: string;
+}
+
+/** Every plan of an add-on service (`GET /addon-services/{service}/plans`), read-only. */
+export function listPlans(service: string): Promise<Plan[]> {
+  return herokuClient().list<Plan>("platform", `/addon-services/${encodeURIComponent(service)}/plans`);
+}
+
 const path = (app: string, addon?: string): string =>
   `/apps/${encodeURIComponent(app)}/addons${addon === undefined ? "" : `/${encodeURIComponent(addon)}`}`;
 

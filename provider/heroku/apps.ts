@@ -8,6 +8,8 @@ export interface App {
   space: { id: string; name: string; shield?: boolean } | null;
   /** docs/heroku-api.md section 4.8. */
   maintenance?: boolean;
+  /** `cedar` or `fir`; reported by newer Platform API answers only (heroku/cli `src/lib/apps/generation.ts`). */
+  generation?: { id?: string; name: string };
 }
 
 export interface Space {

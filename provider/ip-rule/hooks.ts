@@ -4,16 +4,26 @@ import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
 import { parseHerokuTimestamp } from "../heroku/timestamps";
 import { Deadline } from "../shared/deadline";
-import type { CheckFailure } from "../shared/check";
-import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
-import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
+import { absentProblem, asReported, type CheckFailure } from "../shared/check";
+import { declaredItems, declaredSetting, declareItem, MTLS_SETTING } from "../shared/declared";
+import { databaseFacts, ipRuleFacts } from "../heroku/facts";
+import { containsUnknown } from "../shared/unknown";
+import { claim, claimedBy, ipRuleIdentities, keptMessage } from "../shared/claims";
+import { databaseIdentityFor, databaseKeys, resolveDatabase, sameDatabase } from "../shared/database-ref";
 import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
-import { createReadingBack, RESUME_WINDOW_FACTOR, resumeMarker, withinResumeWindow } from "../shared/resume";
+import {
+  carriesMarker,
+  createReadingBack,
+  markedDescription,
+  RESUME_WINDOW_FACTOR,
+  unmarkedDescription,
+  withinResumeWindow,
+} from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
 import { diffIpRule, IP_RULE_DIFF_TABLE } from "./diff-table";
 import type { IpRuleInputs, IpRuleOutputs } from "./types";
-import { checkIpRuleCapacity, validateIpRule } from "./validation";
+import { checkIpRuleCapacity, checkIpRuleDatabase, validateIpRule } from "./validation";
 
 /**
  * IpRule: one allowlisted CIDR on a database with mTLS (Dev Center's mTLS article (docs/heroku-api.md), step 3; docs/heroku-api.md 1.3). There is no
@@ -29,8 +39,49 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<{ inputs: IpRuleInputs; failures: CheckFailure[] }> {
   const checked = validateIpRule(news);
-  if (checked.failures.length > 0) return checked;
-  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
+  if (checked.failures.length > 0) return { ...checked, failures: asReported(checked.failures) };
+  const inputs = { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) };
+  return { inputs, failures: asReported(await checkWithHeroku(olds, inputs)) };
+}
+
+const IP_RULE_KIND = "ip-rule";
+
+/**
+ * At preview, for a database that exists: mTLS is on (or enabled in this run) and the allowlist has room for
+ * this run's rules. A deployed rule on the same database and CIDR is only counted (no call): its facts were
+ * checked when it was made. The count is taken and this rule recorded in one step, so of two rules that would
+ * both be the 61st, exactly one is refused.
+ */
+async function checkWithHeroku(
+  olds: Record<string, unknown> | undefined,
+  inputs: IpRuleInputs,
+): Promise<CheckFailure[]> {
+  const side = inputs as unknown as Record<string, unknown>;
+  if (containsUnknown(inputs.database) || containsUnknown(inputs.cidr)) return [];
+  const keys = databaseKeys(side);
+  if (olds && sameDatabase(olds, side) && olds.cidr === inputs.cidr) {
+    declareItem(IP_RULE_KIND, keys, inputs.cidr);
+    return [];
+  }
+  const database = await databaseFacts(inputs.database);
+  if (database.kind === "absent") {
+    return [{ property: "database", reason: absentProblem("database", "database", inputs.database, database.status) }];
+  }
+  const rules = database.kind === "found" ? await ipRuleFacts(inputs.database) : undefined;
+  if (rules?.kind !== "found") {
+    declareItem(IP_RULE_KIND, keys, inputs.cidr);
+    return [];
+  }
+  const declared = [...declaredItems(IP_RULE_KIND, keys), inputs.cidr];
+  const mtls = rules.value.mtls || declaredSetting(keys, MTLS_SETTING) === true;
+  const failures = checkIpRuleDatabase({
+    database: inputs.database,
+    mtls,
+    existing: rules.value.cidrs,
+    declared: [...new Set(declared)],
+  });
+  if (failures.length === 0) declareItem(IP_RULE_KIND, keys, inputs.cidr);
+  return failures;
 }
 
 export async function diff(_id: string, olds: IpRuleOutputs, news: IpRuleInputs): Promise<TableDiff> {
@@ -114,7 +165,7 @@ async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promis
   try {
     const rule = await createReadingBack({
       what: `IP rule for ${inputs.cidr} on database ${inputs.database}`,
-      post: () => createIpRule(inputs.database, inputs.cidr, wireDescription(inputs)),
+      post: () => createIpRule(inputs.database, inputs.cidr, markedDescription(inputs.description, inputs.resumeKey)),
       readBack: async () => (await rulesOf(inputs.database)).find((r) => r.cidr === inputs.cidr),
     });
     return { rule, existed: false };
@@ -122,7 +173,7 @@ async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promis
     if (!(err instanceof HerokuApiError) || (err.status !== 422 && err.status !== 404)) throw err;
     const existing = await rulesOf(inputs.database);
     const same = existing.find((r) => r.cidr === inputs.cidr);
-    const ours = same && inputs.resumeKey && same.description.endsWith(resumeMarker(inputs.resumeKey));
+    const ours = same && carriesMarker(same.description, inputs.resumeKey);
     if (same && ours) {
       if (withinResumeWindow(parseHerokuTimestamp(same.created_at), createTimeoutMs))
         return { rule: same, existed: true };
@@ -158,19 +209,6 @@ async function rulesOf(database: string): Promise<IpRule[]> {
   });
 }
 
-/**
- * Heroku keeps nothing but the CIDR and the description, so the description carries the resume marker after the
- * declared text; outputs() takes it off again, so the stack only ever shows what was declared.
- */
-function wireDescription(inputs: IpRuleInputs): string {
-  return inputs.resumeKey ? `${inputs.description} ${resumeMarker(inputs.resumeKey)}` : inputs.description;
-}
-
-function declaredDescription(description: string, resumeKey: string | undefined): string {
-  const marker = resumeKey ? ` ${resumeMarker(resumeKey)}` : "";
-  return marker && description.endsWith(marker) ? description.slice(0, -marker.length) : description;
-}
-
 async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
   const rule = await getIpRule(inputs.database, id).catch((err: unknown) => {
     if (isNotFound(err)) throw new ProviderError(`adoptRuleId ${id} is not an IP rule of database ${inputs.database}`);
@@ -184,19 +222,16 @@ async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
   return rule;
 }
 
-/** The identities under which a rule is claimed: its id, and its CIDR on the database by either spelling. */
+/** The identities under which a rule is claimed (shared/claims.ts). */
 function ruleIdentities(side: IpRuleInputs, ruleId: string): string[] {
-  return [
-    identityOf("ip-rule", ruleId),
-    ...databaseKeys(side as unknown as Record<string, unknown>).map((db) => identityOf("ip-rule", db, side.cidr)),
-  ];
+  return ipRuleIdentities(side as unknown as Record<string, unknown>, side.cidr, ruleId);
 }
 
 function outputs(inputs: IpRuleInputs, rule: IpRule): IpRuleOutputs {
   return {
     ...inputs,
     cidr: rule.cidr,
-    description: declaredDescription(rule.description, inputs.resumeKey),
+    description: unmarkedDescription(rule.description, inputs.resumeKey),
     ruleId: rule.id,
     status: rule.status,
     createdAt: parseHerokuTimestamp(rule.created_at),

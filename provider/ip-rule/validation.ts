@@ -1,4 +1,4 @@
-import { type CheckFailure, Failures, isUnknown } from "../shared/check";
+import { type CheckFailure, echo, Failures, isUnknown } from "../shared/check";
 import { checkTimeouts } from "../shared/timeouts";
 import type { IpRuleInputs } from "./types";
 
@@ -36,7 +36,7 @@ export function parseIpv4Cidr(text: string): CidrParse {
   if (!match) {
     const bare = ADDRESS_SHAPE.exec(text);
     const hint = bare ? `; a single address is written ${text}/${MAX_IPV4_PREFIX}` : "";
-    return fail(`cidr must be an IPv4 CIDR block like 203.0.113.10/32, got ${JSON.stringify(text)}${hint}`);
+    return fail(`cidr must be an IPv4 CIDR block like 203.0.113.10/32, got ${echo(text)}${hint}`);
   }
   const parts = match.slice(1, 5);
   let network = 0;
@@ -126,6 +126,43 @@ export function checkIpRuleCapacity(database: string, existing: number, adding =
   );
 }
 
+/** What the IpRule check knows about its database at preview. */
+export interface IpRuleDatabaseFacts {
+  database: string;
+  /** Heroku's tls-endpoint is on (the rule list answers), or an MtlsConfig of this run enables it. */
+  mtls: boolean;
+  /** CIDRs allowlisted at Heroku now. */
+  existing: readonly string[];
+  /** CIDRs declared by the IpRules of this run on the database, this one included. */
+  declared: readonly string[];
+}
+
+/**
+ * Needs mTLS, and at most MAX_IP_RULES_PER_DATABASE rules once this run's are made: the rules at Heroku and those
+ * declared in the stack, each CIDR once (a declared rule that exists already is not counted twice).
+ */
+export function checkIpRuleDatabase(facts: IpRuleDatabaseFacts): CheckFailure[] {
+  if (!facts.mtls) {
+    return [
+      {
+        property: "database",
+        reason: `database ${facts.database} has no mTLS (Heroku's tls-endpoint answers 404) and no MtlsConfig of this stack enables it; IP rules need mTLS: declare an MtlsConfig for the database and make this rule depend on it`,
+      },
+    ];
+  }
+  const all = new Set([...facts.existing, ...facts.declared]);
+  if (all.size <= MAX_IP_RULES_PER_DATABASE) return [];
+  const added = facts.declared.filter((c) => !facts.existing.includes(c)).length;
+  return [
+    {
+      property: "database",
+      reason:
+        `database ${facts.database} would have ${all.size} IP rules (${facts.existing.length} at Heroku + ${added} more declared in this stack, this one included); ` +
+        `Heroku Postgres allows at most ${MAX_IP_RULES_PER_DATABASE} IP rules per database`,
+    },
+  ];
+}
+
 /** The rule for a wide block, or undefined when the prefix needs no acknowledgement. */
 export function wideCidrProblem(cidr: Ipv4Cidr, acknowledged: boolean): string | undefined {
   if (acknowledged || cidr.prefix >= WIDE_CIDR_MIN_PREFIX) return undefined;
@@ -134,6 +171,17 @@ export function wideCidrProblem(cidr: Ipv4Cidr, acknowledged: boolean): string |
     `cidr ${cidr.text} allows ${reach}; prefixes shorter than /${WIDE_CIDR_MIN_PREFIX} need ` +
     "acknowledgeWideCidr: true to confirm (client certificates still apply)"
   );
+}
+
+/** Every rule one block must meet (shape, canonical form, width); undefined when the block is fine. */
+export function cidrProblem(cidr: string, acknowledgeWideCidr: boolean): string | undefined {
+  const parsed = parseIpv4Cidr(cidr);
+  return parsed.ok ? wideCidrProblem(parsed.cidr, acknowledgeWideCidr) : parsed.reason;
+}
+
+/** The shape of an id given to adopt a rule (`heroku data:mtls:ip-rules` lists them). */
+export function ruleIdProblem(property: string, id: string): string | undefined {
+  return UUID.test(id) ? undefined : `${property} must be an IP rule id (a UUID), got ${echo(id)}`;
 }
 
 /** The description rules; undefined when the description is fine. */
@@ -156,8 +204,7 @@ export function validateIpRule(raw: Record<string, unknown>): { inputs: IpRuleIn
   if (raw.cidr === undefined || (typeof raw.cidr !== "string" && !isUnknown(raw.cidr))) {
     f.add("cidr", "cidr is required and must be an IPv4 CIDR block like 203.0.113.10/32");
   } else if (typeof raw.cidr === "string" && !isUnknown(raw.cidr)) {
-    const parsed = parseIpv4Cidr(raw.cidr);
-    const problem = parsed.ok ? wideCidrProblem(parsed.cidr, raw.acknowledgeWideCidr === true) : parsed.reason;
+    const problem = cidrProblem(raw.cidr, raw.acknowledgeWideCidr === true);
     if (problem) f.add("cidr", problem);
   }
 
@@ -169,9 +216,8 @@ export function validateIpRule(raw: Record<string, unknown>): { inputs: IpRuleIn
   }
 
   if (f.optionalString("adoptRuleId", raw.adoptRuleId) && typeof raw.adoptRuleId === "string") {
-    if (!isUnknown(raw.adoptRuleId) && !UUID.test(raw.adoptRuleId)) {
-      f.add("adoptRuleId", `adoptRuleId must be an IP rule id (a UUID), got ${JSON.stringify(raw.adoptRuleId)}`);
-    }
+    const problem = isUnknown(raw.adoptRuleId) ? undefined : ruleIdProblem("adoptRuleId", raw.adoptRuleId);
+    if (problem) f.add("adoptRuleId", problem);
   }
   checkTimeouts(f, raw.timeouts);
   return { inputs: { ...raw } as unknown as IpRuleInputs, failures: f.list };

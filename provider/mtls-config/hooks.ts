@@ -16,9 +16,12 @@ import {
 import { parseHerokuTimestamp, parseOptionalTimestamp } from "../heroku/timestamps";
 import { waitFor } from "../heroku/waiter";
 import { Deadline } from "../shared/deadline";
-import type { CheckFailure } from "../shared/check";
+import { absentProblem, asReported, type CheckFailure } from "../shared/check";
+import { declaredSetting, declareSetting, ENHANCED_CERTIFICATES_SETTING, MTLS_SETTING } from "../shared/declared";
+import { databaseFacts } from "../heroku/facts";
+import { containsUnknown } from "../shared/unknown";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
-import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
+import { databaseIdentityFor, databaseKeys, resolveDatabase, sameDatabase } from "../shared/database-ref";
 import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, RESUME_WINDOW_FACTOR, withinResumeWindow } from "../shared/resume";
@@ -44,8 +47,36 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<{ inputs: MtlsConfigInputs; failures: CheckFailure[] }> {
   const checked = validateMtlsConfig(news);
-  if (checked.failures.length > 0) return checked;
-  return { ...checked, inputs: { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) } };
+  if (checked.failures.length > 0) return { ...checked, failures: asReported(checked.failures) };
+  const inputs = { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) };
+  return { inputs, failures: asReported(await checkWithHeroku(olds, inputs)) };
+}
+
+/**
+ * At preview, for a database that already exists: its plan allows mTLS and it has no Enhanced Certificates (or a
+ * SecureDatabase of this run turns them off first). Looked up only when the database is new to this resource.
+ */
+async function checkWithHeroku(
+  olds: Record<string, unknown> | undefined,
+  inputs: MtlsConfigInputs,
+): Promise<CheckFailure[]> {
+  const side = inputs as unknown as Record<string, unknown>;
+  if (containsUnknown(inputs.database)) return [];
+  // IP rules of this run on the database need no mTLS at Heroku yet: this resource enables it first.
+  declareSetting(databaseKeys(side), MTLS_SETTING, true);
+  if (olds && sameDatabase(olds, side)) return [];
+  const facts = await databaseFacts(inputs.database);
+  if (facts.kind === "absent") {
+    return [{ property: "database", reason: absentProblem("database", "database", inputs.database, facts.status) }];
+  }
+  if (facts.kind !== "found") return [];
+  const declared = declaredSetting(databaseKeys(side), ENHANCED_CERTIFICATES_SETTING);
+  return checkMtlsDatabase({
+    database: inputs.database,
+    plan: facts.value.plan,
+    enhancedCertificates:
+      declared === undefined ? facts.value.enhancedCertificates : declared === true ? "Enabled" : "Disabled",
+  });
 }
 
 export async function diff(_id: string, olds: MtlsConfigOutputs, news: MtlsConfigInputs): Promise<TableDiff> {

@@ -1,5 +1,5 @@
 import { isPrivateOrShieldPlan, PRIVATE_OR_SHIELD_TIERS } from "../shared/plans";
-import { type CheckFailure, Failures, isUnknown } from "../shared/check";
+import { type CheckFailure, echo, Failures, isUnknown } from "../shared/check";
 import { checkTimeouts } from "../shared/timeouts";
 import type { MtlsConfigInputs } from "./types";
 
@@ -51,7 +51,7 @@ export function checkMtlsDatabase(facts: MtlsDatabaseFacts): CheckFailure[] {
 /** The rule one certificate name broke, or undefined. */
 export function certificateNameProblem(name: string): string | undefined {
   if (CLIENT_CERTIFICATE_NAME_PATTERN.test(name)) return undefined;
-  return `certificate names must be 1 to ${MAX_CLIENT_CERTIFICATE_NAME_LENGTH} letters, digits, "-" or "_", got ${JSON.stringify(name)}`;
+  return `certificate names must be 1 to ${MAX_CLIENT_CERTIFICATE_NAME_LENGTH} letters, digits, "-" or "_", got ${echo(name)}`;
 }
 
 /** The pure part of MtlsConfig's `check`: every input rule, no API call. Unknown values (preview) pass. */

@@ -16,6 +16,8 @@ export const SECURE_DATABASE_DIFF_TABLE: DiffTable<keyof SecureDatabaseOutputs> 
   app: "replace",
   plan: "update",
   encryptionKeyArn: "replace",
+  // Only check reads it (the ARN, once known, is what replaces).
+  encryptionKeyRegion: "stored",
   postgresVersion: "replace",
   name: "replace",
   attachmentName: "replace",

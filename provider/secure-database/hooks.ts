@@ -2,7 +2,8 @@ import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../he
 import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, onNotFound } from "../heroku/errors";
-import type { CheckFailure } from "../shared/check";
+import { asReported, type CheckFailure } from "../shared/check";
+import { declareSetting, ENHANCED_CERTIFICATES_SETTING } from "../shared/declared";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
 import { diffFromTable, inputsOf, type TableDiff } from "../shared/diff-table";
 import { ProviderError, withContext } from "../shared/errors";
@@ -11,11 +12,11 @@ import { timeoutMs } from "../shared/timeouts";
 import { mustDeleteBeforeReplace, SECURE_DATABASE_DIFF_TABLE, SECURE_DATABASE_SAME_VALUE } from "./diff-table";
 import { findAddon, observeDatabase } from "./heroku-state";
 import { changePlan } from "./plan-change";
-import { leaderFailure, preflight } from "./preflight";
+import { checkWithHeroku, leaderFailure, preflight } from "./preflight";
 import { promote } from "./promotion";
 import { containsUnknown } from "../shared/unknown";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
-import { derivedAddonName, validateChange, validateSecureDatabase } from "./validation";
+import { derivedAddonName, isCreate, validateChange, validateSecureDatabase } from "./validation";
 import { Deadline } from "../shared/deadline";
 import { deleteAndWait, waitConfigVar, waitDatabaseReady, waitEnhancedCertificates, waitProvisioned } from "./waits";
 
@@ -37,11 +38,13 @@ export async function check(
 ): Promise<{ inputs: SecureDatabaseInputs; failures: CheckFailure[] }> {
   const checked = validateSecureDatabase(news);
   const failures = [...checked.failures, ...validateChange(olds, news)];
+  if (failures.length > 0) return { inputs: checked.inputs, failures: asReported(failures) };
+  failures.push(...(await checkWithHeroku(olds, checked.inputs)));
   if (failures.length === 0 && createsFollower(olds, checked.inputs)) {
     const failure = await leaderFailure(checked.inputs.follow ?? "", checked.inputs.encryptionKeyArn);
     if (failure) failures.push(failure);
   }
-  return { inputs: checked.inputs, failures };
+  return { inputs: checked.inputs, failures: asReported(failures) };
 }
 
 /**
@@ -52,12 +55,14 @@ function createsFollower(olds: Record<string, unknown> | undefined, news: Secure
   if (typeof news.follow !== "string" || containsUnknown(news.follow) || containsUnknown(news.encryptionKeyArn)) {
     return false;
   }
-  return olds === undefined || olds.follow !== news.follow || olds.encryptionKeyArn !== news.encryptionKeyArn;
+  return isCreate(olds) || olds?.follow !== news.follow || olds?.encryptionKeyArn !== news.encryptionKeyArn;
 }
 
-export async function diff(_id: string, olds: SecureDatabaseOutputs, news: SecureDatabaseInputs): Promise<TableDiff> {
+export async function diff(id: string, olds: SecureDatabaseOutputs, news: SecureDatabaseInputs): Promise<TableDiff> {
   const o = olds as unknown as Record<string, unknown>;
   const n = news as unknown as Record<string, unknown>;
+  // Children checked after this diff (they wait for this database's id) judge by the declared setting.
+  declareSetting([id, olds.addonName], ENHANCED_CERTIFICATES_SETTING, news.enhancedCertificates === true);
   return diffFromTable(SECURE_DATABASE_DIFF_TABLE, o, n, {
     deleteBeforeReplace: mustDeleteBeforeReplace,
     sameValue: SECURE_DATABASE_SAME_VALUE,

@@ -1,39 +1,74 @@
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { type App, getSpace } from "../heroku/apps";
-import { awsRegionOf } from "../heroku/regions";
+import { appFacts, mtlsFacts, postgresPlanNames } from "../heroku/facts";
+import { absentProblem, type CheckFailure, isUnknown } from "../shared/check";
 import { ProviderError } from "../shared/errors";
 import { isKmsNotFound, kmsClient, parseKeyArn } from "../kms/client";
 import { getDatabase, infoRow } from "../heroku/databases";
 import { isNotFound } from "../heroku/errors";
-import type { CheckFailure } from "../shared/check";
 import type { SecureDatabaseInputs } from "./types";
-import { ENCRYPTION_KEY_PLAN_TIERS, followerKeyProblem, keyRegion, planTier } from "./validation";
+import {
+  addonNameOf,
+  checkDatabaseApp,
+  checkEnhancedCertificatesWithMtls,
+  checkPlanListed,
+  type DatabaseAppFacts,
+  ENCRYPTION_KEY_PLAN_TIERS,
+  expectedKeyRegion,
+  followerKeyProblem,
+  keyRegion,
+  planTier,
+} from "./validation";
 
 /**
- * Checks that need the app or the key, made before the add-on is created so a refusal leaves nothing behind.
- * Heroku checks the same things during provisioning, but only reports them minutes later as a failed add-on.
+ * The rules Heroku's read-only API can decide, at preview: the app exists and is visible, the plan is one Heroku
+ * lists, the plan fits the app's space and generation, the key is in the space's region. Only what is new or
+ * changed is looked up (a deployed database's facts were checked when it was made), so a no-change preview asks
+ * nothing. Lookups that cannot answer leave the rule to `preflight` at `up`.
  */
-export async function preflight(app: App, inputs: SecureDatabaseInputs): Promise<void> {
-  const tier = planTier(inputs.plan);
-  if (tier === "private" || tier === "shield") {
-    if (!app.space) {
-      throw new ProviderError(
-        `plan ${inputs.plan} needs an app in a ${tier === "shield" ? "Shield" : "Private"} Space, but app ${app.name} runs in the Common Runtime (region ${app.region.name})`,
-      );
-    }
-    const shield = app.space.shield ?? (await getSpace(app.space.id)).shield;
-    if (tier === "shield" && !shield) {
-      throw new ProviderError(
-        `plan ${inputs.plan} needs a Shield Space, but app ${app.name} is in ${app.space.name}, a Private Space; use a private-* plan`,
-      );
-    }
-    if (tier === "private" && shield) {
-      throw new ProviderError(
-        `plan ${inputs.plan} cannot run in Shield Space ${app.space.name} (app ${app.name}); use a shield-* plan`,
-      );
+export async function checkWithHeroku(
+  olds: Record<string, unknown> | undefined,
+  inputs: SecureDatabaseInputs,
+): Promise<CheckFailure[]> {
+  const known = (v: unknown): v is string => typeof v === "string" && !isUnknown(v);
+  if (!known(inputs.app) || !known(inputs.plan)) return [];
+  const changed = (field: keyof SecureDatabaseInputs): boolean => !olds || olds[field] !== inputs[field];
+  const failures: CheckFailure[] = [];
+  if (changed("plan")) {
+    const plans = await postgresPlanNames();
+    if (plans.kind === "found") failures.push(...checkPlanListed(inputs.plan, plans.value));
+  }
+  // The declared region only matters while the ARN is unknown (and a deployed stack's ARN is known).
+  const regionChanged = changed("encryptionKeyRegion") && !known(inputs.encryptionKeyArn);
+  if (changed("app") || changed("plan") || changed("encryptionKeyArn") || regionChanged) {
+    const app = await appFacts(inputs.app);
+    if (app.kind === "absent")
+      failures.push({ property: "app", reason: absentProblem("app", "app", inputs.app, app.status) });
+    if (app.kind === "found") failures.push(...checkDatabaseApp(inputs.plan, expectedKeyRegion(inputs), app.value));
+  } else if (olds && olds.enhancedCertificates !== true && inputs.enhancedCertificates === true) {
+    // An in-place update of a deployed database: turning Enhanced Certificates on needs mTLS off.
+    const addon = addonNameOf(inputs);
+    const mtls = addon ? await mtlsFacts(addon) : undefined;
+    if (addon && mtls?.kind === "found" && mtls.value.mtls) {
+      failures.push(...checkEnhancedCertificatesWithMtls(addon, mtls.value.status ?? "enabled"));
     }
   }
-  if (inputs.encryptionKeyArn !== undefined) await checkKey(app, inputs.encryptionKeyArn, tier);
+  return failures;
+}
+
+/**
+ * The same rules at `up`, before the add-on is created (values unknown at preview are known now), and the key
+ * itself in KMS. Heroku checks these during provisioning, but only reports them minutes later as a failed add-on.
+ */
+export async function preflight(app: App, inputs: SecureDatabaseInputs): Promise<void> {
+  const facts: DatabaseAppFacts = { name: app.name, region: app.region.name };
+  if (app.space) {
+    facts.space = { name: app.space.name, shield: app.space.shield ?? (await getSpace(app.space.id)).shield };
+  }
+  if (app.generation?.name) facts.generation = app.generation.name;
+  const failures = checkDatabaseApp(inputs.plan, expectedKeyRegion(inputs), facts);
+  if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
+  if (inputs.encryptionKeyArn !== undefined) await checkKey(inputs.encryptionKeyArn, planTier(inputs.plan));
   if (inputs.follow !== undefined) {
     const failure = await leaderFailure(inputs.follow, inputs.encryptionKeyArn);
     if (failure) throw new ProviderError(failure.reason);
@@ -63,18 +98,11 @@ export async function leaderFailure(
   return problem === undefined ? undefined : { property: "encryptionKeyArn", reason: problem };
 }
 
-async function checkKey(app: App, arn: string, tier: string | undefined): Promise<void> {
+async function checkKey(arn: string, tier: string | undefined): Promise<void> {
   if (tier === undefined || !ENCRYPTION_KEY_PLAN_TIERS.includes(tier)) {
     throw new ProviderError(`encryptionKeyArn needs a private-* or shield-* plan`);
   }
   const region = keyRegion(arn);
-  const appRegion = awsRegionOf(app.region.name);
-  // Dev Center's BYOK article (docs/heroku-api.md): "Your CMK must be located in the same region as your Heroku Postgres database."
-  if (region !== undefined && appRegion !== undefined && region !== appRegion) {
-    throw new ProviderError(
-      `encryptionKeyArn is a key in ${region}, but app ${app.name} runs in ${app.space?.name ?? "the Common Runtime"} in ${app.region.name} (${appRegion}); the key must be in ${appRegion}`,
-    );
-  }
   if (region === undefined) return;
   let metadata;
   try {

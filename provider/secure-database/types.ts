@@ -7,6 +7,11 @@ export interface SecureDatabaseInputs {
   app: string;
   plan: string;
   encryptionKeyArn?: string;
+  /**
+   * The AWS region of the key, for the region check at preview while encryptionKeyArn is not known yet (a key made
+   * in the same run); SecurePostgres sets it. Only checks read it.
+   */
+  encryptionKeyRegion?: string;
   enhancedCertificates?: boolean;
   postgresVersion?: string;
   name?: string;

@@ -46,3 +46,37 @@ export class Failures {
     }
   }
 }
+
+/** Echoed values are cut to this many characters (a key ARN fits; a 10 KB description is not repeated back whole). */
+export const MAX_ECHOED_CHARACTERS = 80;
+
+/** A value for a message: quoted as JSON, cut to a short prefix with its length when it is long. */
+export function echo(value: unknown): string {
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  if (text.length <= MAX_ECHOED_CHARACTERS) return typeof value === "string" ? JSON.stringify(value) : text;
+  return `${JSON.stringify(text.slice(0, MAX_ECHOED_CHARACTERS))}... (${text.length} characters)`;
+}
+
+/**
+ * Failures as `check` hands them to Pulumi. The engine prints a failure that has a property as "property P value
+ * {<the whole value>} has a problem: <reason>" (pulumi/pkg resource/deploy step_generator.go, issueCheckFailures),
+ * which repeats the field and echoes a value of any size; without one it prints "<type> resource '<name>' has a
+ * problem: <reason>". Every reason here names its field, so the property moves into the reason.
+ */
+export function asReported(failures: readonly CheckFailure[]): CheckFailure[] {
+  return failures.map((f) => ({
+    property: "",
+    reason: f.property === "" || startsWithField(f.reason, f.property) ? f.reason : `${f.property}: ${f.reason}`,
+  }));
+}
+
+function startsWithField(reason: string, property: string): boolean {
+  return reason.startsWith(property) && !/[A-Za-z0-9_]/.test(reason.charAt(property.length));
+}
+
+/** The rule for a name Heroku answered 403 or 404 for: it does not exist, or this token's account cannot see it. */
+export function absentProblem(field: string, what: string, name: string, status: 403 | 404): string {
+  return status === 404
+    ? `${field}: ${what} ${echo(name)} does not exist at Heroku (it answered 404); check the spelling`
+    : `${field}: ${what} ${echo(name)} is not visible to the account of HEROKU_API_KEY (Heroku answered 403); use a token of its team or fix the name`;
+}

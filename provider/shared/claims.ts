@@ -1,3 +1,5 @@
+import { databaseKeys } from "./database-ref";
+
 /**
  * What the creates of this deployment took over: objects that already existed at Heroku or KMS (resumed after an
  * interrupted run, or adopted with an adoption input) and that a resource of this run now holds.
@@ -13,6 +15,14 @@ const claims = new Map<string, string>();
 /** A stable text for one object: its kind and the parts that identify it at Heroku or KMS. */
 export function identityOf(kind: string, ...parts: string[]): string {
   return [kind, ...parts].join("\u0000");
+}
+
+/**
+ * The identities under which an IP rule is claimed, by IpRule and IpAllowlist alike (so one's delete leaves what
+ * the other took over): its id, and its CIDR on the database by either spelling.
+ */
+export function ipRuleIdentities(database: Record<string, unknown>, cidr: string, ruleId: string): string[] {
+  return [identityOf("ip-rule", ruleId), ...databaseKeys(database).map((db) => identityOf("ip-rule", db, cidr))];
 }
 
 /** Records that `holder` (a resource description for messages) took over the objects with these identities. */

@@ -46,6 +46,24 @@ export function resumeMarker(key: string): string {
 }
 
 /**
+ * Heroku keeps nothing of an IP rule but its CIDR and description, so the description carries the resume marker
+ * after the declared text; unmarkedDescription takes it off again, so the stack only ever shows what was declared.
+ */
+export function markedDescription(description: string, key: string | undefined): string {
+  return key ? `${description} ${resumeMarker(key)}` : description;
+}
+
+export function unmarkedDescription(description: string, key: string | undefined): string {
+  const marker = key ? ` ${resumeMarker(key)}` : "";
+  return marker && description.endsWith(marker) ? description.slice(0, -marker.length) : description;
+}
+
+/** Whether a rule's description carries the marker of this key. */
+export function carriesMarker(description: string, key: string | undefined): boolean {
+  return key !== undefined && description.endsWith(resumeMarker(key));
+}
+
+/**
  * What an interrupted create left is resumed only within this many create timeouts of its creation. An
  * interrupted or timed-out create is normally run again soon; an older object that carries the same marker is
  * more likely the live object of this very resource being replaced (`pulumi up --replace` creates first), and

@@ -1,6 +1,6 @@
 import { isRecord } from "./equality";
 import type { Failures } from "./check";
-import { isUnknown } from "./check";
+import { echo, isUnknown } from "./check";
 
 /**
  * Per-resource wait limits. Pulumi's `customTimeouts` never reaches a dynamic provider
@@ -60,7 +60,7 @@ export function checkTimeouts(failures: Failures, value: unknown): void {
     if (ms === undefined || ms <= 0 || ms > MAX_TIMEOUT_MS) {
       failures.add(
         property,
-        `${property} must be a duration like "20m", "1h30m" or "90s", above zero and at most ${formatDuration(MAX_TIMEOUT_MS)}, got ${JSON.stringify(text)}`,
+        `${property} must be a duration like "20m", "1h30m" or "90s", above zero and at most ${formatDuration(MAX_TIMEOUT_MS)}, got ${echo(text)}`,
       );
     }
   }

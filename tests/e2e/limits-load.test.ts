@@ -144,33 +144,31 @@ describe(`${RULES} IP rules and ${CREDENTIALS} credentials + the default on one 
     expect(await mutatingRequests(services)).toEqual([]);
   });
 
-  test("a 61st rule and a 61st credential as plain resources: preview cannot tell, up refuses both and makes nothing", async () => {
+  test("a 61st rule and a 61st credential as plain resources: refused at preview and at up, nothing made", async () => {
     await controlJson(services, "DELETE", "/faults");
-    // Each IpRule and Credential is checked alone, so a preview cannot count its siblings; SecurePostgres, which
-    // sees the whole list, refuses at preview (tests/e2e/bad-input.test.ts). Here the limit holds at create.
-    const more = stack({ rules: String(RULES + 1), credentials: String(CREDENTIALS + 1) });
-    const preview = await runStack("preview", more);
-    expect(preview.error).toBeUndefined();
-    expect(preview.changeSummary?.create).toBe(2);
-
-    // One at a time: the engine stops starting operations after the first failure.
+    // Every IpRule and Credential of a run is checked in one provider process, so a check counts the rules and
+    // credentials at Heroku plus those the stack declares, and the 61st is refused before anything is made.
     const db = (await databaseState(services, APP)).addons[0] ?? "";
+    const ruleLimit =
+      `database ${db} would have ${RULES + 1} IP rules (${RULES} at Heroku + 1 more declared in this stack, this one ` +
+      `included); Heroku Postgres allows at most ${MAX_IP_RULES_PER_DATABASE} IP rules per database`;
+    const credentialLimit =
+      `database ${db} would have ${MAX_CREDENTIALS_PER_DATABASE + 1} credentials (${MAX_CREDENTIALS_PER_DATABASE} at ` +
+      `Heroku, the default included, + 1 more declared in this stack, this one included); Heroku Postgres allows at ` +
+      `most ${MAX_CREDENTIALS_PER_DATABASE} credentials per database`;
     await controlJson(services, "DELETE", "/requests");
+    const rulePreview = await runStack("preview", stack({ rules: String(RULES + 1) }));
+    expect(rulePreview.error).toContain(
+      `IpRule resource 'limits-rule-${declaredCidrs(RULES + 1)[RULES]!.replace(/[./]/g, "-")}' has a problem: ${ruleLimit}`,
+    );
+    const credentialPreview = await runStack("preview", stack({ credentials: String(CREDENTIALS + 1) }));
+    expect(credentialPreview.error).toContain(credentialLimit);
+    // The same checks run at up, before the first call that changes anything.
     const rule = await runStack("up", stack({ rules: String(RULES + 1) }));
-    expect(rule.error).toContain(
-      `creating IpRule ${declaredCidrs(RULES + 1)[RULES]} on database ${db}: database ${db} would have ${RULES + 1} IP rules (${RULES} existing + 1 new); Heroku Postgres allows at most ${MAX_IP_RULES_PER_DATABASE} IP rules per database`,
-    );
+    expect(rule.error).toContain(ruleLimit);
     const credential = await runStack("up", stack({ credentials: String(CREDENTIALS + 1) }));
-    expect(credential.error).toContain(
-      `creating Credential ${credentialName(CREDENTIALS + 1)} on database ${db}: database ${db} would have ${MAX_CREDENTIALS_PER_DATABASE + 1} credentials (${MAX_CREDENTIALS_PER_DATABASE} existing, the default included, + 1 new); Heroku Postgres allows at most ${MAX_CREDENTIALS_PER_DATABASE} credentials per database`,
-    );
-    // The provider posts first and Heroku refuses a full database with 422, making nothing; no other call changes
-    // anything.
-    const mutating = await mutatingRequests(services);
-    expect(mutating.map((r) => `${r.method} ${r.status} ${r.path.replace(/^.*\//, "")}`)).toEqual([
-      "POST 422 ip-rules",
-      "POST 422 credentials",
-    ]);
+    expect(credential.error).toContain(credentialLimit);
+    expect(await mutatingRequests(services)).toEqual([]);
     const state = await databaseState(services, APP);
     expect(state.ipRules).toHaveLength(RULES);
     expect(state.credentials).toHaveLength(MAX_CREDENTIALS_PER_DATABASE);

@@ -37,6 +37,7 @@ const types = [
   "pulumi-nodejs:dynamic/heroku-pg-secure:SecureDatabase",
   "pulumi-nodejs:dynamic/heroku-pg-secure:MtlsConfig",
   "pulumi-nodejs:dynamic/heroku-pg-secure:IpRule",
+  "pulumi-nodejs:dynamic/heroku-pg-secure:IpAllowlist",
   "pulumi-nodejs:dynamic/heroku-pg-secure:Credential",
 ];
 

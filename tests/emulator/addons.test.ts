@@ -71,12 +71,52 @@ describe("provisioning", () => {
       ["acme-hobby", "heroku-postgresql:essential-0", 201],
       ["acme-hobby", "heroku-postgresql:gold-9", 422],
       ["acme-hobby", "heroku-redis:mini", 422],
+      ["acme-api", "heroku-postgresql:private-99", 422],
+      ["acme-api", "heroku-postgresql:private-1", 422],
+      ["acme-hobby", "heroku-postgresql:essential-3", 422],
+      ["acme-fir-api", "heroku-postgresql:shield-0", 422],
     ];
     for (const [app, plan, status] of cases) {
       const r = await api<{ id: string }>(base, "POST", `/apps/${app}/addons`, { body: { plan } });
       expect([app, plan, r.status]).toEqual([app, plan, status]);
       if (status === 422) expect(r.json.id).toBe("invalid_params");
     }
+    const unknown = await api<{ message: string }>(base, "POST", "/apps/acme-api/addons", {
+      body: { plan: "heroku-postgresql:private-99" },
+    });
+    expect(unknown.json.message).toBe(
+      'Couldn\'t find either the add-on service or the add-on plan of "heroku-postgresql:private-99".',
+    );
+    const addons = await api<unknown[]>(base, "GET", "/apps/acme-api/addons");
+    expect(addons.json).toEqual([]);
+  });
+
+  test("the plan list: every plan a create accepts, and nothing else", async () => {
+    const list = await api<{ name: string; addon_service: { name: string }; price: { cents: number } }[]>(
+      base,
+      "GET",
+      "/addon-services/heroku-postgresql/plans",
+    );
+    expect(list.status).toBe(200);
+    const names = list.json.map((p) => p.name);
+    expect(names).toContain("heroku-postgresql:private-0");
+    expect(names).toContain("heroku-postgresql:essential-0");
+    expect(names).not.toContain("heroku-postgresql:private-99");
+    expect(new Set(list.json.map((p) => p.addon_service.name))).toEqual(new Set(["heroku-postgresql"]));
+    const one = await api<{ name: string }>(base, "GET", "/addon-services/heroku-postgresql/plans/private-2");
+    expect(one.json.name).toBe("heroku-postgresql:private-2");
+    expect((await api(base, "GET", "/addon-services/heroku-postgresql/plans/private-99")).status).toBe(422);
+    expect((await api(base, "GET", "/addon-services/heroku-redis/plans")).status).toBe(404);
+    // Every listed plan of the tiers an app in a Private Space may use is accepted by a create there.
+    for (const plan of names.filter((n) => /:(private|standard)-/.test(n)).slice(0, 3)) {
+      expect((await api(base, "POST", "/apps/acme-api/addons", { body: { plan } })).status).toBe(201);
+    }
+  });
+
+  test("apps report their generation: Cedar unless in a Fir space", async () => {
+    const cedar = await api<{ generation: { name: string } }>(base, "GET", "/apps/acme-api");
+    const fir = await api<{ generation: { name: string } }>(base, "GET", "/apps/acme-fir-api");
+    expect([cedar.json.generation.name, fir.json.generation.name]).toEqual(["cedar", "fir"]);
   });
 
   test("names: a given name is used and must be unique", async () => {

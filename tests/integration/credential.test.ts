@@ -230,17 +230,61 @@ test("adoption, resuming, duplicate, and read-back after an ambiguous create", a
 
 test("refusals: check by property, Essential plan, follower", async () => {
   const bad = await hooks.check({}, { database: db, name: "default", permissions: "admin" });
-  expect(bad.failures.map((f) => f.property)).toEqual(["name", "permissions"]);
+  expect(bad.failures.map((f) => [f.property, f.reason.split(/[ :]/)[0]])).toEqual([
+    ["", "name"],
+    ["", "permissions"],
+  ]);
+  // Refused by check when the database exists (preview), and by create when it was unknown at preview.
   const essential = (await provisioned(base, "acme-hobby", { plan: "heroku-postgresql:essential-0" })).addon.name;
-  await expect(hooks.create(await checked({ database: essential, name: "x1" }))).rejects.toThrow(
+  const essentialCheck = await hooks.check({}, { database: essential, name: "x1" });
+  expect(essentialCheck.failures).toEqual([
+    { property: "", reason: expect.stringMatching(/credentials are only available on production plans/) },
+  ]);
+  await expect(hooks.create(essentialCheck.inputs)).rejects.toThrow(
     /credentials are only available on production plans/,
   );
   const follower = (
     await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0", config: { follow: db } })
   ).addon.name;
-  await expect(hooks.create(await checked({ database: follower, name: "x2" }))).rejects.toThrow(
+  const followerCheck = await hooks.check({}, { database: follower, name: "x2" });
+  expect(followerCheck.failures).toEqual([
+    { property: "", reason: expect.stringMatching(/This operation is not supported for follower databases/) },
+  ]);
+  await expect(hooks.create(followerCheck.inputs)).rejects.toThrow(
     /This operation is not supported for follower databases/,
   );
+});
+
+test("attachments: an unknown app is refused before the credential is made; a failed attach says the credential exists and the next up resumes it", async () => {
+  const typo = { database: db, name: "att1", attachments: [{ app: "acme-reports" }, { app: "acme-repotrs" }] };
+  const atPreview = await hooks.check({}, typo);
+  expect(atPreview.failures).toEqual([
+    {
+      property: "",
+      reason: 'attachments[1].app: app "acme-repotrs" does not exist at Heroku (it answered 404); check the spelling',
+    },
+  ]);
+  await control(base, "DELETE", "/requests");
+  await expect(hooks.create(atPreview.inputs)).rejects.toThrow(
+    /attachments\[1\]\.app: app "acme-repotrs" does not exist/,
+  );
+  const posts = (await control<{ method: string }[]>(base, "GET", "/requests")).filter((r) => r.method !== "GET");
+  expect(posts).toEqual([]); // nothing was made
+
+  // The app exists, but Heroku refuses the attachment once (after the credential was made).
+  const inputs = await checked({ database: db, name: "att2", attachments: [{ app: "acme-reports" }] });
+  await control(base, "POST", "/faults", { method: "POST", path: "/addon-attachments$", status: 403, times: 1 });
+  await expect(hooks.create(inputs)).rejects.toThrow(
+    /^creating Credential att2 on database .*: attachments\[0\]\.app: attaching credential att2 to app acme-reports failed: .*403.*\. The credential att2 exists on database .*; fix the attachment and run pulumi up again, which resumes it$/,
+  );
+  const listed = await api<{ name: string }[]>(base, "GET", `/postgres/v0/databases/${db}/credentials`);
+  expect(listed.json.map((c) => c.name)).toContain("att2");
+  // The next up: the same create resumes the credential and makes the attachment.
+  const resumed = await hooks.create(inputs);
+  expect(resumed.outs.attachmentConfigVars.map((a) => a.app)).toEqual(["acme-reports"]);
+  expect(Object.keys(await vars("acme-reports"))).toContain(resumed.outs.attachmentConfigVars[0]!.configVar);
+  clearClaims(); // a later run's delete: in the run that resumed it, only an old resource's delete could come next
+  await hooks.delete(resumed.id, resumed.outs);
 });
 
 test("mTLS database: permission levels are applied and read through the endpoint with a client certificate", async () => {
@@ -249,7 +293,7 @@ test("mTLS database: permission levels are applied and read through the endpoint
   const secured = made.addon.name;
   // A credential made before mTLS leaves the provider's shared default connection without a certificate; the next
   // create must notice the refused connection and read the connection again rather than fail.
-  const early = await hooks.create(await checked({ database: secured, name: "early" }));
+  const early = await hooks.create(await checked({ database: secured, name: "early", permissions: "read-only" }));
   expect(early.outs.state).toBe("active");
   expect((await api(base, "POST", `/postgres/v0/databases/${secured}/tls-endpoint`)).status).toBe(201);
   await pollUntil(
@@ -272,4 +316,34 @@ test("mTLS database: permission levels are applied and read through the endpoint
   await expect(hooks.read(outs.username, outs)).rejects.toThrow(
     /over mTLS \(is the address running pulumi allowlisted\?\)/,
   );
+});
+
+test("no needless chain: none on a new credential runs no SQL; a level waits inside create for the allowlist", async () => {
+  await control(base, "PUT", "/speed", { mtls: "immediate", certificate: "immediate", "ip-rule": { ms: 4000 } });
+  const made = await provisioned(base, "acme-reports", { plan: "heroku-postgresql:private-0" });
+  const locked = made.addon.name;
+  const endpoint = `/postgres/v0/databases/${locked}/tls-endpoint`;
+  expect((await api(base, "POST", endpoint)).status).toBe(201);
+  await pollUntil(
+    async () => (await api<{ status: string }>(base, "GET", endpoint)).json,
+    (m) => m.status === "Operational",
+  );
+  // mTLS is Operational and no address is allowlisted: nobody can connect, the provider included.
+  const none = await hooks.create(await checked({ database: locked, name: "audit", permissions: "none" }));
+  expect(none.outs).toMatchObject({ state: "active", permissions: "none", effectivePermissions: { public: "none" } });
+
+  // The loopback rule is still Authorizing when the create starts: only its SQL step waits for it.
+  const rule = await api<{ id: string; status: string }>(base, "POST", `${endpoint}/ip-rules`, {
+    body: { cidr: "127.0.0.1/32", description: "this machine" },
+  });
+  expect(rule.json.status).toBe("Authorizing");
+  const { id, outs } = await hooks.create(await checked({ database: locked, name: "bi2", permissions: "read-only" }));
+  expect(outs.effectivePermissions).toEqual({ public: "read-only" });
+  const after = await api<{ status: string }>(base, "GET", `${endpoint}/ip-rules/${rule.json.id}`);
+  expect(after.json.status).toBe("Authorized");
+  // The level is real: the owner's view of the role's privileges (through the relay, with the rule now in place).
+  const read = await hooks.read(outs.username, outs);
+  expect(read.props).toMatchObject({ permissions: "read-only" });
+  await hooks.delete(none.id, none.outs);
+  await hooks.delete(id, outs);
 });

@@ -1,5 +1,7 @@
 // IpRule hooks against the emulator: create waits for Authorized, read, delete, the capacity check before
 // anything is made, read-back after an ambiguous create, and the refusals.
+import { clearFacts } from "../../provider/heroku/facts";
+import { clearDeclared } from "../../provider/shared/declared";
 import * as hooks from "../../provider/ip-rule/hooks";
 import { resumeMarker } from "../../provider/shared/resume";
 import type { IpRuleInputs } from "../../provider/ip-rule/types";
@@ -58,9 +60,10 @@ test("create waits for Authorized; read; description change is a delete-first re
   await hooks.delete(id, outs);
 });
 
-test("check refuses bad and wide CIDRs by property; the same CIDR twice is refused with the rule id", async () => {
+test("check refuses bad and wide CIDRs naming the field; the same CIDR twice is refused with the rule id", async () => {
   const bad = await hooks.check({}, { database: db, cidr: "10.0.0.1/8", description: "x" });
-  expect(bad.failures[0]).toMatchObject({ property: "cidr" });
+  // The field is in the reason, not in `property` (Pulumi would echo the value; shared/check.ts asReported).
+  expect(bad.failures[0]).toMatchObject({ property: "", reason: expect.stringMatching(/^cidr /) });
   expect(bad.failures[0]!.reason).toMatch(/10\.0\.0\.0\/8/);
   const wide = await hooks.check({}, { database: db, cidr: "0.0.0.0/0", description: "x" });
   expect(wide.failures[0]!.reason).toMatch(/acknowledgeWideCidr/);
@@ -143,9 +146,18 @@ test("the 61st rule is refused with nothing made, naming the limit and the datab
     });
   }
   await control(base, "DELETE", "/requests");
-  await expect(
-    hooks.create(await checked({ database: db, cidr: "10.10.0.0/24", description: "one too many" })),
-  ).rejects.toThrow(
+  // A new run: what earlier tests' checks read and declared belongs to their runs.
+  clearFacts();
+  clearDeclared();
+  const checkedNow = await hooks.check({}, { database: db, cidr: "10.10.0.0/24", description: "one too many" });
+  expect(checkedNow.failures).toEqual([
+    {
+      property: "",
+      reason: `database ${db} would have 61 IP rules (60 at Heroku + 1 more declared in this stack, this one included); Heroku Postgres allows at most 60 IP rules per database`,
+    },
+  ]);
+  // At up (for a database unknown at preview) Heroku refuses the create, and the provider says why.
+  await expect(hooks.create(checkedNow.inputs)).rejects.toThrow(
     `database ${db} would have 61 IP rules (60 existing + 1 new); Heroku Postgres allows at most 60 IP rules per database`,
   );
   // Heroku refused the one POST (nothing made); the provider listed the rules once to say why.
@@ -154,9 +166,11 @@ test("the 61st rule is refused with nothing made, naming the limit and the datab
   expect((await rules()).filter((r) => r.cidr === "10.10.0.0/24")).toEqual([]);
 });
 
-test("without mTLS the create says to enable it first", async () => {
+test("without mTLS check refuses at preview, and the create says to enable it first", async () => {
   const other = (await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" })).addon.name;
-  await expect(
-    hooks.create(await checked({ database: other, cidr: "192.0.2.9/32", description: "x" })),
-  ).rejects.toThrow(/mTLS is not enabled on database/);
+  const checkedNow = await hooks.check({}, { database: other, cidr: "192.0.2.9/32", description: "x" });
+  expect(checkedNow.failures).toEqual([
+    { property: "", reason: expect.stringMatching(/has no mTLS .* and no MtlsConfig of this stack enables it/) },
+  ]);
+  await expect(hooks.create(checkedNow.inputs)).rejects.toThrow(/mTLS is not enabled on database/);
 });

@@ -99,18 +99,20 @@ test("create waits through Provisioning (and a transient 500) to Operational wit
 });
 
 test("refusals before anything is made: plan, Enhanced Certificates, bad names", async () => {
+  // Each refused by check (preview, the database exists) and again by create (a database unknown at preview).
+  const refusedTwice = async (database: string, rule: RegExp): Promise<void> => {
+    const checkedNow = await hooks.check({}, { database, certificateNames: ["a"] });
+    expect(checkedNow.failures).toEqual([{ property: "", reason: expect.stringMatching(rule) }]);
+    await expect(hooks.create(checkedNow.inputs)).rejects.toThrow(rule);
+  };
   const std = await privateDb("heroku-postgresql:standard-0");
-  await expect(hooks.create(await checked({ database: std, certificateNames: ["a"] }))).rejects.toThrow(
-    /mTLS is only available on Private and Shield plans/,
-  );
+  await refusedTwice(std, /mTLS is only available on Private and Shield plans/);
   const ec = await privateDb();
   await api(base, "PUT", `/client/v11/enhanced_certificates/${ec}/enable`);
-  await expect(hooks.create(await checked({ database: ec, certificateNames: ["a"] }))).rejects.toThrow(
-    /Enhanced Certificates Enabled; mTLS and Enhanced Certificates cannot be used together/,
-  );
+  await refusedTwice(ec, /Enhanced Certificates Enabled; mTLS and Enhanced Certificates cannot be used together/);
   expect((await api(base, "GET", `/postgres/v0/databases/${ec}/tls-endpoint`)).status).toBe(404);
   const { failures } = await hooks.check({}, { database: ec, certificateNames: ["ok", "bad name"] });
-  expect(failures.map((f) => f.property)).toEqual(["certificateNames[1]"]);
+  expect(failures.map((f) => [f.property, f.reason.split(/[ :]/)[0]])).toEqual([["", "certificateNames[1]"]]);
 });
 
 test("read of a revoked-out-of-band certificate drops its name, so up recreates it", async () => {

@@ -175,11 +175,12 @@ describe("SecureDatabase under faults and slowness", () => {
   });
 
   it("refuses a private plan in a Shield Space before creating anything", async () => {
-    await expect(
-      hooks.create(await checked({ app: ACME_SHIELD_APP, plan: "heroku-postgresql:private-0" })),
-    ).rejects.toThrow(
-      "plan heroku-postgresql:private-0 cannot run in Shield Space acme-shield (app acme-vault); use a shield-* plan",
-    );
+    const rule =
+      "plan heroku-postgresql:private-0 cannot run in Shield Space acme-shield (app acme-vault); use a shield-* plan";
+    // At preview (check), and again at create, before anything is made.
+    const checkedNow = await hooks.check({}, { app: ACME_SHIELD_APP, plan: "heroku-postgresql:private-0" });
+    expect(checkedNow.failures).toEqual([{ property: "", reason: rule }]);
+    await expect(hooks.create(checkedNow.inputs)).rejects.toThrow(rule);
     expect(await requests("POST", "/addons")).toEqual([]);
   });
 });

@@ -204,10 +204,12 @@ describe("SecureDatabase refusals leave no add-on behind", () => {
 
   it("a key in another region than the app's space: refused before the add-on is created", async () => {
     const arn = await goodKeyArn("us-west-2");
-    const inputs = await checked({ app, plan: "heroku-postgresql:private-0", encryptionKeyArn: arn });
-    await expect(hooks.create(inputs)).rejects.toThrow(
-      "encryptionKeyArn is a key in us-west-2, but app acme-reports runs in acme-private in virginia (us-east-1); the key must be in us-east-1",
-    );
+    const rule =
+      "encryptionKeyArn is a key in us-west-2, but app acme-reports runs in acme-private in virginia (us-east-1); the key must be in us-east-1";
+    // At preview when the ARN is known, and at create (where an ARN unknown at preview is checked).
+    const checkedNow = await hooks.check({}, { app, plan: "heroku-postgresql:private-0", encryptionKeyArn: arn });
+    expect(checkedNow.failures).toEqual([{ property: "", reason: rule }]);
+    await expect(hooks.create(checkedNow.inputs)).rejects.toThrow(rule);
   });
 
   it("a multi-Region key: refused by check", async () => {
@@ -221,7 +223,7 @@ describe("SecureDatabase refusals leave no add-on behind", () => {
     );
     expect(failures).toEqual([
       {
-        property: "encryptionKeyArn",
+        property: "",
         reason: "encryptionKeyArn names a multi-Region key (mrk-...), which Heroku Postgres does not support",
       },
     ]);

@@ -25,6 +25,10 @@ const invalidInputs: Record<string, Record<string, unknown>> = {
     cidr: "10.0.0.1/8",
     description: "x",
   },
+  "pulumi-nodejs:dynamic/heroku-pg-secure:IpAllowlist": {
+    database: "postgresql-x-12345",
+    entries: [{ cidr: "10.0.0.1/8", description: "x" }],
+  },
 };
 
 async function main(): Promise<void> {
@@ -51,6 +55,10 @@ async function main(): Promise<void> {
     db,
     new sdk.MtlsConfig("mtls", { database: db.addonName, certificateNames: ["bi-tool"] }),
     new sdk.IpRule("office", { database: db.addonName, cidr: "203.0.113.0/24", description: "office" }),
+    new sdk.IpAllowlist("allowlist", {
+      database: db.addonName,
+      entries: [{ cidr: "198.51.100.0/24", description: "partner" }],
+    }),
     new sdk.Credential("analyst", { database: db.addonName, name: "analyst", permissions: "read-only" }),
   ];
   // A resource's URN resolves once the mock has registered it, so every provider text is captured after this.

@@ -41,6 +41,37 @@ test.each([
   expect(checkAllowlistWidth(r("IpRule", props), { minPrefix })).toHaveLength(n);
 });
 
+test.each([
+  [
+    "a checked allowlist (keyed by CIDR)",
+    { entries: { "203.0.113.0/24": { description: "a" }, "10.0.0.0/15": { description: "b" } } },
+    1,
+  ],
+  [
+    "a declared list",
+    {
+      entries: [
+        { cidr: "10.0.0.0/15", description: "b" },
+        { cidr: "0.0.0.0/0", acknowledgeWideCidr: true },
+      ],
+    },
+    2,
+  ],
+  ["an unknown list (preview)", { entries: UNKNOWN }, 0],
+  ["an unknown block", { entries: [{ cidr: UNKNOWN, description: "x" }] }, 0],
+])("IpAllowlist, %s: %d violations at minPrefix 16, one per wide block", (_label, props, n) => {
+  expect(checkAllowlistWidth(r("IpAllowlist", props), { minPrefix: 16 })).toHaveLength(n);
+});
+
+test("an IpAllowlist's message names the resource and the block", () => {
+  expect(
+    checkAllowlistWidth(r("IpAllowlist", { entries: { "10.0.0.0/8": { description: "vpc" } } }), { minPrefix: 16 }),
+  ).toEqual([
+    'IpAllowlist "x" allows 10.0.0.0/8, a /8 block; this stack allows blocks of /16 or narrower. Fix: allowlist the ' +
+      "narrower blocks the clients really use, or lower minPrefix for this stack in its policy-pack config.",
+  ]);
+});
+
 test("allowlist message names the resource, the block, the limit and the fix", () => {
   expect(checkAllowlistWidth(r("IpRule", { cidr: "0.0.0.0/0", acknowledgeWideCidr: true }), { minPrefix: 24 })).toEqual(
     [

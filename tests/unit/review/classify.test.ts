@@ -118,6 +118,61 @@ test.each<[string, PreviewStep[], Finding[]]>([
     ],
   ],
   ["no change", [step("Credential", "c", "same", {}, {})], []],
+  [
+    "allowlist: a block added, one removed, one made again",
+    [
+      step(
+        "IpAllowlist",
+        "al",
+        "update",
+        { entries: { "203.0.113.0/24": { description: "office" }, "192.0.2.0/24": { description: "partner" } } },
+        { entries: { "203.0.113.0/24": { description: "office 2" }, "198.51.100.7/32": { description: "vpn" } } },
+      ),
+    ],
+    [
+      { section: "accessOpened", text: 'IpAllowlist "al" allows 198.51.100.7/32 ("vpn") on database "orders-db"' },
+      {
+        section: "accessPaused",
+        text: 'IpAllowlist "al" no longer allows 192.0.2.0/24 ("partner") on database "orders-db"',
+      },
+      {
+        section: "accessPaused",
+        text:
+          'IpAllowlist "al": access from 203.0.113.0/24 pauses: the rule is deleted and made again (203.0.113.0/24 ' +
+          '("office") becomes 203.0.113.0/24 ("office 2")), refused until Heroku authorizes it (10-15 minutes)',
+      },
+    ],
+  ],
+  [
+    "allowlist created from the program's list (superseding no IpRule this preview deletes)",
+    [
+      step("IpAllowlist", "al", "create", undefined, {
+        entries: [{ cidr: "10.0.0.0/16", description: "vpc" }],
+        supersedesIpRules: { "10.0.0.0/16": "k1" },
+      }),
+    ],
+    [{ section: "accessOpened", text: 'IpAllowlist "al" allows 10.0.0.0/16 ("vpc") on database "orders-db"' }],
+  ],
+  [
+    "upgrade: the allowlist takes over the IpRules, whose deletes keep the rules",
+    [
+      step("IpAllowlist", "pg-allowlist", "create", undefined, {
+        entries: { "10.0.0.0/16": { description: "vpc" } },
+        supersedesIpRules: { "10.0.0.0/16": "k1" },
+      }),
+      step("IpRule", "pg-ip-10-0-0-0-16", "delete", { cidr: "10.0.0.0/16", description: "vpc", resumeKey: "k1" }),
+    ],
+    [
+      {
+        section: "other",
+        text: 'IpAllowlist "pg-allowlist" allows 10.0.0.0/16 ("vpc") on database "orders-db", taking over the IpRule that allowed it',
+      },
+      {
+        section: "other",
+        text: '- IpRule "pg-ip-10-0-0-0-16": leaves the stack; its rule for 10.0.0.0/16 stays, taken over by the allowlist',
+      },
+    ],
+  ],
 ])("%s", (_, steps, expected) => {
   expect(classify(steps)).toEqual(expected);
 });

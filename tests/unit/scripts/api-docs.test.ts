@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CREDENTIAL_DIFF_TABLE } from "../../../provider/credential/diff-table";
 import { CUSTOMER_KEY_DIFF_TABLE } from "../../../provider/customer-key/diff-table";
+import { IP_ALLOWLIST_DIFF_TABLE } from "../../../provider/ip-allowlist/diff-table";
 import { IP_RULE_DIFF_TABLE } from "../../../provider/ip-rule/diff-table";
 import { MTLS_CONFIG_DIFF_TABLE } from "../../../provider/mtls-config/diff-table";
 import { SECURE_DATABASE_DIFF_TABLE } from "../../../provider/secure-database/diff-table";
@@ -17,6 +18,7 @@ const diffTables: Record<string, DiffTable> = {
   SecureDatabase: SECURE_DATABASE_DIFF_TABLE,
   MtlsConfig: MTLS_CONFIG_DIFF_TABLE,
   IpRule: IP_RULE_DIFF_TABLE,
+  IpAllowlist: IP_ALLOWLIST_DIFF_TABLE,
   Credential: CREDENTIAL_DIFF_TABLE,
 };
 

@@ -56,7 +56,7 @@ test.each<[string, Partial<PostureFacts>, string]>([
   [
     "an unknown permission level",
     { credentials: { ops: { permissions: "admin" } } },
-    "credentials.ops.permissions must be one of none, read-only, read-write, got admin",
+    'credentials.ops.permissions must be one of none, read-only, read-write, got "admin"',
   ],
 ])("%s", (_label, change, expected) => {
   const problems = postureProblems({ ...base, ...change });

@@ -59,8 +59,11 @@ describe("validateChange", () => {
     ]);
     expect(validateChange({ ...olds, promote: true }, { ...olds, promote: true })).toEqual([]);
   });
-  it("refuses promote on a database that does not exist yet", () => {
-    const failures = validateChange(undefined, { ...olds, follow: "postgresql-old", promote: true });
+  it.each<[string, Record<string, unknown> | undefined]>([
+    ["no old inputs", undefined],
+    ["the empty old inputs the host passes on a create", {}],
+  ])("refuses promote on a database that does not exist yet (%s)", (_what, none) => {
+    const failures = validateChange(none, { ...olds, follow: "postgresql-old", promote: true });
     expect(failures.map((f) => f.property)).toEqual(["promote"]);
     expect(failures[0]?.reason).toContain("create the follower first");
   });
