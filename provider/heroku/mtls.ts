@@ -1,4 +1,6 @@
+import { ProviderError } from "../shared/errors";
 import { herokuClient } from "./client";
+import { isNotFound } from "./errors";
 
 /** docs/heroku-api.md 1.1: the MTLS object. */
 export interface MtlsEndpoint {
@@ -98,5 +100,20 @@ export async function deleteIpRule(db: string, id: string): Promise<void> {
     api: "data",
     method: "DELETE",
     path: `${base(db)}/ip-rules/${encodeURIComponent(id)}`,
+  });
+}
+
+/**
+ * The database's IP rules for a resource that manages some (`dependent`: "rule", "allowlist"); a 404 means mTLS is
+ * off, which IP rules need, and says how to order the resources.
+ */
+export async function ipRulesNeedingMtls(database: string, dependent: string): Promise<IpRule[]> {
+  return listIpRules(database).catch((err: unknown) => {
+    if (isNotFound(err)) {
+      throw new ProviderError(
+        `mTLS is not enabled on database ${database}; IP rules need it (create an MtlsConfig for the database and make this ${dependent} depend on it)`,
+      );
+    }
+    throw err;
   });
 }

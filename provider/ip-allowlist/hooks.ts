@@ -1,5 +1,5 @@
 import { isNotFound } from "../heroku/errors";
-import { createIpRule, deleteIpRule, type IpRule, listIpRules } from "../heroku/mtls";
+import { createIpRule, deleteIpRule, type IpRule, ipRulesNeedingMtls, listIpRules } from "../heroku/mtls";
 import { forgetSharedReads, pollIpRules } from "../heroku/shared-reads";
 import { parseHerokuTimestamp } from "../heroku/timestamps";
 import { waitFor } from "../heroku/waiter";
@@ -189,7 +189,7 @@ async function converge(
   const rules: Record<string, IpAllowlistRule> = { ...held };
   if (plan.remove.length === 0 && plan.add.length === 0) return { rules, takenOver: {} };
   const db = inputs.database;
-  const existing = await rulesOf(db);
+  const existing = await ipRulesNeedingMtls(db, "allowlist");
   const leaving = new Set(plan.remove.map((cidr) => held[cidr]?.ruleId).filter((id) => id !== undefined));
   const staying = existing.filter((r) => !leaving.has(r.id));
 
@@ -296,7 +296,7 @@ async function postRules(inputs: IpAllowlistInputs, cidrs: readonly string[]): P
     createReadingBack({
       what: `IP rule for ${cidr} on database ${db}`,
       post: () => createIpRule(db, cidr, markedDescription(inputs.entries[cidr]!.description, inputs.resumeKey)),
-      readBack: async () => (await rulesOf(db)).find((r) => r.cidr === cidr),
+      readBack: async () => (await ipRulesNeedingMtls(db, "allowlist")).find((r) => r.cidr === cidr),
     }),
   );
   const failed = results.flatMap((r, i) => (r.status === "rejected" ? [`${cidrs[i]}: ${messageOf(r.reason)}`] : []));
@@ -352,18 +352,6 @@ async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R
   };
   await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_RULE_REQUESTS, items.length) }, lane));
   return results;
-}
-
-/** The database's rules, read now; a 404 means mTLS is off, which IP rules need. */
-async function rulesOf(database: string): Promise<IpRule[]> {
-  return listIpRules(database).catch((err: unknown) => {
-    if (isNotFound(err)) {
-      throw new ProviderError(
-        `mTLS is not enabled on database ${database}; IP rules need it (create an MtlsConfig for the database and make this allowlist depend on it)`,
-      );
-    }
-    throw err;
-  });
 }
 
 /** A rule's description as declared: without this allowlist's marker, or that of the IpRule it superseded. */

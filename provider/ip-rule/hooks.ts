@@ -1,5 +1,5 @@
 import { HerokuApiError, isNotFound } from "../heroku/errors";
-import { createIpRule, deleteIpRule, getIpRule, type IpRule, listIpRules } from "../heroku/mtls";
+import { createIpRule, deleteIpRule, getIpRule, type IpRule, ipRulesNeedingMtls } from "../heroku/mtls";
 import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
 import { parseHerokuTimestamp } from "../heroku/timestamps";
@@ -166,12 +166,12 @@ async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promis
     const rule = await createReadingBack({
       what: `IP rule for ${inputs.cidr} on database ${inputs.database}`,
       post: () => createIpRule(inputs.database, inputs.cidr, markedDescription(inputs.description, inputs.resumeKey)),
-      readBack: async () => (await rulesOf(inputs.database)).find((r) => r.cidr === inputs.cidr),
+      readBack: async () => (await ipRulesNeedingMtls(inputs.database, "rule")).find((r) => r.cidr === inputs.cidr),
     });
     return { rule, existed: false };
   } catch (err) {
     if (!(err instanceof HerokuApiError) || (err.status !== 422 && err.status !== 404)) throw err;
-    const existing = await rulesOf(inputs.database);
+    const existing = await ipRulesNeedingMtls(inputs.database, "rule");
     const same = existing.find((r) => r.cidr === inputs.cidr);
     const ours = same && carriesMarker(same.description, inputs.resumeKey);
     if (same && ours) {
@@ -195,18 +195,6 @@ async function createOnce(inputs: IpRuleInputs, createTimeoutMs: number): Promis
     if (full) throw new ProviderError(full);
     throw err;
   }
-}
-
-/** The database's rules; a 404 means mTLS is off, which IP rules need. */
-async function rulesOf(database: string): Promise<IpRule[]> {
-  return listIpRules(database).catch((err: unknown) => {
-    if (isNotFound(err)) {
-      throw new ProviderError(
-        `mTLS is not enabled on database ${database}; IP rules need it (create an MtlsConfig for the database and make this rule depend on it)`,
-      );
-    }
-    throw err;
-  });
 }
 
 async function adopt(inputs: IpRuleInputs, id: string): Promise<IpRule> {
