@@ -2,17 +2,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
-import { startServices, type Services } from "../support/services";
-import { api, control, pollUntil, provisioned, type AddonJson } from "./helpers";
+import { type Services } from "../support/services";
+import { api, control, pollUntil, provisioned, type AddonJson, startLocalServices } from "./helpers";
 
 jest.setTimeout(120_000);
 let s: Services;
 let base: string;
 
-beforeAll(async () => {
-  s = await startServices();
-  base = s.emulator.url;
-});
+beforeAll(async () => ({ services: s, base } = await startLocalServices()));
 afterAll(async () => s?.stop());
 beforeEach(async () => {
   await control(base, "POST", "/reset");

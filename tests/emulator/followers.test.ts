@@ -1,9 +1,19 @@
 // Followers for real: a follower is a streaming standby of its leader's cluster. Rows written to the leader reach
 // it, it refuses writes, wait_status and "Behind By" come from WAL positions, unfollow makes it writable, and
 // pg:promote's attachment calls move DATABASE_URL to it. Refusals: the BYOK key rule, chaining, tiers, credentials.
-import { startServices, type Services } from "../support/services";
+import { type Services } from "../support/services";
 import { createHerokuKey, disableKey } from "../support/kms-keys";
-import { api, control, pollUntil, provisioned, row, sql, type AddonJson, type InfoJson } from "./helpers";
+import {
+  api,
+  control,
+  pollUntil,
+  provisioned,
+  row,
+  sql,
+  type AddonJson,
+  type InfoJson,
+  startLocalServices,
+} from "./helpers";
 
 jest.setTimeout(180_000);
 let s: Services;
@@ -28,10 +38,7 @@ interface ErrorJson {
   message: string;
 }
 
-beforeAll(async () => {
-  s = await startServices();
-  base = s.emulator.url;
-});
+beforeAll(async () => ({ services: s, base } = await startLocalServices()));
 afterAll(async () => s?.stop());
 beforeEach(async () => {
   await control(base, "POST", "/reset");

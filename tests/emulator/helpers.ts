@@ -1,5 +1,5 @@
 import { Client } from "pg";
-import { ACME_TOKEN } from "../support/services";
+import { ACME_TOKEN, startServices, type Services } from "../support/services";
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -152,4 +152,10 @@ export async function sql<T extends Record<string, unknown> = Record<string, unk
   } finally {
     await client.end();
   }
+}
+
+/** moto and a fresh emulator for one test file, and the emulator's address. */
+export async function startLocalServices(): Promise<{ services: Services; base: string }> {
+  const services = await startServices();
+  return { services, base: services.emulator.url };
 }

@@ -1,7 +1,7 @@
 // Plan changes in place (`heroku addons:upgrade`: PATCH /apps/{app}/addons/{addon} {plan}): the data stays (the same
 // cluster), the database is unavailable only during the changeover, and what Heroku refuses is refused.
-import { startServices, type Services } from "../support/services";
-import { api, control, provisioned, row, sql, type AddonJson, type InfoJson } from "./helpers";
+import { type Services } from "../support/services";
+import { api, control, provisioned, row, sql, type AddonJson, type InfoJson, startLocalServices } from "./helpers";
 
 jest.setTimeout(120_000);
 let s: Services;
@@ -12,10 +12,7 @@ interface ErrorJson {
   message: string;
 }
 
-beforeAll(async () => {
-  s = await startServices();
-  base = s.emulator.url;
-});
+beforeAll(async () => ({ services: s, base } = await startLocalServices()));
 afterAll(async () => s?.stop());
 beforeEach(async () => {
   await control(base, "POST", "/reset");
