@@ -83,9 +83,10 @@ test("dev and prod each have analyst and reporting; a replaced dev database take
     expect((await credentialHooks.read(id, outs)).props).toEqual(outs);
   }
 
-  // A plan change replaces dev: the new database and its credentials are made while the old ones still exist.
-  const wanted = { ...dev.database.inputs, plan: "heroku-postgresql:private-2" };
-  expect((await databaseHooks.diff(dev.database.id, dev.database.outs, wanted)).replaces).toEqual(["plan"]);
+  // A major-version change replaces dev (a plan changes in place): the new database and its credentials are made
+  // while the old ones still exist.
+  const wanted = { ...dev.database.inputs, postgresVersion: "16" };
+  expect((await databaseHooks.diff(dev.database.id, dev.database.outs, wanted)).replaces).toEqual(["postgresVersion"]);
   const replacementDb = await database(ACME_PRIVATE_APP, wanted.plan, "dev_orders_v2");
   const replacement: Stack = { database: replacementDb, credentials: await credentials(replacementDb.outs) };
   await expectOwnTablesOnly(replacement, "dev_orders_v2", "dev_orders");
