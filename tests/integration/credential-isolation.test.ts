@@ -1,6 +1,6 @@
 // Two stacks against one emulator, through the provider hooks: a dev and a prod SecureDatabase, each with the
 // Credentials `analyst` and `reporting` (read-only, so the provider runs GRANT ... TO "analyst" as each database's
-// default credential), then a plan change that replaces dev the way Pulumi does (the new database and its
+// default credential), then a major-version change that replaces dev the way Pulumi does (the new database and its
 // credentials first, the old ones deleted after). Each credential connects with psql with its own password and
 // sees only its own database's tables.
 import * as credentialHooks from "../../provider/credential/hooks";
