@@ -61,11 +61,20 @@ function databaseFindings(c: Change): Finding[] {
     ];
   }
   if (c.op === "delete") return [risk(`${c.label} is deleted, with its data`)];
+  const findings: Finding[] = [];
+  if (c.op === "update" && c.olds.plan !== c.news.plan) {
+    // Heroku changes a plan in place and the database is briefly unavailable at the changeover (README, "Plan changes").
+    findings.push(
+      restart(
+        `${c.label}: plan ${str(c.olds.plan) ?? "?"} -> ${str(c.news.plan) ?? "?"} in place; the database is briefly unavailable at the changeover`,
+      ),
+    );
+  }
   if (c.op === "update" && c.olds.enhancedCertificates !== c.news.enhancedCertificates) {
     const on = c.news.enhancedCertificates === true ? "on" : "off";
-    return [restart(`${c.label}: Enhanced Certificates ${on}; the connection URL changes and ${RESTART}`)];
+    findings.push(restart(`${c.label}: Enhanced Certificates ${on}; the connection URL changes and ${RESTART}`));
   }
-  return [];
+  return findings;
 }
 
 function keyFindings(c: Change): Finding[] {

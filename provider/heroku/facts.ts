@@ -12,7 +12,7 @@ import { getMtls, listIpRules } from "./mtls";
  * it, whatever the order of their checks. Hooks call these only when the inputs a fact is about are new or
  * changed, so a no-change preview of a deployed stack asks nothing (its facts were checked when it was made).
  *
- * A definite answer (found, or 403/404) is a fact; anything else (5xx, network, rate limit after the client's
+ * A definite answer (found, or 403/404) is a fact; a 401 (the token itself is refused) fails the check; anything else (5xx, network, rate limit after the client's
  * retries, the budget below spent) is `unknown`, and the rule is left to `up`, which checks again before any
  * mutating call.
  */
@@ -44,6 +44,8 @@ function lookUp<T>(key: string, read: () => Promise<T>): Promise<Lookup<T>> {
       if (err instanceof HerokuApiError && (err.status === 403 || err.status === 404)) {
         return { kind: "absent", status: err.status, message: err.herokuMessage };
       }
+      // A refused token decides every rule at once: the preview stops here, naming HEROKU_API_KEY.
+      if (err instanceof HerokuApiError && err.status === 401) throw err;
       return { kind: "unknown", why: err instanceof Error ? err.message : String(err) };
     }
   }) as Promise<Lookup<T>>;

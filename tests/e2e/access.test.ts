@@ -54,20 +54,24 @@ test("a bad HEROKU_API_KEY: the error names HEROKU_API_KEY and never shows the t
   const token = "hps-not-a-valid-token-7f3a9c41";
   const options = byok("bad-token", { HEROKU_API_KEY: token });
   const r = await runStack("up", options);
+  // The preview's first read (the plan list) is refused, and the check says so before anything is made.
   expect(r.error).toMatch(
-    /creating SecureDatabase \S+ on app acme-api: Heroku Platform API GET \/apps\/acme-api answered 401 unauthorized: Invalid credentials provided\. Check HEROKU_API_KEY: the token is missing, expired or revoked \(heroku auth:token shows a valid one\)/,
+    /Heroku Platform API GET \/addon-services\/heroku-postgresql\/plans answered 401 unauthorized: Invalid credentials provided\. Check HEROKU_API_KEY: the token is missing, expired or revoked \(heroku auth:token shows a valid one\)/,
   );
   expect(await everythingShown(r, options)).not.toContain(token);
   // Refused at the first call; nothing was attempted after it.
   const log = await controlJson<LoggedRequest[]>(services, "GET", "/requests");
-  expect(log.map((x) => `${x.method} ${x.path} ${x.status}`)).toEqual(["GET /apps/acme-api 401"]);
+  expect(log.map((x) => `${x.method} ${x.path} ${x.status}`)).toEqual([
+    "GET /addon-services/heroku-postgresql/plans 401",
+  ]);
 });
 
 test("another team's token against acme's app: 403 names HEROKU_API_KEY and the missing access, never the token", async () => {
   const options = byok("other-team", { HEROKU_API_KEY: GLOBEX_TOKEN });
   const r = await runStack("up", options);
+  // Refused at check, on the field: the app is not visible to this token.
   expect(r.error).toMatch(
-    /creating SecureDatabase \S+ on app acme-api: Heroku Platform API GET \/apps\/acme-api answered 403 forbidden: [^\n]*\. Check HEROKU_API_KEY: the token's account lacks access to this app or team, or the action needs two-factor/,
+    /SecureDatabase resource 'orders-db' has a problem: app: app "acme-api" is not visible to the account of HEROKU_API_KEY \(Heroku answered 403\); use a token of its team or fix the name/,
   );
   expect(await everythingShown(r, options)).not.toContain(GLOBEX_TOKEN);
   const log = await controlJson<LoggedRequest[]>(services, "GET", "/requests");

@@ -99,7 +99,9 @@ test("access opened, paused or removed, and restarts", async () => {
 test("data at risk: a database replaced or deleted, a key disabled or scheduled for deletion", async () => {
   const sections = await review("risk", {
     keyEnabled: "false",
+    // A new major version replaces the database (a plan alone changes in place).
     plan: "heroku-postgresql:private-2",
+    postgresVersion: "16",
     spareKey: "false",
     webDatabase: "false",
   });

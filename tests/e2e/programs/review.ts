@@ -20,6 +20,7 @@ const program = async (): Promise<Record<string, unknown>> => {
   const db = new SecureDatabase("review-db", {
     app: "acme-api",
     plan: config.get("plan") ?? "heroku-postgresql:private-0",
+    ...(config.get("postgresVersion") ? { postgresVersion: config.get("postgresVersion") } : {}),
     encryptionKeyArn: key.arn,
   });
   const mtls = new MtlsConfig("review-mtls", { database: db.id, certificateNames: csv("certificates", "runner,old") });

@@ -41,6 +41,24 @@ test.each<[string, PreviewStep[], Finding[]]>([
     ],
   ],
   [
+    "plan changed in place",
+    [
+      step(
+        "SecureDatabase",
+        "orders-db",
+        "update",
+        { plan: "heroku-postgresql:private-0" },
+        { plan: "heroku-postgresql:private-2" },
+      ),
+    ],
+    [
+      {
+        section: "restarts",
+        text: 'SecureDatabase "orders-db": plan heroku-postgresql:private-0 -> heroku-postgresql:private-2 in place; the database is briefly unavailable at the changeover',
+      },
+    ],
+  ],
+  [
     "key kept in KMS when removed",
     [step("CustomerKey", "k", "delete", { removalPolicy: "retain" })],
     [{ section: "other", text: '- CustomerKey "k"' }],
