@@ -1,4 +1,4 @@
-import { isNotFound } from "../heroku/errors";
+import { isNotFound, onNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, type IpRule, ipRulesNeedingMtls, listIpRules } from "../heroku/mtls";
 import { forgetSharedReads, pollIpRules } from "../heroku/shared-reads";
 import { parseHerokuTimestamp } from "../heroku/timestamps";
@@ -92,10 +92,7 @@ export async function read(
   props: IpAllowlistOutputs,
 ): Promise<{ id?: string; props?: IpAllowlistOutputs; inputs?: IpAllowlistInputs }> {
   return withContext(`reading IpAllowlist on database ${props.database}`, async () => {
-    const live = await listIpRules(props.database).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
+    const live = await listIpRules(props.database).catch(onNotFound(undefined));
     if (!live) return {}; // mTLS is off, so the database allows no block at all
     const entries: Record<string, IpAllowlistEntry> = {};
     const rules: Record<string, IpAllowlistRule> = {};

@@ -1,4 +1,4 @@
-import { HerokuApiError, isNotFound } from "../heroku/errors";
+import { HerokuApiError, isNotFound, onNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, getIpRule, type IpRule, ipRulesNeedingMtls } from "../heroku/mtls";
 import { pollIpRule } from "../heroku/shared-reads";
 import { waitFor } from "../heroku/waiter";
@@ -120,10 +120,7 @@ export async function read(
   props: IpRuleOutputs,
 ): Promise<{ id?: string; props?: IpRuleOutputs; inputs?: IpRuleInputs }> {
   return withContext(`reading IpRule ${props.cidr} on database ${props.database}`, async () => {
-    const rule = await getIpRule(props.database, id).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
+    const rule = await getIpRule(props.database, id).catch(onNotFound(undefined));
     if (!rule) return {};
     const outs = outputs(props, rule);
     return { id, props: outs, inputs: inputsOf<IpRuleInputs>(IP_RULE_DIFF_TABLE, outs) };
