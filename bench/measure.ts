@@ -49,23 +49,23 @@ export interface StackShape {
 
 /**
  * The longest chain of emulated delays through bench/programs/reference.ts: the key (moto, no emulated delay), the
- * add-on, mTLS and then its certificates (MtlsConfig creates them once the endpoint is Operational), then in
- * parallel the IP rules and, after the loopback rule, the credentials.
+ * add-on, then MtlsConfig until its certificates are ready (enabling makes the first and the others are made at
+ * once, so one certificate delay), then the allowlist until its rules are Authorized and the endpoint, enabled a
+ * certificate delay earlier, is Operational, then the credentials.
  */
 export function criticalPathMs(shape: StackShape, delays: Delays = DELAYS): number {
-  const mtlsConfig = delays.mtls + (shape.certificates > 0 ? delays.certificate : 0);
-  const afterMtls = Math.max(
-    shape.rules > 0 ? delays["ip-rule"] : 0,
-    shape.credentials > 0 ? (shape.rules > 0 ? delays["ip-rule"] : 0) + delays.credential : 0,
-  );
-  return delays["addon-provision"] + mtlsConfig + afterMtls;
+  const certificates = shape.certificates > 0 ? delays.certificate : 0;
+  const usable =
+    shape.rules > 0 ? Math.max(certificates + delays["ip-rule"], delays.mtls) : Math.max(certificates, delays.mtls);
+  return delays["addon-provision"] + usable + (shape.credentials > 0 ? delays.credential : 0);
 }
 
 /**
  * The fewest Heroku API calls `up` could make: one create per object (enabling mTLS also makes the first
- * certificate, so that one needs no create of its own) plus, per object that has a delay, ceil(delay / ideal
- * interval) status reads, the ideal interval being the longest one that still notices a change within 2 s.
- * KMS calls go to moto and are not counted (they are not Heroku API calls).
+ * certificate, so that one needs no create of its own) plus ceil(delay / ideal interval) status reads per wait,
+ * the ideal interval being the longest one that still notices a change within 2 s: one wait for the add-on, one
+ * per certificate and credential, and one for the allowlist (its rules and the endpoint, which one read of the
+ * endpoint shows together). KMS calls go to moto and are not counted (they are not Heroku API calls).
  */
 export function minimumCalls(
   shape: StackShape,
@@ -75,9 +75,8 @@ export function minimumCalls(
   const creates = 1 + 1 + Math.max(0, shape.certificates - 1) + shape.rules + shape.credentials;
   const pollCount =
     polls(delays["addon-provision"]) +
-    polls(delays.mtls) +
     shape.certificates * polls(delays.certificate) +
-    shape.rules * polls(delays["ip-rule"]) +
+    polls(Math.max(delays.mtls - (shape.rules > 0 ? delays.certificate : 0), shape.rules > 0 ? delays["ip-rule"] : 0)) +
     shape.credentials * polls(delays.credential);
   return { creates, polls: pollCount, total: creates + pollCount };
 }
@@ -151,13 +150,12 @@ export function noticeDelays(
     if (m) {
       const operational = ms(m.createdAt) + delays.mtls;
       notice("mTLS", addon.name, operational, (p) => p.endsWith("/tls-endpoint"));
-      // The certificate enabling makes is ready before the endpoint is Operational: a client waits for the endpoint
-      // then, not for it, so reading it afterwards is no late notice.
-      for (const c of m.certificates ?? []) {
-        const ready = ms(c.createdAt) + delays.certificate;
-        if (ready >= operational) notice("certificate", c.id, ready, (p) => p.endsWith(`/certificates/${c.id}`));
-      }
-      // A list read shows every rule's status, so it notices as well as a read of the rule itself.
+      // MtlsConfig waits for its certificates while the endpoint provisions (SecurePostgres's wiring), so every
+      // certificate's readiness counts.
+      for (const c of m.certificates ?? [])
+        notice("certificate", c.id, ms(c.createdAt) + delays.certificate, (p) => p.endsWith(`/certificates/${c.id}`));
+      // A list read shows every rule's status, and so does the endpoint's own read (active_ip_rules lists the
+      // Authorized ones), so either notices as well as a read of the rule itself.
       for (const r of m.ipRules ?? [])
         notice(
           "IP rule",
@@ -165,7 +163,8 @@ export function noticeDelays(
           ms(r.createdAt) + delays["ip-rule"],
           (p) =>
             p.endsWith(`/ip-rules/${r.id}`) ||
-            ((p.includes(addon.name) || p.includes(addon.id)) && p.endsWith("/ip-rules")),
+            ((p.includes(addon.name) || p.includes(addon.id)) &&
+              (p.endsWith("/ip-rules") || p.endsWith("/tls-endpoint"))),
         );
     }
     for (const c of addon.credentials ?? [])

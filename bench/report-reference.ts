@@ -64,7 +64,8 @@ export function referenceSection(r: ReferenceResult): string {
   return `## Reference stack
 
 1 CustomerKey, 1 Private SecureDatabase (BYOK), MtlsConfig with ${REFERENCE.certificates} certificates,
-${REFERENCE.rules} IpRules, ${REFERENCE.credentials} Credentials (${r.resourceCount} resources), on a fresh emulator
+one IpAllowlist of ${REFERENCE.rules} blocks, ${REFERENCE.credentials} read-only Credentials (${r.resourceCount} resources), wired as
+SecurePostgres wires them (bench/programs/reference.ts), on a fresh emulator
 and a fresh stack. Default speeds (PUT /__emulator/speed, \`{ms}\`): ${delayList(d)}.${slow ? ` Heroku-like: ${delayList(slow.delays)}.` : ""}
 The customer key is created in moto (no emulated delay).
 
@@ -95,9 +96,9 @@ ${slow ? `| (up − trivial up) / critical path at Heroku-like speeds, CLI defau
 | API calls | ${up.upLog.length} | ${r.parallelLog.length} |${slowCol((u) => String(u.upLog.length))}
 | notice delay, median / worst | ${s(notice.median)} / ${s(notice.worst)} | |${slowCol((u) => `${s(noticeSummary(u.notices).median)} / ${s(noticeSummary(u.notices).worst)}`)}
 
-Critical path: add-on → mTLS → its certificates (created once the endpoint is Operational) → in parallel the IP
-rules and, after the loopback rule (the provider applies credential grants over mTLS from 127.0.0.1), the
-credentials. The trivial stack does not depend on the emulator's speeds, so the Heroku-like column subtracts the
+Critical path: add-on → mTLS enabled, its certificates ready (the first made by enabling, the others at once) →
+the allowlist, until its rules are Authorized and the endpoint Operational → the credentials (the provider
+applies their grants over mTLS from 127.0.0.1, the allowlist's first block). The trivial stack does not depend on the emulator's speeds, so the Heroku-like column subtracts the
 same trivial \`up\`. Wall times are of the whole driver (scripts/stack.ts: workspace, config, the CLI), the same
 fixed cost in both stacks, so the difference isolates what the provider and the emulated delays add.
 
@@ -113,7 +114,8 @@ ${slow ? `\nAt Heroku-like speeds:\n\n| phase | first | last | calls |\n|---|---
 \`up\` made ${up.upLog.length} calls (Platform API ${platformCalls.length}, Data API ${up.upLog.length - platformCalls.length}).
 Minimum ${min.total} = ${min.creates} creates (add-on, mTLS, ${REFERENCE.certificates - 1} more certificate — enabling
 mTLS makes the first —, ${REFERENCE.rules} rules, ${REFERENCE.credentials} credentials) + ${min.polls} status reads:
-per object with a delay d, ceil(d / ${IDEAL_POLL_INTERVAL_MS / 1000} s), ${IDEAL_POLL_INTERVAL_MS / 1000} s being
+per wait of d, ceil(d / ${IDEAL_POLL_INTERVAL_MS / 1000} s) (one wait each for the add-on, every certificate and credential, and the
+allowlist's rules with the endpoint, which one endpoint read shows together), ${IDEAL_POLL_INTERVAL_MS / 1000} s being
 the longest poll interval that still notices a change within the 2 s goal (at least one read each). KMS calls (to
 moto) are not Heroku API calls and are not counted. Hourly budget: 4,500 calls per account.
 

@@ -39,6 +39,15 @@ export interface MtlsConfigArgs {
    */
   adoptExisting?: pulumi.Input<boolean>;
   /**
+   * Whether create waits until the endpoint is Operational. With false it returns once mTLS is enabled and the
+   * certificates are ready (minutes earlier: Dev Center says enabling typically takes 5-10 minutes), so an
+   * {@link IpAllowlist} that depends on it posts its rules while the endpoint provisions, and waits for both
+   * together: nobody connects before the allowlist is usable anyway. SecurePostgres does this. Only the create
+   * reads it.
+   * @default true
+   */
+  waitForOperational?: pulumi.Input<boolean>;
+  /**
    * How long create, update and delete wait for Heroku (Pulumi's customTimeouts do not reach this resource).
    * @default { create: "15m", update: "10m", delete: "10m" }
    */
@@ -74,6 +83,7 @@ export class MtlsConfig extends pulumi.dynamic.Resource {
       name,
       {
         adoptExisting: undefined,
+        waitForOperational: undefined,
         ...args,
         resumeKey: resumeKey("MtlsConfig", name),
         status: undefined,

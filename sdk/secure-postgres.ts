@@ -239,13 +239,20 @@ export class SecurePostgres extends pulumi.ComponentResource {
     const mtls = mtlsOn
       ? new MtlsConfig(
           `${name}-mtls`,
-          { database: database.id, certificateNames, ...(args.adopt?.mtls ? { adoptExisting: true } : {}) },
+          {
+            database: database.id,
+            certificateNames,
+            ...(args.adopt?.mtls ? { adoptExisting: true } : {}),
+            // With an allowlist, the allowlist waits for the endpoint: its rules authorize while it provisions.
+            ...(cidrs.length > 0 ? { waitForOperational: false } : {}),
+          },
           child,
         )
       : undefined;
     // One allowlist for every block: its rules are posted at once and waited for together, so the stack waits
-    // out Heroku's authorization delay once, whatever the CLI's parallelism. Rules only work once mTLS is
-    // Operational (Dev Center's mTLS article, step 3), the one true dependency here.
+    // out Heroku's authorization delay once, whatever the CLI's parallelism. It needs mTLS enabled, not yet
+    // Operational: its rules authorize while the endpoint provisions, and its create waits for both, since rules
+    // only let anyone in once mTLS is Operational (Dev Center's mTLS article, step 3).
     const allowlist =
       mtls && cidrs.length > 0
         ? new IpAllowlist(

@@ -1,10 +1,12 @@
 // The benchmark's reference stack: one CustomerKey, one Private SecureDatabase encrypted with it, MtlsConfig with
-// two client certificates, `rules` IpRules and `credentials` Credentials (config; 60 and 20 by default). IP rules
-// wait for mTLS (they only work once it is Operational); credentials wait for mTLS and the loopback rule, because
-// the provider applies their grants over mTLS from the address running pulumi (127.0.0.1). Everything else runs in
-// parallel, so the critical path is key -> add-on -> mTLS (+ certificates) -> loopback rule -> credential.
+// two client certificates, one IpAllowlist of `rules` blocks and `credentials` Credentials (config; 60 and 20 by
+// default), wired as SecurePostgres wires them (sdk/secure-postgres.ts): MtlsConfig returns once mTLS is enabled
+// and its certificates are ready, the allowlist posts every rule then and waits for them and the endpoint
+// together, and the credentials, which apply read-only grants over mTLS from the address running pulumi
+// (127.0.0.1, the first block), wait for the allowlist. The critical path is key -> add-on -> certificates ->
+// max(rules, endpoint) -> credential.
 import * as pulumi from "@pulumi/pulumi";
-import { Credential, CustomerKey, IpRule, MtlsConfig, SecureDatabase } from "heroku-pg-secure";
+import { Credential, CustomerKey, IpAllowlist, MtlsConfig, SecureDatabase } from "heroku-pg-secure";
 
 const program = async (): Promise<Record<string, unknown>> => {
   const config = new pulumi.Config();
@@ -18,30 +20,28 @@ const program = async (): Promise<Record<string, unknown>> => {
     encryptionKeyArn: key.arn,
     enhancedCertificates: false,
   });
-  const mtls = new MtlsConfig("bench-mtls", { database: db.addonName, certificateNames: ["app", "ci"] });
+  const mtls = new MtlsConfig("bench-mtls", {
+    database: db.id,
+    certificateNames: ["app", "ci"],
+    waitForOperational: false,
+  });
   const cidrs = ["127.0.0.1/32"];
   for (let i = 1; cidrs.length < ruleCount; i++) cidrs.push(`10.${Math.floor(i / 250)}.${i % 250}.0/24`);
-  const rules = cidrs
-    .slice(0, ruleCount)
-    .map(
-      (cidr) =>
-        new IpRule(
-          `bench-rule-${cidr.replace(/[./]/g, "-")}`,
-          { database: db.addonName, cidr, description: "benchmark" },
-          { dependsOn: [mtls] },
-        ),
-    );
-  const loopback = rules.slice(0, 1);
+  const allowlist = new IpAllowlist(
+    "bench-allowlist",
+    { database: db.id, entries: cidrs.slice(0, ruleCount).map((cidr) => ({ cidr, description: "benchmark" })) },
+    { dependsOn: [mtls] },
+  );
   const credentials = Array.from(
     { length: credentialCount },
     (_, i) =>
       new Credential(
         `bench-credential-${i + 1}`,
-        { database: db.addonName, name: `bench_${String(i + 1).padStart(2, "0")}`, permissions: "read-only" },
-        { dependsOn: [mtls, ...loopback] },
+        { database: db.id, name: `bench_${String(i + 1).padStart(2, "0")}`, permissions: "read-only" },
+        { dependsOn: [allowlist] },
       ),
   );
-  return { addonName: db.addonName, rules: rules.length, credentials: credentials.length };
+  return { addonName: db.addonName, rules: ruleCount, credentials: credentials.length };
 };
 
 export = program;

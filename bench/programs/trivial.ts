@@ -18,18 +18,13 @@ class Nothing extends pulumi.dynamic.Resource {
 
 const program = async (): Promise<Record<string, unknown>> => {
   const config = new pulumi.Config();
-  const ruleCount = config.getNumber("rules") ?? 60;
   const credentialCount = config.getNumber("credentials") ?? 20;
   const key = new Nothing("key");
   const db = new Nothing("db", { dependsOn: [key] });
   const mtls = new Nothing("mtls", { dependsOn: [db] });
-  const rules = Array.from({ length: ruleCount }, (_, i) => new Nothing(`rule-${i + 1}`, { dependsOn: [mtls] }));
-  const loopback = rules.slice(0, 1);
-  Array.from(
-    { length: credentialCount },
-    (_, i) => new Nothing(`credential-${i + 1}`, { dependsOn: [mtls, ...loopback] }),
-  );
-  return { resources: 3 + ruleCount + credentialCount };
+  const allowlist = new Nothing("allowlist", { dependsOn: [mtls] });
+  Array.from({ length: credentialCount }, (_, i) => new Nothing(`credential-${i + 1}`, { dependsOn: [allowlist] }));
+  return { resources: 4 + credentialCount };
 };
 
 export = program;

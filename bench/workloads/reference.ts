@@ -183,7 +183,7 @@ export async function measureReference(
   }
 
   return {
-    resourceCount: 3 + REFERENCE.rules + REFERENCE.credentials,
+    resourceCount: 4 + REFERENCE.credentials,
     trivialUpMs: trivialUp.ms,
     trivialParallelUpMs: trivialParallelUp.ms,
     ups: { default: up, ...(herokuLike ? { herokuLike } : {}) },

@@ -1,8 +1,8 @@
-import { isNotFound, onNotFound } from "../heroku/errors";
+import { HerokuApiError, isNotFound, onNotFound } from "../heroku/errors";
 import { createIpRule, deleteIpRule, type IpRule, ipRulesNeedingMtls, listIpRules } from "../heroku/mtls";
-import { forgetSharedReads, pollIpRules } from "../heroku/shared-reads";
+import { readMtlsStatus, waitMtlsOperational, waitRulesUsable } from "../heroku/mtls-waits";
+import { forgetSharedReads } from "../heroku/shared-reads";
 import { parseHerokuTimestamp } from "../heroku/timestamps";
-import { waitFor } from "../heroku/waiter";
 import { DEFAULT_CREATE_TIMEOUT_MS, DEFAULT_DELETE_TIMEOUT_MS } from "../ip-rule/hooks";
 import { checkIpRuleCapacity } from "../ip-rule/validation";
 import type { CheckFailure } from "../shared/check";
@@ -222,25 +222,15 @@ async function converge(
     takenOver[t.cidr] = declaredDescription(inputs, t.rule);
     waitingFor.push(t.rule);
   }
-  waitingFor.push(...(await postRules(inputs, toPost)));
+  waitingFor.push(...(await postRules(inputs, toPost, deadline)));
   forgetSharedReads(db);
 
   const hint =
     `The rules were not deleted: run pulumi up again and they are resumed (raise timeouts.create if Heroku is slow) ` +
     `(heroku data:mtls:ip-rules ${db} shows their status).`;
-  const ids = waitingFor.map((r) => r.id);
-  const authorized = await waitFor({
-    what: `${ids.length} IP rule${ids.length === 1 ? "" : "s"} on database ${db}`,
-    target: "Authorized",
-    ...deadline.bounds(),
-    poll: () => pollIpRules(db, ids),
-    statusOf: (list) => {
-      const pending = list.filter((r) => r.status !== "Authorized").map((r) => `${r.cidr} ${r.status}`);
-      return `${list.length - pending.length} of ${list.length} Authorized${pending.length > 0 ? `; ${pending.join(", ")}` : ""}`;
-    },
-    isDone: (list) => list.every((r) => r.status === "Authorized"),
-    hint,
-  });
+  // Rules let clients in only once the endpoint is Operational too: the allowlist is usable when both are, and
+  // one endpoint read per round watches both while the endpoint provisions (heroku/mtls-waits.ts).
+  const authorized = waitingFor.length > 0 ? (await waitRulesUsable(db, waitingFor, deadline, hint)).rules : [];
   for (const rule of authorized) rules[rule.cidr] = ruleOutput(rule);
   return { rules, takenOver };
 }
@@ -287,15 +277,29 @@ function judgeExisting(inputs: IpAllowlistInputs, cidr: string, same: IpRule, wa
  * others still finish; the error says which, and the rules that were made carry the marker, so the next
  * `pulumi up` resumes them.
  */
-async function postRules(inputs: IpAllowlistInputs, cidrs: readonly string[]): Promise<IpRule[]> {
+async function postRules(inputs: IpAllowlistInputs, cidrs: readonly string[], deadline: Deadline): Promise<IpRule[]> {
   const db = inputs.database;
-  const results = await inBatches(cidrs, (cidr) =>
+  const post = (cidr: string): Promise<IpRule> =>
     createReadingBack({
       what: `IP rule for ${cidr} on database ${db}`,
       post: () => createIpRule(db, cidr, markedDescription(inputs.entries[cidr]!.description, inputs.resumeKey)),
       readBack: async () => (await ipRulesNeedingMtls(db, "allowlist")).find((r) => r.cidr === cidr),
-    }),
-  );
+    });
+  let results = await inBatches(cidrs, post);
+  // The allowlist posts while the endpoint may still be provisioning (MtlsConfig waitForOperational: false).
+  // Should Heroku refuse rules until it is Operational, the refused ones are posted again once it is.
+  const refused = results.flatMap((r, i) => (r.status === "rejected" && refusedForNow(r.reason) ? [i] : []));
+  if (refused.length > 0) {
+    const m = await readMtlsStatus(db);
+    if (m !== "gone" && m.status === "Provisioning") {
+      await waitMtlsOperational(db, deadline, "Run pulumi up again: the rules made so far are resumed.");
+      const again = await inBatches(
+        refused.map((i) => cidrs[i]!),
+        post,
+      );
+      results = results.map((r, i) => (refused.includes(i) ? again[refused.indexOf(i)]! : r));
+    }
+  }
   const failed = results.flatMap((r, i) => (r.status === "rejected" ? [`${cidrs[i]}: ${messageOf(r.reason)}`] : []));
   if (failed.length > 0) {
     forgetSharedReads(db);
@@ -305,6 +309,13 @@ async function postRules(inputs: IpAllowlistInputs, cidrs: readonly string[]): P
     );
   }
   return results.map((r) => (r as PromiseFulfilledResult<IpRule>).value);
+}
+
+/** A client error that is not about the rule itself (a duplicate or the limit were checked before posting). */
+function refusedForNow(err: unknown): boolean {
+  return (
+    err instanceof HerokuApiError && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429
+  );
 }
 
 /** Deletes rules, a few at a time; a rule another resource of this run took over (`keep` says whose) stays. */

@@ -16,6 +16,8 @@ export const MTLS_CONFIG_DIFF_TABLE: DiffTable<keyof MtlsConfigOutputs> = {
   certificateNames: "update",
   // Only create reads it: once adopted, keeping, changing or removing it changes nothing.
   adoptExisting: "stored",
+  // Only create waits (or not) for Operational: changing it later changes nothing.
+  waitForOperational: "stored",
   timeouts: "update",
   status: "output",
   enabledBy: "output",

@@ -14,6 +14,7 @@ import {
   type MtlsEndpoint,
 } from "../heroku/mtls";
 import { parseHerokuTimestamp, parseOptionalTimestamp } from "../heroku/timestamps";
+import { deprovisioning, readMtlsStatus, waitMtlsGone, waitMtlsOperational } from "../heroku/mtls-waits";
 import { waitFor } from "../heroku/waiter";
 import { Deadline } from "../shared/deadline";
 import { absentProblem, asReported, type CheckFailure } from "../shared/check";
@@ -91,9 +92,11 @@ export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; ou
     inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
     const tookOver = inputs.adoptExisting
       ? (await getMtls(inputs.database), true)
-      : await enableOnce(inputs.database, createTimeout);
+      : await enableOnce(inputs.database, createTimeout, deadline);
     if (tookOver) claim(`MtlsConfig (${inputs.resumeKey ?? "adopted"})`, ...mtlsIdentities(inputs));
-    const endpoint = await waitOperational(inputs.database, deadline, hint);
+    const early = inputs.waitForOperational === false && !inputs.adoptExisting;
+    if (early) return { id: inputs.database, outs: await createWhileProvisioning(inputs, deadline, hint) };
+    const endpoint = await waitMtlsOperational(inputs.database, deadline, hint);
     // The certificate made by enabling (or, when adopting, those already there, oldest first) take the first names.
     const existing = (await listCertificates(inputs.database)).filter(isLive).sort(oldestFirst);
     const ids: Record<string, string> = {};
@@ -115,13 +118,66 @@ export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; ou
   });
 }
 
+/**
+ * waitForOperational: false. The certificate enabling makes takes the first name as soon as it is listed, further
+ * ones are made at once, and create returns when they are ready, while the endpoint may still be provisioning:
+ * the allowlist that depends on it posts its rules meanwhile and waits for the endpoint itself
+ * (heroku/mtls-waits.ts waitRulesUsable). Should Heroku refuse a certificate before the endpoint is Operational,
+ * the create waits for it and asks again.
+ */
+async function createWhileProvisioning(
+  inputs: MtlsConfigInputs,
+  deadline: Deadline,
+  hint: string,
+): Promise<MtlsConfigOutputs> {
+  const db = inputs.database;
+  const names = unique(inputs.certificateNames);
+  // Enabling makes one certificate (docs/heroku-api.md 1.1); until it is listed, or the endpoint is Operational
+  // without it, the first name waits for it rather than making a second one.
+  const first = await waitFor({
+    what: `the client certificate enabling mTLS makes on database ${db}`,
+    target: "listed",
+    ...deadline.bounds(),
+    poll: async () => {
+      const live = (await listCertificates(db)).filter(isLive).sort(oldestFirst);
+      if (live.length > 0) return { live, operational: false };
+      const m = await readMtlsStatus(db);
+      return { live, operational: m !== "gone" && m.status === "Operational" };
+    },
+    statusOf: ({ live }) => `${live.length} listed`,
+    isDone: ({ live, operational }) => live.length > 0 || operational,
+    hint,
+  });
+  const ids: Record<string, string> = {};
+  names.forEach((name, i) => {
+    const cert = first.live[i];
+    if (cert) ids[name] = cert.id;
+  });
+  for (const name of names) {
+    ids[name] ??= (
+      await createOnce(db).catch(async (err: unknown) => {
+        if (!(err instanceof HerokuApiError) || err.status < 400 || err.status >= 500 || err.status === 429) throw err;
+        const m = await readMtlsStatus(db);
+        if (m === "gone" || m.status !== "Provisioning") throw err;
+        await waitMtlsOperational(db, deadline, hint);
+        return createOnce(db);
+      })
+    ).id;
+  }
+  const certificates = await materialise(db, ids, {}, deadline, hint);
+  const endpoint = await readMtlsStatus(db);
+  if (endpoint === "gone") throw new ProviderError(`mTLS on database ${db} was disabled while it was being enabled`);
+  return outputs(inputs, endpoint, certificates);
+}
+
 export async function read(
   id: string,
   props: MtlsConfigOutputs,
 ): Promise<{ id?: string; props?: MtlsConfigOutputs; inputs?: MtlsConfigInputs }> {
   return withContext(`reading MtlsConfig on database ${props.database}`, async () => {
     const endpoint = await getMtls(props.database).catch(onNotFound(undefined));
-    if (!endpoint) return {};
+    // Being removed (a delete returns as Heroku starts removing it) is as good as gone: the next up enables it again.
+    if (!endpoint || endpoint.status === "Deprovisioning") return {};
     const listed = await listCertificates(props.database);
     const live = new Map(listed.filter(isLive).map((c) => [c.id, c] as const));
     const claimed = new Set(Object.values(props.certificates ?? {}).map((c) => c.id));
@@ -171,10 +227,9 @@ export async function update(
   });
 }
 
-/** DELETE, then wait for the 404 that means Deprovisioned; a 404 at once means already gone. */
+/** DELETE, answered with Deprovisioning; a 404 at once means already gone. */
 export async function remove(id: string, props: MtlsConfigOutputs): Promise<void> {
   await withContext(`deleting MtlsConfig on database ${props.database}`, async () => {
-    const deadline = Deadline.after(timeoutMs(props.timeouts, "delete", DEFAULT_DELETE_TIMEOUT_MS));
     const holder = claimedBy(...mtlsIdentities(props));
     if (holder) {
       process.stderr.write(keptMessage(`mTLS on database ${props.database}`, holder));
@@ -191,16 +246,11 @@ export async function remove(id: string, props: MtlsConfigOutputs): Promise<void
           `first (remove them from the program, or make them depend on this MtlsConfig); nothing was changed`,
       );
     }
-    if (!(await found(disableMtls(props.database)))) return;
-    await waitFor<MtlsEndpoint | "gone">({
-      what: `mTLS on database ${props.database}`,
-      target: "deprovisioned",
-      ...deadline.bounds(),
-      poll: () => getMtls(id).catch(goneOnNotFound),
-      statusOf: (m) => (m === "gone" ? "gone" : m.status),
-      isDone: (m) => m === "gone",
-      hint: "Raise timeouts.delete and run pulumi destroy again.",
-    });
+    // Heroku answers 202 Deprovisioning (docs/heroku-api.md 1.1) and takes as long to remove the endpoint as to
+    // make it. The endpoint keeps refusing whom it refused until it is gone, so nothing opens meanwhile: the
+    // delete returns once the removal is accepted, and whatever needs the endpoint gone (enabling mTLS again,
+    // Enhanced Certificates) waits for that itself (heroku/mtls-waits.ts waitMtlsGone).
+    await found(disableMtls(props.database));
   });
 }
 export { remove as delete };
@@ -210,7 +260,13 @@ export { remove as delete };
  * POST is not idempotent: after an ambiguous failure a tls-endpoint that now exists is ours, and the POST is
  * repeated only when there is none (shared/resume.ts). Returns whether it took over an endpoint that was there.
  */
-async function enableOnce(database: string, createTimeoutMs: number): Promise<boolean> {
+async function enableOnce(
+  database: string,
+  createTimeoutMs: number,
+  deadline: Deadline,
+  retryAfterRemoval = true,
+): Promise<boolean> {
+  // Not the shared read: Enhanced Certificates may have been switched off earlier in this very run.
   const info = await getDatabase(database);
   const failures = checkMtlsDatabase({
     database,
@@ -230,8 +286,14 @@ async function enableOnce(database: string, createTimeoutMs: number): Promise<bo
     return false;
   } catch (err) {
     if (!(err instanceof HerokuApiError && err.status === 422)) throw err;
-    const existing = await getMtls(database).catch(goneOnNotFound);
-    if (existing === "gone") throw err;
+    const existing = await readMtlsStatus(database);
+    // A delete (this resource's replacement, or a destroy just before) returns while Heroku removes the
+    // endpoint; enabling again waits until it is gone (it may be gone by this read already), then asks once more.
+    if (existing === "gone" || deprovisioning(existing)) {
+      if (!retryAfterRemoval) throw err;
+      await waitMtlsGone(database, deadline, `Raise timeouts.create and run pulumi up again.`);
+      return enableOnce(database, createTimeoutMs, deadline, false);
+    }
     const used = await signsOfUse(database, existing, createTimeoutMs);
     if (!used) return true;
     throw new ProviderError(
@@ -272,27 +334,6 @@ function mtlsIdentities(side: MtlsConfigInputs): string[] {
 
 /** The endpoint states an interrupted create can leave behind (docs/heroku-api.md 1.1). */
 const RESUMABLE_MTLS_STATUSES: readonly string[] = ["Provisioning", "Operational"];
-
-/** GET answers a transient 500 while provisioning (docs/heroku-api.md 1.1): that means "still Provisioning". */
-async function waitOperational(database: string, deadline: Deadline, hint: string): Promise<MtlsEndpoint> {
-  return waitFor<MtlsEndpoint>({
-    what: `mTLS on database ${database}`,
-    target: "Operational",
-    ...deadline.bounds(),
-    poll: async () => {
-      try {
-        return await getMtls(database);
-      } catch (err) {
-        if (err instanceof HerokuApiError && err.status >= 500)
-          return { app: null, addon: database, status: "Provisioning" };
-        throw err;
-      }
-    },
-    statusOf: (m) => m.status,
-    isDone: (m) => m.status === "Operational",
-    hint,
-  });
-}
 
 /** A POST that failed ambiguously is read back: a certificate that appeared meanwhile is ours. */
 async function createOnce(database: string): Promise<ClientCertificate> {

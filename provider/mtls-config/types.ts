@@ -14,6 +14,11 @@ export interface MtlsConfigInputs extends DatabaseIdentity {
   certificateNames: string[];
   /** Adopt an mTLS configuration that is already enabled instead of enabling it. */
   adoptExisting?: boolean;
+  /**
+   * Whether create waits for the endpoint to be Operational (the default). false: create returns once mTLS is
+   * enabled and the certificates are ready; whatever lets clients in (an IpAllowlist) waits for Operational.
+   */
+  waitForOperational?: boolean;
   timeouts?: Timeouts;
 }
 

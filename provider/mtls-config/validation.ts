@@ -63,6 +63,7 @@ export function validateMtlsConfig(raw: Record<string, unknown>): {
   f.requiredString("database", raw.database);
   checkCertificateNames(f, raw.certificateNames);
   f.optionalBoolean("adoptExisting", raw.adoptExisting);
+  f.optionalBoolean("waitForOperational", raw.waitForOperational);
   checkTimeouts(f, raw.timeouts);
   return { inputs: { ...raw } as unknown as MtlsConfigInputs, failures: f.list };
 }

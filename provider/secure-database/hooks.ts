@@ -1,4 +1,5 @@
 import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../heroku/addons";
+import { deprovisioning, readMtlsStatus, waitMtlsGone } from "../heroku/mtls-waits";
 import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, onNotFound } from "../heroku/errors";
@@ -156,7 +157,12 @@ export async function update(
     const wanted = news.enhancedCertificates === true;
     if (before.enhancedCertificatesStatus !== (wanted ? "Enabled" : "Disabled")) {
       const hint = `Raise timeouts.update and run pulumi up again; heroku data:enhanced-certificates:status ${addon.name} shows progress.`;
-      if (before.enhancedCertificates !== wanted) await setEnhancedCertificates(addon.id, wanted);
+      if (before.enhancedCertificates !== wanted) {
+        // An MtlsConfig deleted just before returns while Heroku still removes the endpoint, and Enhanced
+        // Certificates cannot sit beside it (docs/heroku-api.md 3): wait until it is gone.
+        if (wanted && deprovisioning(await readMtlsStatus(addon.id))) await waitMtlsGone(addon.id, deadline, hint);
+        await setEnhancedCertificates(addon.id, wanted);
+      }
       await waitEnhancedCertificates(addon, wanted, deadline, hint);
       // Dev Center's Enhanced Certificates article (docs/heroku-api.md): the config var changes with Enhanced Certificates; wait for it, but never past the deadline.
       const short = new Deadline(Date.now() + Math.min(deadline.remaining(), 60_000));

@@ -92,10 +92,47 @@ test("create waits through Provisioning (and a transient 500) to Operational wit
   await expect(hooks.delete(id, read.props!)).rejects.toThrow(/still allows 127\.0\.0\.1\/32/);
   const rules = (await api<{ id: string }[]>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules`)).json;
   for (const r of rules) await api(base, "DELETE", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules/${r.id}`);
+  // The delete returns once Heroku is removing the endpoint; read counts that as gone, and deleting again is fine.
   await hooks.delete(id, read.props!);
-  expect((await api(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`)).status).toBe(404);
+  const removing = await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`);
+  expect([removing.status, removing.json.status]).toEqual([200, "Deprovisioning"]);
   expect(await hooks.read(id, read.props!)).toEqual({});
-  await hooks.delete(id, read.props!); // already gone: fine
+  await hooks.delete(id, read.props!);
+
+  // Enabling again right away (a replacement, or an up after a destroy) waits until the old endpoint is gone.
+  await control(base, "DELETE", "/requests");
+  const again = await hooks.create(await checked({ database: db, certificateNames: ["bi-tool"] }));
+  expect(again.outs.status).toBe("Operational");
+  const enables = (await requests()).filter((r) => r.method === "POST" && /tls-endpoint$/.test(r.path));
+  expect(enables.map((r) => r.status)).toEqual([422, 201]);
+  for (const r of (await api<{ id: string }[]>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules`)).json)
+    await api(base, "DELETE", `/postgres/v0/databases/${db}/tls-endpoint/ip-rules/${r.id}`);
+  await hooks.delete(id, again.outs);
+});
+
+test("waitForOperational: false returns with ready certificates while the endpoint provisions", async () => {
+  const db = await privateDb();
+  await control(base, "PUT", "/speed", { mtls: { ms: 60_000 }, certificate: { ms: 300 } });
+  try {
+    await control(base, "DELETE", "/requests");
+    const { outs } = await hooks.create(
+      await checked({ database: db, certificateNames: ["app", "ci"], waitForOperational: false }),
+    );
+    expect(outs.status).toBe("Provisioning");
+    expect(Object.keys(outs.certificates).sort()).toEqual(["app", "ci"]);
+    for (const cert of Object.values(outs.certificates)) {
+      expect(cert.status).toBe("ready");
+      expect(cert.privateKey).toMatch(/BEGIN RSA PRIVATE KEY/);
+    }
+    expect(outs.certificateAuthorityChain).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    // The first name took the certificate enabling made; only the second was posted.
+    const log = await requests();
+    expect(log.filter((r) => r.method === "POST" && /certificates$/.test(r.path))).toHaveLength(1);
+    const live = await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`);
+    expect(live.json.status).toBe("Provisioning");
+  } finally {
+    await control(base, "PUT", "/speed", { mtls: { polls: 3 }, certificate: { polls: 2 } });
+  }
 });
 
 test("refusals before anything is made: plan, Enhanced Certificates, bad names", async () => {

@@ -13,24 +13,28 @@ const shape = { rules: 60, credentials: 20, certificates: 2 };
 
 describe("critical path", () => {
   test.each([
-    ["default", DELAYS, 8500],
-    // add-on 3 s + mTLS 60 s + certificate 10 s + loopback rule 30 s + credential 10 s
-    ["Heroku-like", HEROKU_LIKE, 113_000],
+    // add-on 3 s + max(certificate 1 s + rule 1.5 s, mTLS 2 s) + credential 1 s
+    ["default", DELAYS, 6500],
+    // add-on 3 s + max(certificate 10 s + rule 30 s, mTLS 60 s) + credential 10 s
+    ["Heroku-like", HEROKU_LIKE, 73_000],
   ])("of the reference stack at %s speeds", (_name, delays, expected) => {
     expect(criticalPathMs(shape, delays)).toBe(expected);
   });
 
-  test("without credentials the rules end it", () => {
-    expect(criticalPathMs({ rules: 5, credentials: 0, certificates: 1 }, HEROKU_LIKE)).toBe(103_000);
+  test("without credentials the allowlist ends it, at the later of its rules and the endpoint", () => {
+    expect(criticalPathMs({ rules: 5, credentials: 0, certificates: 1 }, HEROKU_LIKE)).toBe(63_000);
+    const slowRules = { ...HEROKU_LIKE, "ip-rule": 90_000 };
+    expect(criticalPathMs({ rules: 5, credentials: 0, certificates: 1 }, slowRules)).toBe(103_000);
   });
 });
 
-test("minimum calls grow with the waits: one read per 2 s of each object's wait", () => {
+test("minimum calls grow with the waits: one read per 2 s of each wait", () => {
   const fast = minimumCalls(shape, DELAYS);
   const slow = minimumCalls(shape, HEROKU_LIKE);
   expect(fast.creates).toBe(slow.creates);
-  // Heroku-like: add-on 2, mTLS 30, 2 certificates x 5, 60 rules x 15, 20 credentials x 5.
-  expect(slow.polls).toBe(2 + 30 + 10 + 900 + 100);
+  // Heroku-like: add-on 2, 2 certificates x 5, the allowlist (the endpoint's 60 s less the certificates' 10 s,
+  // longer than the rules' 30 s) 25, 20 credentials x 5.
+  expect(slow.polls).toBe(2 + 10 + 25 + 100);
 });
 
 describe("notice delays", () => {
@@ -61,8 +65,14 @@ describe("notice delays", () => {
       get(`/postgres/v0/databases/${addon.id}/tls-endpoint`, t0 + 61_500),
     ];
     const delays = noticeDelays({ addons: [addon] }, log, HEROKU_LIKE);
-    expect(delays.map((d) => d.kind)).toEqual(["mTLS"]);
+    expect(delays.map((d) => d.kind)).toEqual(["mTLS", "IP rule"]);
     expect(delays[0]).toMatchObject({ delayMs: 1500, waitMs: 60_000 });
+  });
+
+  test("the endpoint's read notices a rule (active_ip_rules shows it once Authorized)", () => {
+    const log = [enable, get(`/postgres/v0/databases/${addon.name}/tls-endpoint`, t0 + 32_000)];
+    const [rule] = noticeDelays({ addons: [addon] }, log, HEROKU_LIKE).filter((d) => d.kind === "IP rule");
+    expect(rule).toMatchObject({ delayMs: 1000, waitMs: 30_000 });
   });
 
   test("a rule is noticed through a list read by add-on id as by name", () => {
@@ -71,7 +81,7 @@ describe("notice delays", () => {
     expect(rule).toMatchObject({ kind: "IP rule", delayMs: 200, waitMs: 30_000 });
   });
 
-  test("the certificate enabling makes counts with the endpoint; one made later is noticed on its own", () => {
+  test("every certificate is noticed on its own, the one enabling makes too", () => {
     const withCerts = {
       ...addon,
       mtls: {
@@ -88,7 +98,10 @@ describe("notice delays", () => {
       get(`/postgres/v0/databases/${addon.id}/tls-endpoint/certificates/second`, t0 + 71_400),
     ];
     const certs = noticeDelays({ addons: [withCerts] }, log, HEROKU_LIKE).filter((d) => d.kind === "certificate");
-    expect(certs).toEqual([{ kind: "certificate", object: "second", delayMs: 400, waitMs: 10_000 }]);
+    expect(certs).toEqual([
+      { kind: "certificate", object: "first", delayMs: 52_000, waitMs: 10_000 },
+      { kind: "certificate", object: "second", delayMs: 400, waitMs: 10_000 },
+    ]);
   });
 
   test("the goal allows 2 s, or 5% of the median wait when that is larger", () => {
