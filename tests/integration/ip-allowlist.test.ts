@@ -63,7 +63,7 @@ async function checked(raw: Record<string, unknown>, olds: Record<string, unknow
 const KEY = "a1b2c3d4e5f60718";
 const blocks = (...list: [string, string][]) => list.map(([cidr, description]) => ({ cidr, description }));
 
-test("create posts every rule at once and waits for all on list reads; read; delete removes them", async () => {
+test("create posts every rule at once and waits for all on shared reads; read; delete removes them", async () => {
   const db = await mtlsDatabase();
   await control(base, "DELETE", "/requests");
   const inputs = await checked({
@@ -92,6 +92,66 @@ test("create posts every rule at once and waits for all on list reads; read; del
   await hooks.delete(id, outs);
   expect(await rulesOf(db)).toEqual([]);
   await hooks.delete(id, outs); // already gone: nothing to do
+});
+
+test("while the endpoint provisions, the rules are posted at once and watched on the endpoint's own read until both are done", async () => {
+  const db = (await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" })).addon.name;
+  await control(base, "PUT", "/speed", { mtls: { ms: 4000 }, "ip-rule": { ms: 1000 } });
+  try {
+    await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint`);
+    await control(base, "DELETE", "/requests");
+    const { outs } = await hooks.create(
+      await checked({
+        database: db,
+        resumeKey: KEY,
+        entries: blocks(["203.0.113.0/24", "office"], ["192.0.2.0/24", "vpn"]),
+      }),
+    );
+    expect(Object.values(outs.rules).map((r) => r.status)).toEqual(["Authorized", "Authorized"]);
+    const calls = await control<LoggedRequest[]>(base, "GET", "/requests");
+    // Heroku's side: the endpoint is Operational when create returns, and both rules are Authorized.
+    const endpoint = await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`);
+    expect(endpoint.json.status).toBe("Operational");
+    expect((await rulesOf(db)).map((r) => r.status)).toEqual(["Authorized", "Authorized"]);
+    const posts = calls.filter((c) => c.method === "POST");
+    expect(posts.map((c) => c.status)).toEqual([201, 201]);
+    // After the posts: endpoint reads only, one per round; the rules showed Authorized in active_ip_rules, so
+    // no list read was needed once the endpoint was Operational.
+    const after = calls.slice(calls.indexOf(posts[1]!) + 1);
+    expect(after.length).toBeGreaterThan(1);
+    expect(after.every((c) => c.method === "GET" && c.path.endsWith("/tls-endpoint"))).toBe(true);
+  } finally {
+    await control(base, "PUT", "/speed", { mtls: "immediate", "ip-rule": { ms: 1500 } });
+  }
+});
+
+test("rules refused while the endpoint provisions are posted again once it is Operational", async () => {
+  const db = (await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" })).addon.name;
+  await control(base, "PUT", "/speed", { mtls: { ms: 3000 }, "ip-rule": { ms: 500 } });
+  try {
+    await api(base, "POST", `/postgres/v0/databases/${db}/tls-endpoint`);
+    // As if Heroku refused rules until the endpoint is Operational: the first two posts answer 422.
+    await control(base, "POST", "/faults", { method: "POST", path: "/ip-rules$", status: 422, times: 2 });
+    await control(base, "DELETE", "/requests");
+    const { outs } = await hooks.create(
+      await checked({
+        database: db,
+        resumeKey: KEY,
+        entries: blocks(["203.0.113.0/24", "office"], ["192.0.2.0/24", "vpn"]),
+      }),
+    );
+    expect(Object.keys(outs.rules).sort()).toEqual(["192.0.2.0/24", "203.0.113.0/24"]);
+    const calls = await control<LoggedRequest[]>(base, "GET", "/requests");
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.status)).toEqual([422, 422, 201, 201]);
+    // The second round of posts came after a read showed the endpoint Operational.
+    const firstAccepted = calls.findIndex((c) => c.method === "POST" && c.status === 201);
+    const endpointReads = calls.slice(0, firstAccepted).filter((c) => c.path.endsWith("/tls-endpoint"));
+    expect(endpointReads.length).toBeGreaterThan(0);
+    expect((await rulesOf(db)).map((r) => r.status)).toEqual(["Authorized", "Authorized"]);
+  } finally {
+    await control(base, "DELETE", "/faults");
+    await control(base, "PUT", "/speed", { mtls: "immediate", "ip-rule": { ms: 1500 } });
+  }
 });
 
 test("update adds, removes and re-creates block by block; a kept rule is never touched", async () => {
