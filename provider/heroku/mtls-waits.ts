@@ -92,6 +92,8 @@ export async function waitRulesUsable(
     what: `${posted.length} IP rule${posted.length === 1 ? "" : "s"} and mTLS on database ${database}`,
     target: "Authorized and Operational",
     ...deadline.bounds(),
+    // The rules as just posted (or found): the first read comes an interval later.
+    initial: { endpoint: { app: null, addon: database, status: "not read yet" }, rules: [...posted] },
     poll,
     statusOf: ({ endpoint, rules }) => {
       const pending = rules.filter((r) => r.status !== "Authorized").map((r) => `${r.cidr} ${r.status}`);

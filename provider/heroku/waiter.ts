@@ -13,6 +13,12 @@ export interface WaitSpec<T> {
    */
   startedAt?: number;
   poll: () => Promise<T>;
+  /**
+   * An observation already in hand (a create's response, a list read a moment ago): when it is done the wait
+   * ends without a read, otherwise the first poll comes one interval later instead of at once, since what was
+   * just seen pending is still pending.
+   */
+  initial?: T;
   /** The status text of one observation, shown in progress and timeout messages. */
   statusOf: (value: T) => string;
   isDone: (value: T) => boolean;
@@ -47,14 +53,14 @@ export interface WaitTuning {
  * The goal (issue 16) is a median notice delay of at most NOTICE_GOAL_MS or NOTICE_GOAL_FRACTION of the wait,
  * whichever is larger. A transition lands at a random point of the interval that covers it, so the median delay
  * is about half that interval: a 3 s cap keeps short waits near 1.5 s, and past about 33 s a cap of 9% of the time
- * already waited keeps long ones under 5%, so a ten-minute wait costs about 53 reads instead of 200 (a one-minute
- * wait still costs about 26: the 2 s goal rules its first half-minute). The
+ * already waited keeps long ones under 5%, so a ten-minute wait costs about 51 reads instead of 200 (a one-minute
+ * wait still costs about 25: the 2 s goal rules its first half-minute). The
  * ceiling keeps a stuck wait's progress lines and its timeout message close to the truth. Objects of one database
  * share one list read per round (heroku/shared-reads.ts); pacing slows everything when the account's budget runs
  * low.
  */
 export const DEFAULT_WAIT_TUNING: WaitTuning = {
-  initialDelayMs: 250,
+  initialDelayMs: 400,
   maxDelayMs: 3000,
   capFraction: 0.09,
   capCeilingMs: 60_000,
@@ -85,12 +91,19 @@ export class WaitTimeoutError extends ProviderError {
   override readonly name = "WaitTimeoutError";
 }
 
-/** Polls until done, a failure, or the deadline; the first poll is immediate. */
+/** Polls until done, a failure, or the deadline; the first poll is immediate unless `initial` is given. */
 export async function waitFor<T>(spec: WaitSpec<T>, tuning: Partial<WaitTuning> = {}): Promise<T> {
   const t = { ...DEFAULT_WAIT_TUNING, ...tuning };
   const started = t.now();
   let delay = t.initialDelayMs;
   let lastProgress = started;
+  if (spec.initial !== undefined) {
+    const failure = spec.failure?.(spec.initial);
+    if (failure) throw failure;
+    if (spec.isDone(spec.initial)) return spec.initial;
+    await t.sleep(Math.min(delay, spec.timeoutMs));
+    delay = nextDelay(delay, delay, t);
+  }
   for (;;) {
     const value = await spec.poll();
     const failure = spec.failure?.(value);

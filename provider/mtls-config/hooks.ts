@@ -90,12 +90,14 @@ export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; ou
     const deadline = Deadline.after(createTimeout);
     const hint = `Raise timeouts.create and run pulumi up again, which resumes it (heroku data:mtls ${inputs.database} shows progress).`;
     inputs = { ...inputs, ...(await resolveDatabase(inputs.database)) };
-    const tookOver = inputs.adoptExisting
-      ? (await getMtls(inputs.database), true)
+    const enabled = inputs.adoptExisting
+      ? { tookOver: true, endpoint: await getMtls(inputs.database) }
       : await enableOnce(inputs.database, createTimeout, deadline);
-    if (tookOver) claim(`MtlsConfig (${inputs.resumeKey ?? "adopted"})`, ...mtlsIdentities(inputs));
+    if (enabled.tookOver) claim(`MtlsConfig (${inputs.resumeKey ?? "adopted"})`, ...mtlsIdentities(inputs));
     const early = inputs.waitForOperational === false && !inputs.adoptExisting;
-    if (early) return { id: inputs.database, outs: await createWhileProvisioning(inputs, deadline, hint) };
+    if (early) {
+      return { id: inputs.database, outs: await createWhileProvisioning(inputs, enabled.endpoint, deadline, hint) };
+    }
     const endpoint = await waitMtlsOperational(inputs.database, deadline, hint);
     // The certificate made by enabling (or, when adopting, those already there, oldest first) take the first names.
     const existing = (await listCertificates(inputs.database)).filter(isLive).sort(oldestFirst);
@@ -127,6 +129,7 @@ export async function create(inputs: MtlsConfigInputs): Promise<{ id: string; ou
  */
 async function createWhileProvisioning(
   inputs: MtlsConfigInputs,
+  enabled: MtlsEndpoint,
   deadline: Deadline,
   hint: string,
 ): Promise<MtlsConfigOutputs> {
@@ -153,21 +156,23 @@ async function createWhileProvisioning(
     const cert = first.live[i];
     if (cert) ids[name] = cert.id;
   });
+  const seen = new Map(first.live.map((c) => [c.id, c] as const));
   for (const name of names) {
-    ids[name] ??= (
-      await createOnce(db).catch(async (err: unknown) => {
-        if (!(err instanceof HerokuApiError) || err.status < 400 || err.status >= 500 || err.status === 429) throw err;
-        const m = await readMtlsStatus(db);
-        if (m === "gone" || m.status !== "Provisioning") throw err;
-        await waitMtlsOperational(db, deadline, hint);
-        return createOnce(db);
-      })
-    ).id;
+    if (ids[name]) continue;
+    const made = await createOnce(db).catch(async (err: unknown) => {
+      if (!(err instanceof HerokuApiError) || err.status < 400 || err.status >= 500 || err.status === 429) throw err;
+      const m = await readMtlsStatus(db);
+      if (m === "gone" || m.status !== "Provisioning") throw err;
+      await waitMtlsOperational(db, deadline, hint);
+      return createOnce(db);
+    });
+    ids[name] = made.id;
+    seen.set(made.id, made);
   }
-  const certificates = await materialise(db, ids, {}, deadline, hint);
-  const endpoint = await readMtlsStatus(db);
-  if (endpoint === "gone") throw new ProviderError(`mTLS on database ${db} was disabled while it was being enabled`);
-  return outputs(inputs, endpoint, certificates);
+  const certificates = await materialise(db, ids, {}, deadline, hint, seen);
+  // Enabling answered with the endpoint (docs/heroku-api.md 1.1: status, enabled_by, the CA chain); the status
+  // it stores is Provisioning, which the allowlist waits past.
+  return outputs(inputs, enabled, certificates);
 }
 
 export async function read(
@@ -258,14 +263,15 @@ export { remove as delete };
 /**
  * Checks the database's plan and Enhanced Certificates before enabling (nothing is made when they forbid it).
  * POST is not idempotent: after an ambiguous failure a tls-endpoint that now exists is ours, and the POST is
- * repeated only when there is none (shared/resume.ts). Returns whether it took over an endpoint that was there.
+ * repeated only when there is none (shared/resume.ts). Returns the endpoint (as enabling answered it, or as it was
+ * found) and whether it took over one that was there.
  */
 async function enableOnce(
   database: string,
   createTimeoutMs: number,
   deadline: Deadline,
   retryAfterRemoval = true,
-): Promise<boolean> {
+): Promise<{ tookOver: boolean; endpoint: MtlsEndpoint }> {
   // Not the shared read: Enhanced Certificates may have been switched off earlier in this very run.
   const info = await getDatabase(database);
   const failures = checkMtlsDatabase({
@@ -275,7 +281,7 @@ async function enableOnce(
   });
   if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
   try {
-    await createReadingBack({
+    const endpoint = await createReadingBack({
       what: `mTLS endpoint of database ${database}`,
       post: () => enableMtls(database),
       readBack: async () => {
@@ -283,7 +289,7 @@ async function enableOnce(
         return found === "gone" ? undefined : found;
       },
     });
-    return false;
+    return { tookOver: false, endpoint };
   } catch (err) {
     if (!(err instanceof HerokuApiError && err.status === 422)) throw err;
     const existing = await readMtlsStatus(database);
@@ -295,7 +301,7 @@ async function enableOnce(
       return enableOnce(database, createTimeoutMs, deadline, false);
     }
     const used = await signsOfUse(database, existing, createTimeoutMs);
-    if (!used) return true;
+    if (!used) return { tookOver: true, endpoint: existing };
     throw new ProviderError(
       `mTLS is already ${existing.status} on database ${database} (${used}), so this resource cannot prove an ` +
         `interrupted run of it enabled it. If it belongs to a resource you renamed, add aliases: [{ name: "<old name>" }] ` +
@@ -385,10 +391,15 @@ async function materialise(
   into: Record<string, ClientCertificateOutput>,
   deadline: Deadline | undefined,
   hint: string,
+  seen?: ReadonlyMap<string, ClientCertificate>,
 ): Promise<Record<string, ClientCertificateOutput>> {
   for (const [name, id] of Object.entries(ids)) {
+    // A certificate a list read just showed pending is still pending: the first read by id comes an interval
+    // later. One shown ready is read at once (only the read by id carries its key).
+    const pending = seen?.get(id)?.status === "pending" ? seen.get(id) : undefined;
     const cert = deadline
       ? await waitFor({
+          ...(pending ? { initial: pending } : {}),
           what: `client certificate ${name} (${id}) on database ${database}`,
           target: "ready",
           ...deadline.bounds(),

@@ -29,6 +29,8 @@ export async function waitProvisioned(
       what: `add-on ${addon.name} on app ${app}`,
       target: "provisioned",
       ...deadline.bounds(),
+      // The add-on as just created or found: one found provisioned (an adoption) needs no read.
+      initial: addon,
       poll: () => getAddon(app, addon.id),
       statusOf: (a) => a.state,
       isDone: (a) => a.state === "provisioned",

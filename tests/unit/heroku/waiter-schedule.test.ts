@@ -55,15 +55,15 @@ async function around(waitMs: number): Promise<{ median: number; reads: number }
 describe("the default poll schedule", () => {
   // wait, the most reads any wait of about that length makes (W +20%)
   it.each([
-    [1_000, 5],
-    [2_000, 6],
-    [10_000, 10],
-    [30_000, 18],
-    [60_000, 26],
-    [120_000, 34],
-    [300_000, 45],
-    [600_000, 53],
-    [1_800_000, 77],
+    [1_000, 4],
+    [2_000, 5],
+    [10_000, 9],
+    [30_000, 17],
+    [60_000, 25],
+    [120_000, 33],
+    [300_000, 43],
+    [600_000, 51],
+    [1_800_000, 75],
   ])("notices a wait of about %i ms within the goal, in at most %i reads", async (waitMs, maxReads) => {
     const r = await around(waitMs);
     expect(r.median).toBeLessThanOrEqual(Math.max(NOTICE_GOAL_MS, NOTICE_GOAL_FRACTION * waitMs));
@@ -86,12 +86,87 @@ describe("the default poll schedule", () => {
 
   it.each([
     // previous, elapsed, next
-    [250, 250, 375],
+    [400, 400, 600],
     [2_000, 10_000, 3_000],
     [3_000, 20_000, 3_000],
     [6_000, 100_000, 9_000],
     [12_000, 100_000, 9_000],
   ])("after an interval of %i ms at %i ms waits %i ms", (previous, elapsed, next) => {
     expect(nextDelay(previous, elapsed, DEFAULT_WAIT_TUNING)).toBe(next);
+  });
+});
+
+describe("an observation in hand (initial)", () => {
+  const clock = () => {
+    let now = 0;
+    return {
+      tuning: {
+        now: () => now,
+        sleep: async (ms: number) => {
+          now += ms;
+        },
+        progress: () => undefined,
+      },
+      at: () => now,
+    };
+  };
+
+  it("that is done ends the wait without a read", async () => {
+    const c = clock();
+    const poll = jest.fn(async () => "ready");
+    const got = await waitFor(
+      {
+        what: "x",
+        target: "ready",
+        timeoutMs: 10_000,
+        initial: "ready",
+        poll,
+        statusOf: (v) => v,
+        isDone: (v) => v === "ready",
+      },
+      c.tuning,
+    );
+    expect(got).toBe("ready");
+    expect(poll).not.toHaveBeenCalled();
+  });
+
+  it("that is pending puts the first read one interval later", async () => {
+    const c = clock();
+    const readsAt: number[] = [];
+    await waitFor(
+      {
+        what: "x",
+        target: "ready",
+        timeoutMs: 10_000,
+        initial: "pending",
+        poll: async () => {
+          readsAt.push(c.at());
+          return readsAt.length === 2 ? "ready" : "pending";
+        },
+        statusOf: (v) => v,
+        isDone: (v) => v === "ready",
+      },
+      c.tuning,
+    );
+    expect(readsAt).toEqual([DEFAULT_WAIT_TUNING.initialDelayMs, DEFAULT_WAIT_TUNING.initialDelayMs * 2.5]);
+  });
+
+  it("that shows a failure throws it at once", async () => {
+    const c = clock();
+    await expect(
+      waitFor(
+        {
+          what: "x",
+          target: "ready",
+          timeoutMs: 10_000,
+          initial: "failed",
+          poll: async () => "ready",
+          statusOf: (v) => v,
+          isDone: (v) => v === "ready",
+          failure: (v) => (v === "failed" ? new Error("it failed") : undefined),
+        },
+        c.tuning,
+      ),
+    ).rejects.toThrow("it failed");
   });
 });
