@@ -1,4 +1,11 @@
-import { forgetSharedReads, pollCredential, sharedDatabaseInfo } from "../heroku/shared-reads";
+import {
+  credentialReadMark,
+  forgetSharedReads,
+  listedCredential,
+  pollCredential,
+  sharedAddonAttachments,
+  sharedDatabaseInfo,
+} from "../heroku/shared-reads";
 import { found, HerokuApiError, ignoreNotFound, isNotFound, nullOnNotFound, onNotFound } from "../heroku/errors";
 import {
   attachCredential,
@@ -6,6 +13,7 @@ import {
   type Credential,
   destroyCredential,
   detachAttachment,
+  isRefusedAsAttached,
   getCredential,
   listCredentials,
   listAddonAttachments,
@@ -180,7 +188,7 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
       // detached. The state records the credential as it is (every schema it has privileges in, its attachments
       // under their live names), so the next preview shows each difference from the inputs as an update.
       const recorded = { ...inputs, schemas: await schemasHeld(inputs, usable, deadline) };
-      const adopted = await observe(recorded, undefined, { deadline });
+      const adopted = await observe(recorded, undefined, { deadline, credential: usable });
       if (!adopted)
         throw new ProviderError(`credential ${inputs.name} disappeared from ${inputs.database} while adopting it`);
       return { id: adopted.uuid, outs: adopted.outs };
@@ -192,9 +200,16 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
     const schemas = inputs.schemas ?? [...DEFAULT_SCHEMAS];
     const noSql = madeHere && (inputs.permissions ?? DEFAULT_PERMISSION_LEVEL) === "none";
     if (!noSql) await applyPermissions(inputs, undefined, usable, deadline);
-    const attached = await syncAttachments(inputs, await credentialAttachments(inputs.database, inputs.name));
+    // Attachments name their credential ("credential:<name>", docs/heroku-api.md 2.4), and only a credential
+    // that exists can be attached: one this very create made has none yet, so with none declared there is
+    // nothing to read or detach. One declaring attachments still reads them: its attach is not repeated blindly
+    // (attachOnce), and a resumed or adopted credential may have some already.
+    const declared = inputs.attachments ?? [];
+    const current = madeHere && declared.length === 0 ? [] : await credentialAttachments(inputs.database, inputs.name);
+    const attached = await syncAttachments(inputs, current);
     const outs = await observe(inputs, attached, {
       deadline,
+      credential: usable,
       ...(noSql ? { levels: Object.fromEntries(schemas.map((schema) => [schema, "none" as const])) } : {}),
     });
     if (!outs)
@@ -242,7 +257,11 @@ export async function update(
   });
 }
 
-/** Detaches it from every app first (Heroku refuses otherwise), then destroys it; 404 means gone. */
+/**
+ * Detaches it from every app first (Heroku refuses otherwise), then destroys it and waits until it is gone; 404
+ * means gone. Every read here is one the deletes of a database's credentials share (heroku/shared-reads.ts):
+ * the uuid check and the wait on credential lists, the detach on one attachment list.
+ */
 export async function remove(id: string, props: CredentialOutputs): Promise<void> {
   await withContext(`deleting Credential ${props.name} on database ${props.database}`, async () => {
     const deadline = Deadline.after(timeoutMs(props.timeouts, "delete", DEFAULT_DELETE_TIMEOUT_MS));
@@ -251,7 +270,8 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
       process.stderr.write(keptMessage(`credential ${props.name} on database ${props.database}`, holder));
       return;
     }
-    const live = await getCredential(props.database, props.name).catch(nullOnNotFound);
+    // The list carries each credential's uuid as GET by name does (docs/heroku-api.md 2.2).
+    const live = await listedCredential(props.database, props.name).catch(nullOnNotFound);
     if (!live) return; // the credential, or its database, is gone
     if (UUID_PATTERN.test(id) && live.uuid !== id) {
       // Someone made a new credential of this name since: it is not the one this resource made.
@@ -260,15 +280,20 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
       );
       return;
     }
-    const attachments = await credentialAttachments(props.database, props.name).catch(onNotFound(undefined));
+    // A shared list may be a moment old: every attachment in it with this credential's namespace is this
+    // credential's (one detached since answers 404), and one made since makes the DELETE refuse (destroyDetached).
+    const attachments = await sharedAddonAttachments(props.database).catch(onNotFound(undefined));
     if (!attachments) return; // the database itself is gone
-    for (const a of attachments) await detachAttachment(a.id).catch(ignoreNotFound);
-    if (!(await found(destroyCredential(props.database, props.name)))) return;
+    for (const a of ofCredential(attachments, props.name)) await detachAttachment(a.id).catch(ignoreNotFound);
+    if (!(await destroyDetached(props.database, props.name))) return;
+    // Destroy goes "revoking", then the credential leaves the list (docs/heroku-api.md 2.1): absent from a list
+    // read that started after the DELETE was answered, it is gone.
+    const mark = credentialReadMark();
     await waitFor({
       what: `credential ${props.name} on database ${props.database}`,
       target: "destroyed",
       ...deadline.bounds(),
-      poll: () => pollCredential(props.database, props.name).catch(nullOnNotFound),
+      poll: () => listedCredential(props.database, props.name, mark).catch(nullOnNotFound),
       statusOf: (c) => c?.state ?? "gone",
       isDone: (c) => c === null,
       hint: "Raise timeouts.delete and run pulumi destroy again.",
@@ -276,6 +301,23 @@ export async function remove(id: string, props: CredentialOutputs): Promise<void
   });
 }
 export { remove as delete };
+
+/**
+ * DELETE; false when it was already gone. Heroku refuses to destroy a credential still attached to an app
+ * (docs/heroku-api.md 2.3): one attached after the attachments were read. Then they are read afresh, detached,
+ * and the DELETE is sent once more.
+ */
+async function destroyDetached(database: string, name: string): Promise<boolean> {
+  try {
+    return await found(destroyCredential(database, name));
+  } catch (err) {
+    if (!isRefusedAsAttached(err)) throw err;
+  }
+  const attachments = await credentialAttachments(database, name).catch(onNotFound(undefined));
+  if (!attachments) return false; // the database itself is gone
+  for (const a of attachments) await detachAttachment(a.id).catch(ignoreNotFound);
+  return found(destroyCredential(database, name));
+}
 
 /** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): production plans only, never on a follower. */
 async function checkDatabase(database: string): Promise<void> {
@@ -478,8 +520,14 @@ async function applyPermissions(
   );
 }
 
+/** Read now: what an attach or a detach decides from must not be a moment old (see remove for the exception). */
 async function credentialAttachments(database: string, name: string): Promise<Attachment[]> {
-  return (await listAddonAttachments(database)).filter((a) => a.namespace === `${NAMESPACE_PREFIX}${name}`);
+  return ofCredential(await listAddonAttachments(database), name);
+}
+
+/** The attachments of credential `name` (namespace "credential:<name>", docs/heroku-api.md 2.4). */
+function ofCredential(attachments: readonly Attachment[], name: string): Attachment[] {
+  return attachments.filter((a) => a.namespace === `${NAMESPACE_PREFIX}${name}`);
 }
 
 /**
@@ -526,15 +574,17 @@ async function attachOnce(inputs: CredentialInputs, wanted: CredentialAttachment
 /**
  * Complete state from Heroku and PostgreSQL: the credential's state and active user, its attachments (declared
  * unnamed ones stay unnamed), and the effective level on the stored schemas, so refresh shows drift. `levels`:
- * what create knows without SQL (a credential it just made); `deadline`: how long SQL may wait for a connection
- * (none for refresh, which tries once).
+ * what create knows without SQL (a credential it just made); `credential`: the credential as this create's wait
+ * just read it (a list carries the users and passwords as GET by name does, docs/heroku-api.md 2.2), which saves
+ * reading it again; read and update read it here. `deadline`: how long SQL may wait for a connection (none for
+ * refresh, which tries once).
  */
 async function observe(
   stored: CredentialInputs,
   attachedNow?: Attachment[],
-  options: { deadline?: Deadline; levels?: Record<string, EffectiveLevel> } = {},
+  options: { deadline?: Deadline; levels?: Record<string, EffectiveLevel>; credential?: Credential } = {},
 ): Promise<{ uuid: string; outs: CredentialOutputs } | undefined> {
-  const credential = await getCredential(stored.database, stored.name).catch(nullOnNotFound);
+  const credential = options.credential ?? (await getCredential(stored.database, stored.name).catch(nullOnNotFound));
   if (!credential || credential.state === "revoking") return undefined;
   const user = activeUser(credential) ?? credential.credentials[0];
   if (!user) throw new ProviderError(`credential ${stored.name} on ${stored.database} reports no user`);

@@ -1,5 +1,5 @@
 import { herokuClient } from "./client";
-import { AmbiguousRequestError } from "./errors";
+import { AmbiguousRequestError, HerokuApiError } from "./errors";
 import type { Attachment } from "./addons";
 
 /** docs/heroku-api.md 2.2: a credential of a classic-tier database. */
@@ -31,6 +31,14 @@ export async function createCredential(db: string, name: string): Promise<void> 
 
 export async function destroyCredential(db: string, name: string): Promise<void> {
   await herokuClient().request({ api: "data", method: "DELETE", path: one(db, name) });
+}
+
+/**
+ * A destroy refused because the credential is still attached to an app (docs/heroku-api.md 2.3; the emulator's
+ * words, emulator/README.md: "Credential N must be detached from the app(s) A, B before destroying.").
+ */
+export function isRefusedAsAttached(err: unknown): boolean {
+  return err instanceof HerokuApiError && err.status === 422 && /\bdetach/i.test(err.herokuMessage);
 }
 
 /**

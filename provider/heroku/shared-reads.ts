@@ -1,5 +1,6 @@
 import { Coalescer, SHARED_READ_FRESH_MS } from "../shared/coalesce";
-import { type Credential, getCredential, listCredentials } from "./credentials";
+import type { Attachment } from "./addons";
+import { type Credential, getCredential, listAddonAttachments, listCredentials } from "./credentials";
 import { type DatabaseInfo, getDatabase } from "./databases";
 import { nullOnNotFound } from "./errors";
 import { getIpRule, getMtls, type IpRule, listIpRules, type MtlsEndpoint } from "./mtls";
@@ -47,6 +48,37 @@ export async function pollCredential(db: string, name: string): Promise<Credenti
   return fresh.find((c) => c.name === name) ?? getCredential(db, name);
 }
 
+/**
+ * The credential as a shared list shows it, or null when the list has none of that name: for a credential
+ * that existed before this read (one a resource made), absence means gone, so nothing is read by name. A
+ * credential missing from the shared list is looked for in one fresh list (shared with the others missing from
+ * the same answer) before it is called gone. `after` (a `credentialReadMark` taken once this process's DELETE
+ * was answered): only a list read that started after it, so the answer cannot predate that DELETE.
+ */
+export async function listedCredential(db: string, name: string, after?: number): Promise<Credential | null> {
+  const read = (): Promise<Credential[]> => listCredentials(db);
+  const first = after === undefined ? sharedCredentials(db) : credentialLists.getAfter(db, after, read);
+  const hit = (await first).find((c) => c.name === name);
+  if (hit || after !== undefined) return hit ?? null;
+  return (await credentialLists.refresh(db, first, read)).find((c) => c.name === name) ?? null;
+}
+
+/** A point after everything this process has done so far, for `listedCredential`'s `after`. */
+export function credentialReadMark(): number {
+  return credentialLists.mark();
+}
+
+const addonAttachmentLists = new Coalescer<Attachment[]>(SHARED_READ_FRESH_MS);
+
+/**
+ * The add-on's attachments, possibly read a moment ago by another resource. Only where an attachment missing
+ * from it is caught anyway (a credential's delete: Heroku refuses to destroy a credential still attached, and
+ * the caller then reads afresh), and where one listed there but detached since costs a 404 at most.
+ */
+export function sharedAddonAttachments(addon: string): Promise<Attachment[]> {
+  return addonAttachmentLists.get(addon, () => listAddonAttachments(addon));
+}
+
 const mtlsEndpoints = new Coalescer<MtlsEndpoint | null>(SHARED_READ_FRESH_MS);
 
 /** The database's mTLS endpoint (null while mTLS is off), for the credentials that wait for it: only for polls. */
@@ -58,6 +90,7 @@ export function sharedMtls(db: string): Promise<MtlsEndpoint | null> {
 export function forgetSharedReads(db: string): void {
   ipRuleLists.forget(db);
   credentialLists.forget(db);
+  addonAttachmentLists.forget(db);
   mtlsEndpoints.forget(db);
 }
 

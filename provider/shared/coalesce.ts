@@ -8,7 +8,9 @@
  * repeats anyway). A read-back after an ambiguous create must see the present, so it never comes from here.
  */
 export class Coalescer<T> {
-  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+  private readonly entries = new Map<string, { at: number; seq: number; value: Promise<T> }>();
+  /** Orders reads and marks exactly (two in the same millisecond included): see `mark` and `getAfter`. */
+  private seq = 0;
 
   constructor(
     private readonly freshMs: number,
@@ -19,7 +21,7 @@ export class Coalescer<T> {
   get(key: string, read: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && this.now() - hit.at <= this.freshMs) return hit.value;
-    const entry = { at: this.now(), value: read() };
+    const entry = { at: this.now(), seq: ++this.seq, value: read() };
     this.entries.set(key, entry);
     // A failed read is not shared with later callers: they try again themselves.
     entry.value.catch(() => {
@@ -36,6 +38,24 @@ export class Coalescer<T> {
     const hit = this.entries.get(key);
     if (hit && hit.value !== stale) return hit.value;
     this.entries.delete(key);
+    return this.get(key, read);
+  }
+
+  /**
+   * A point in this process's reads, taken once a change made here has been answered (a DELETE): a read started
+   * after it cannot predate that change.
+   */
+  mark(): number {
+    return ++this.seq;
+  }
+
+  /**
+   * Like `get`, but shares only a read started after `mark`: callers that must see their own change (each its own
+   * mark) still share one read once it is newer than all their marks.
+   */
+  getAfter(key: string, mark: number, read: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && hit.seq < mark) this.entries.delete(key);
     return this.get(key, read);
   }
 

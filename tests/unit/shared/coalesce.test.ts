@@ -43,3 +43,20 @@ test("refresh: callers missing from the same stale answer share one new read; a 
   expect(await shared.get("k", read)).toBe(2);
   expect(reads).toBe(2);
 });
+
+test("getAfter: only a read started after the mark is shared; callers with older marks share the newer read", async () => {
+  const c = clock();
+  const shared = new Coalescer<number>(10_000, c.now);
+  let reads = 0;
+  const read = async (): Promise<number> => ++reads;
+  expect(await shared.get("k", read)).toBe(1);
+  const first = shared.mark(); // same millisecond as the read before it: the order still tells them apart
+  expect(await shared.getAfter("k", first, read)).toBe(2);
+  const second = shared.mark();
+  const [a, b] = await Promise.all([shared.getAfter("k", second, read), shared.getAfter("k", first, read)]);
+  expect([a, b]).toEqual([3, 3]);
+  expect(await shared.get("k", read)).toBe(3);
+  c.advance(10_001);
+  expect(await shared.getAfter("k", first, read)).toBe(4); // newer than the mark, but no longer fresh
+  expect(reads).toBe(4);
+});
