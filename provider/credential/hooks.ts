@@ -182,7 +182,7 @@ export async function create(inputs: CredentialInputs): Promise<{ id: string; ou
     const hint =
       `The credential was not destroyed: raise timeouts.create, or set adoptExisting: true, and run pulumi up again ` +
       `(heroku pg:credentials ${inputs.database} shows its state).`;
-    const usable = await waitUsable(inputs, deadline, hint);
+    const usable = await waitUsable(inputs, deadline, hint, madeHere);
     if (inputs.adoptExisting) {
       // Adoption is a read-only takeover, like `pulumi import`: nothing is granted, revoked, attached or
       // detached. The state records the credential as it is (every schema it has privileges in, its attachments
@@ -457,11 +457,18 @@ const rotated = (c: Credential, oldPassword: string): boolean => {
 const activeUser = (c: Credential): Credential["credentials"][number] | undefined =>
   c.credentials.find((u) => u.state === "active");
 
-async function waitUsable(inputs: CredentialInputs, deadline: Deadline, hint: string): Promise<Credential> {
+async function waitUsable(
+  inputs: CredentialInputs,
+  deadline: Deadline,
+  hint: string,
+  justCreated = false,
+): Promise<Credential> {
   return waitFor({
     what: `credential ${inputs.name} on database ${inputs.database}`,
     target: "active",
     ...deadline.bounds(),
+    // Heroku answers a create with the credential still provisioning (docs/heroku-api.md 2.1).
+    justCreated,
     poll: () => pollCredential(inputs.database, inputs.name),
     statusOf: (c) => c.state,
     isDone: (c) => (c.state === "active" || c.state === "rotating") && activeUser(c) !== undefined,

@@ -19,6 +19,8 @@ export interface WaitSpec<T> {
    * just seen pending is still pending.
    */
   initial?: T;
+  /** Known to be pending right now (its create was just answered), though no observation is in hand: as `initial`. */
+  justCreated?: boolean;
   /** The status text of one observation, shown in progress and timeout messages. */
   statusOf: (value: T) => string;
   isDone: (value: T) => boolean;
@@ -97,10 +99,12 @@ export async function waitFor<T>(spec: WaitSpec<T>, tuning: Partial<WaitTuning> 
   const started = t.now();
   let delay = t.initialDelayMs;
   let lastProgress = started;
-  if (spec.initial !== undefined) {
-    const failure = spec.failure?.(spec.initial);
-    if (failure) throw failure;
-    if (spec.isDone(spec.initial)) return spec.initial;
+  if (spec.initial !== undefined || spec.justCreated) {
+    if (spec.initial !== undefined) {
+      const failure = spec.failure?.(spec.initial);
+      if (failure) throw failure;
+      if (spec.isDone(spec.initial)) return spec.initial;
+    }
     await t.sleep(Math.min(delay, spec.timeoutMs));
     delay = nextDelay(delay, delay, t);
   }
