@@ -35,7 +35,7 @@ const program = async (): Promise<Record<string, unknown>> => {
   return {
     keyArn: pg.key?.arn,
     addonName: pg.addonName,
-    mtlsStatus: pg.mtls?.status,
+    mtlsStatus: pg.mtlsStatus,
     allowedCidrs: pg.allowlist ? pg.allowlist.entries.apply((e) => Object.keys(e).sort()) : [],
     clientCertificates: pg.mtls?.certificateNames,
     analystUrl: pg.credentials.analyst?.url,

@@ -77,6 +77,11 @@ export class IpAllowlist extends pulumi.dynamic.Resource {
   declare readonly rules: pulumi.Output<
     Record<string, { ruleId: string; status: string; createdAt: string; updatedAt: string }>
   >;
+  /**
+   * The database's mTLS endpoint status when the allowlist's create or update finished: `Operational`, since it
+   * waits for the endpoint as well as its rules (rules let nobody in before). Refresh does not change it.
+   */
+  declare readonly mtlsStatus: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: IpAllowlistArgs, opts?: pulumi.CustomResourceOptions) {
     const { supersedesIpRules, ...rest } = args;
@@ -95,6 +100,7 @@ export class IpAllowlist extends pulumi.dynamic.Resource {
         supersedesIpRules: supersedes,
         resumeKey: resumeKey("IpAllowlist", name),
         rules: undefined,
+        mtlsStatus: undefined,
       },
       opts,
       DYNAMIC_MODULE,

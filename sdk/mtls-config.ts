@@ -64,7 +64,11 @@ export class MtlsConfig extends pulumi.dynamic.Resource {
   declare readonly database: pulumi.Output<string>;
   /** The certificate names, as given. */
   declare readonly certificateNames: pulumi.Output<string[]>;
-  /** `Operational` once enabled. */
+  /**
+   * The endpoint's status when create last looked: `Operational`, or with waitForOperational: false the
+   * `Provisioning` it returned at (the IpAllowlist's mtlsStatus says when it is usable; `pulumi refresh` updates
+   * this).
+   */
   declare readonly status: pulumi.Output<string>;
   /** The email of the user who enabled mTLS. */
   declare readonly enabledBy: pulumi.Output<string | undefined>;

@@ -156,6 +156,11 @@ export class SecurePostgres extends pulumi.ComponentResource {
   declare readonly connectionUrl: pulumi.Output<string>;
   /** The add-on name, the DATABASE argument of Heroku CLI commands. */
   declare readonly addonName: pulumi.Output<string>;
+  /**
+   * mTLS's status once the component is usable: `Operational` (the allowlist waits for it; without blocks,
+   * MtlsConfig does), undefined without mTLS.
+   */
+  declare readonly mtlsStatus: pulumi.Output<string | undefined> | undefined;
 
   constructor(name: string, args: SecurePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE_TOKENS.SecurePostgres, name, {}, opts);
@@ -313,6 +318,7 @@ export class SecurePostgres extends pulumi.ComponentResource {
       credentials,
       connectionUrl: database.connectionUrl,
       addonName: database.addonName,
+      mtlsStatus: allowlist ? allowlist.mtlsStatus : mtls?.status,
     });
     this.registerOutputs({
       keyArn,

@@ -20,6 +20,7 @@ export const IP_ALLOWLIST_DIFF_TABLE: DiffTable<keyof IpAllowlistOutputs> = {
   supersedesIpRules: "stored",
   timeouts: "update",
   rules: "output",
+  mtlsStatus: "output",
 };
 
 /** What an update of the entries does at Heroku, block by block (CIDRs, sorted). */

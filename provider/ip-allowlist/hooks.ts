@@ -165,6 +165,8 @@ interface Converged {
   rules: Record<string, IpAllowlistRule>;
   /** Descriptions of rules taken over as they are at Heroku (the next preview shows any difference). */
   takenOver: Record<string, string>;
+  /** The endpoint's status once the new rules were usable (none when nothing was added). */
+  mtlsStatus?: string;
 }
 
 /** A rule that already exists for a block being added, and why it may (or may not) be taken over. */
@@ -230,9 +232,10 @@ async function converge(
     `(heroku data:mtls:ip-rules ${db} shows their status).`;
   // Rules let clients in only once the endpoint is Operational too: the allowlist is usable when both are, and
   // one endpoint read per round watches both while the endpoint provisions (heroku/mtls-waits.ts).
-  const authorized = waitingFor.length > 0 ? (await waitRulesUsable(db, waitingFor, deadline, hint)).rules : [];
-  for (const rule of authorized) rules[rule.cidr] = ruleOutput(rule);
-  return { rules, takenOver };
+  if (waitingFor.length === 0) return { rules, takenOver };
+  const usable = await waitRulesUsable(db, waitingFor, deadline, hint);
+  for (const rule of usable.rules) rules[rule.cidr] = ruleOutput(rule);
+  return { rules, takenOver, mtlsStatus: usable.endpoint.status };
 }
 
 /**
@@ -385,5 +388,6 @@ function outputs(inputs: IpAllowlistInputs, result: Converged): IpAllowlistOutpu
     const live = result.takenOver[cidr];
     entries[cidr] = live === undefined ? entry : { ...entry, description: live };
   }
-  return { ...inputs, entries, rules: result.rules };
+  const mtlsStatus = result.mtlsStatus ?? (inputs as Partial<IpAllowlistOutputs>).mtlsStatus;
+  return { ...inputs, entries, rules: result.rules, ...(mtlsStatus ? { mtlsStatus } : {}) };
 }

@@ -50,4 +50,6 @@ export interface IpAllowlistRule {
 /** Everything stored in state: the inputs (read and delete need them) and each rule, by CIDR. */
 export interface IpAllowlistOutputs extends IpAllowlistInputs {
   rules: Record<string, IpAllowlistRule>;
+  /** The mTLS endpoint's status when the allowlist last waited for it: `Operational` once usable. */
+  mtlsStatus?: string;
 }
