@@ -312,8 +312,8 @@ async function enableOnce(
 
 /**
  * Heroku records no creation time or owner tag on an endpoint, so what an interrupted create left is told from
- * what it cannot have yet: it was enabled by this account, it has no IP rules (rules are made after the endpoint
- * is Operational), and its certificates are no older than RESUME_WINDOW_FACTOR create timeouts. Anything else
+ * what it cannot have yet: it was enabled by this account, it has no IP rules (the resources that make rules depend
+ * on this one, so they start only once its create has returned), and its certificates are no older than RESUME_WINDOW_FACTOR create timeouts. Anything else
  * is an endpoint someone uses (another resource's, a renamed one's, a hand-made one). Returns what was found.
  */
 async function signsOfUse(
