@@ -4,7 +4,6 @@ import {
   listedCredential,
   pollCredential,
   sharedAddonAttachments,
-  sharedDatabaseInfo,
 } from "../heroku/shared-reads";
 import { found, HerokuApiError, ignoreNotFound, isNotFound, nullOnNotFound, onNotFound } from "../heroku/errors";
 import {
@@ -19,20 +18,17 @@ import {
   listAddonAttachments,
   rotateCredential,
 } from "../heroku/credentials";
-import { followingOf } from "../heroku/databases";
 import type { Attachment } from "../heroku/addons";
 import { waitFor, WaitTimeoutError } from "../heroku/waiter";
 import { Deadline } from "../shared/deadline";
-import { absentProblem, asReported, type CheckFailure } from "../shared/check";
-import { declaredItems, declareItem } from "../shared/declared";
-import { appFacts, credentialNames, databaseFacts } from "../heroku/facts";
-import { containsUnknown } from "../shared/unknown";
+import { asReported, type CheckFailure } from "../shared/check";
 import { claim, claimedBy, identityOf, keptMessage } from "../shared/claims";
-import { databaseIdentityFor, databaseKeys, resolveDatabase, sameDatabase } from "../shared/database-ref";
+import { databaseIdentityFor, databaseKeys, resolveDatabase } from "../shared/database-ref";
 import { inputsOf, type TableDiff } from "../shared/diff-table";
 import { messageOf, ProviderError, withContext } from "../shared/errors";
 import { createReadingBack, withinResumeWindow } from "../shared/resume";
 import { timeoutMs } from "../shared/timeouts";
+import { checkDatabase, checkWithHeroku, requireAttachedApps } from "./preflight";
 import { CREDENTIAL_DIFF_TABLE, diffCredential, planAttachmentChanges } from "./diff-table";
 import { derivePermissionLevels, type EffectiveLevel, overallLevel, planPermissionStatements } from "./grants";
 import {
@@ -47,8 +43,6 @@ import type { AttachmentOutput, CredentialAttachment, CredentialInputs, Credenti
 import {
   attachmentConfigVar,
   checkCredentialCapacity,
-  checkCredentialCount,
-  checkCredentialDatabase,
   DEFAULT_PERMISSION_LEVEL,
   DEFAULT_SCHEMAS,
   validateCredential,
@@ -73,83 +67,6 @@ export async function check(
   if (checked.failures.length > 0) return { ...checked, failures: asReported(checked.failures) };
   const inputs = { ...checked.inputs, ...(await databaseIdentityFor(olds, news)) };
   return { inputs, failures: asReported(await checkWithHeroku(olds, inputs)) };
-}
-
-const CREDENTIAL_KIND = "credential";
-
-/**
- * At preview: every attached app exists and is visible, and, for a database that exists, its plan has named
- * credentials, it is no follower, and it has room for this run's credentials. Only what is new to this resource
- * is looked up (a deployed credential's facts were checked when it was made; a no-change preview asks nothing).
- */
-async function checkWithHeroku(
-  olds: Record<string, unknown> | undefined,
-  inputs: CredentialInputs,
-): Promise<CheckFailure[]> {
-  const failures = await checkAttachedApps(olds, inputs.attachments ?? []);
-  const side = inputs as unknown as Record<string, unknown>;
-  if (containsUnknown(inputs.database) || containsUnknown(inputs.name)) return failures;
-  const keys = databaseKeys(side);
-  if (olds && sameDatabase(olds, side) && olds.name === inputs.name) {
-    declareItem(CREDENTIAL_KIND, keys, inputs.name);
-    return failures;
-  }
-  const database = await databaseFacts(inputs.database);
-  if (database.kind === "absent") {
-    failures.push({
-      property: "database",
-      reason: absentProblem("database", "database", inputs.database, database.status),
-    });
-    return failures;
-  }
-  if (database.kind !== "found") return failures;
-  const refusals = checkCredentialDatabase({
-    database: inputs.database,
-    plan: database.value.plan,
-    ...(database.value.followerOf ? { followerOf: database.value.followerOf } : {}),
-  });
-  if (refusals.length > 0) return [...failures, ...refusals];
-  const names = await credentialNames(inputs.database);
-  if (names.kind !== "found") return failures;
-  const over = checkCredentialCount({
-    database: inputs.database,
-    existing: names.value,
-    declared: [...new Set([...declaredItems(CREDENTIAL_KIND, keys), inputs.name])],
-  });
-  if (over.length === 0) declareItem(CREDENTIAL_KIND, keys, inputs.name);
-  return [...failures, ...over];
-}
-
-/** Each attachment's app, unless the old inputs already attached to it (then it was checked when attached). */
-async function checkAttachedApps(
-  olds: Record<string, unknown> | undefined,
-  attachments: readonly CredentialAttachment[],
-): Promise<CheckFailure[]> {
-  const before = new Set(
-    (Array.isArray(olds?.attachments) ? (olds.attachments as CredentialAttachment[]) : []).map((a) => a.app),
-  );
-  const failures: CheckFailure[] = [];
-  for (const [i, a] of attachments.entries()) {
-    if (containsUnknown(a.app) || before.has(a.app)) continue;
-    const app = await appFacts(a.app);
-    if (app.kind === "absent") {
-      failures.push({
-        property: `attachments[${i}].app`,
-        reason: absentProblem(`attachments[${i}].app`, "app", a.app, app.status),
-      });
-    }
-  }
-  return failures;
-}
-
-/** At `up`, before the credential is made: an attachment to an app that is not there would fail after the create. */
-async function requireAttachedApps(attachments: readonly CredentialAttachment[]): Promise<void> {
-  const failures: string[] = [];
-  for (const [i, a] of attachments.entries()) {
-    const app = await appFacts(a.app);
-    if (app.kind === "absent") failures.push(absentProblem(`attachments[${i}].app`, "app", a.app, app.status));
-  }
-  if (failures.length > 0) throw new ProviderError(`${failures.join("; ")}. Nothing was created`);
 }
 
 export async function diff(_id: string, olds: CredentialOutputs, news: CredentialInputs): Promise<TableDiff> {
@@ -317,18 +234,6 @@ async function destroyDetached(database: string, name: string): Promise<boolean>
   if (!attachments) return false; // the database itself is gone
   for (const a of attachments) await detachAttachment(a.id).catch(ignoreNotFound);
   return found(destroyCredential(database, name));
-}
-
-/** Dev Center's "Heroku Postgres Credentials" (docs/heroku-api.md): production plans only, never on a follower. */
-async function checkDatabase(database: string): Promise<void> {
-  const info = await sharedDatabaseInfo(database);
-  const leader = followingOf(info);
-  const failures = checkCredentialDatabase({
-    database,
-    plan: info.plan?.name ?? "",
-    ...(leader !== undefined ? { followerOf: leader } : {}),
-  });
-  if (failures.length > 0) throw new ProviderError(failures.map((f) => f.reason).join("; "));
 }
 
 /**

@@ -36,7 +36,7 @@ describe("IP_ALLOWLIST_DIFF_TABLE", () => {
         .map(([field]) => field);
     expect(byKind("replace")).toEqual(["database"]);
     expect(byKind("update")).toEqual(["entries", "timeouts"]);
-    expect(byKind("output")).toEqual(["rules"]);
+    expect(byKind("output")).toEqual(["rules", "mtlsStatus"]);
   });
 });
 
