@@ -13,7 +13,7 @@ export interface MtlsConfigTimeouts {
   create?: string;
   /** @default "10m" */
   update?: string;
-  /** @default "10m" */
+  /** Not used: delete returns as soon as Heroku answers that it is removing the endpoint. */
   delete?: string;
 }
 
@@ -49,7 +49,7 @@ export interface MtlsConfigArgs {
   waitForOperational?: pulumi.Input<boolean>;
   /**
    * How long create, update and delete wait for Heroku (Pulumi's customTimeouts do not reach this resource).
-   * @default { create: "15m", update: "10m", delete: "10m" }
+   * @default { create: "15m", update: "10m" }
    */
   timeouts?: pulumi.Input<MtlsConfigTimeouts>;
 }

@@ -41,7 +41,6 @@ import { checkMtlsDatabase, validateMtlsConfig } from "./validation";
 /** docs/heroku-api.md 1.4: HX waits 10 minutes for each of these; Dev Center says enabling takes 5-10 minutes. */
 export const DEFAULT_CREATE_TIMEOUT_MS = 15 * 60_000;
 export const DEFAULT_UPDATE_TIMEOUT_MS = 10 * 60_000;
-export const DEFAULT_DELETE_TIMEOUT_MS = 10 * 60_000;
 
 export async function check(
   olds: Record<string, unknown> | undefined,
