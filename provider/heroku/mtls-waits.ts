@@ -1,7 +1,7 @@
 import type { Deadline } from "../shared/deadline";
 import { ProviderError } from "../shared/errors";
-import { HerokuApiError, isNotFound } from "./errors";
-import { getMtls, type IpRule, type MtlsEndpoint } from "./mtls";
+import { HerokuApiError } from "./errors";
+import { type IpRule, type MtlsEndpoint, readMtlsStatus } from "./mtls";
 import { pollIpRules } from "./shared-reads";
 import { waitFor } from "./waiter";
 
@@ -9,18 +9,6 @@ import { waitFor } from "./waiter";
  * The waits on a database's mTLS endpoint that more than one resource needs (docs/heroku-api.md 1.1, 1.3): the
  * endpoint becoming Operational, an endpoint being removed going away, and an allowlist's rules becoming usable.
  */
-
-/** GET answers a transient 500 while provisioning (docs/heroku-api.md 1.1): that means "still Provisioning". */
-export async function readMtlsStatus(database: string): Promise<MtlsEndpoint | "gone"> {
-  try {
-    return await getMtls(database);
-  } catch (err) {
-    if (isNotFound(err)) return "gone";
-    if (err instanceof HerokuApiError && err.status >= 500)
-      return { app: null, addon: database, status: "Provisioning" };
-    throw err;
-  }
-}
 
 export async function waitMtlsOperational(database: string, deadline: Deadline, hint: string): Promise<MtlsEndpoint> {
   return waitFor<MtlsEndpoint | "gone">({
@@ -54,6 +42,17 @@ export async function waitMtlsGone(database: string, deadline: Deadline, hint: s
 /** Whether the endpoint is being removed: what a create must wait out before it enables mTLS again. */
 export function deprovisioning(m: MtlsEndpoint | "gone"): boolean {
   return m !== "gone" && m.status === "Deprovisioning";
+}
+
+/**
+ * A client error on a rule or certificate that is not about the object itself (duplicates and the limit are
+ * checked before posting; 404 means mTLS is off): what Heroku might answer until the endpoint is Operational, so
+ * the caller waits for that (when it is still Provisioning) and asks again.
+ */
+export function refusedBeforeOperational(err: unknown): boolean {
+  return (
+    err instanceof HerokuApiError && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429
+  );
 }
 
 export interface UsableRules {
@@ -92,8 +91,8 @@ export async function waitRulesUsable(
     what: `${posted.length} IP rule${posted.length === 1 ? "" : "s"} and mTLS on database ${database}`,
     target: "Authorized and Operational",
     ...deadline.bounds(),
-    // The rules as just posted (or found): the first read comes an interval later.
-    initial: { endpoint: { app: null, addon: database, status: "not read yet" }, rules: [...posted] },
+    // The rules were just posted (or found): the first read comes an interval later.
+    justCreated: true,
     poll,
     statusOf: ({ endpoint, rules }) => {
       const pending = rules.filter((r) => r.status !== "Authorized").map((r) => `${r.cidr} ${r.status}`);

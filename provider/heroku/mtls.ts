@@ -1,6 +1,6 @@
 import { ProviderError } from "../shared/errors";
 import { herokuClient } from "./client";
-import { isNotFound } from "./errors";
+import { HerokuApiError, isNotFound } from "./errors";
 
 /** docs/heroku-api.md 1.1: the MTLS object. */
 export interface MtlsEndpoint {
@@ -38,6 +38,17 @@ const base = (db: string): string => `/postgres/v0/databases/${encodeURIComponen
 
 export function getMtls(db: string): Promise<MtlsEndpoint> {
   return herokuClient().get<MtlsEndpoint>("data", base(db));
+}
+
+/** GET answers a transient 500 while provisioning (docs/heroku-api.md 1.1): that means "still Provisioning". */
+export async function readMtlsStatus(db: string): Promise<MtlsEndpoint | "gone"> {
+  try {
+    return await getMtls(db);
+  } catch (err) {
+    if (isNotFound(err)) return "gone";
+    if (err instanceof HerokuApiError && err.status >= 500) return { app: null, addon: db, status: "Provisioning" };
+    throw err;
+  }
 }
 
 /** Not repeated blindly after an ambiguous failure: the caller reads back with getMtls (shared/resume.ts). */

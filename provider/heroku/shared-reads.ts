@@ -2,8 +2,7 @@ import { Coalescer, SHARED_READ_FRESH_MS } from "../shared/coalesce";
 import type { Attachment } from "./addons";
 import { type Credential, getCredential, listAddonAttachments, listCredentials } from "./credentials";
 import { type DatabaseInfo, getDatabase } from "./databases";
-import { nullOnNotFound } from "./errors";
-import { getIpRule, getMtls, type IpRule, listIpRules, type MtlsEndpoint } from "./mtls";
+import { getIpRule, type IpRule, listIpRules, type MtlsEndpoint, readMtlsStatus } from "./mtls";
 
 /**
  * Status reads shared by the resources of one deployment (see shared/coalesce.ts). Each poll takes the object
@@ -83,7 +82,10 @@ const mtlsEndpoints = new Coalescer<MtlsEndpoint | null>(SHARED_READ_FRESH_MS);
 
 /** The database's mTLS endpoint (null while mTLS is off), for the credentials that wait for it: only for polls. */
 export function sharedMtls(db: string): Promise<MtlsEndpoint | null> {
-  return mtlsEndpoints.get(db, () => getMtls(db).catch(nullOnNotFound));
+  return mtlsEndpoints.get(db, async () => {
+    const m = await readMtlsStatus(db);
+    return m === "gone" ? null : m;
+  });
 }
 
 /** After this process created or deleted something, the next shared read of that database starts afresh. */

@@ -1,6 +1,13 @@
-import { HerokuApiError, isNotFound, onNotFound } from "../heroku/errors";
-import { createIpRule, deleteIpRule, type IpRule, ipRulesNeedingMtls, listIpRules } from "../heroku/mtls";
-import { readMtlsStatus, waitMtlsOperational, waitRulesUsable } from "../heroku/mtls-waits";
+import { isNotFound, onNotFound } from "../heroku/errors";
+import {
+  createIpRule,
+  deleteIpRule,
+  type IpRule,
+  ipRulesNeedingMtls,
+  listIpRules,
+  readMtlsStatus,
+} from "../heroku/mtls";
+import { refusedBeforeOperational, waitMtlsOperational, waitRulesUsable } from "../heroku/mtls-waits";
 import { forgetSharedReads } from "../heroku/shared-reads";
 import { parseHerokuTimestamp } from "../heroku/timestamps";
 import { DEFAULT_CREATE_TIMEOUT_MS, DEFAULT_DELETE_TIMEOUT_MS } from "../ip-rule/hooks";
@@ -291,7 +298,7 @@ async function postRules(inputs: IpAllowlistInputs, cidrs: readonly string[], de
   let results = await inBatches(cidrs, post);
   // The allowlist posts while the endpoint may still be provisioning (MtlsConfig waitForOperational: false).
   // Should Heroku refuse rules until it is Operational, the refused ones are posted again once it is.
-  const refused = results.flatMap((r, i) => (r.status === "rejected" && refusedForNow(r.reason) ? [i] : []));
+  const refused = results.flatMap((r, i) => (r.status === "rejected" && refusedBeforeOperational(r.reason) ? [i] : []));
   if (refused.length > 0) {
     const m = await readMtlsStatus(db);
     if (m !== "gone" && m.status === "Provisioning") {
@@ -312,13 +319,6 @@ async function postRules(inputs: IpAllowlistInputs, cidrs: readonly string[], de
     );
   }
   return results.map((r) => (r as PromiseFulfilledResult<IpRule>).value);
-}
-
-/** A client error that is not about the rule itself (a duplicate or the limit were checked before posting). */
-function refusedForNow(err: unknown): boolean {
-  return (
-    err instanceof HerokuApiError && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429
-  );
 }
 
 /** Deletes rules, a few at a time; a rule another resource of this run took over (`keep` says whose) stays. */

@@ -12,9 +12,10 @@ import {
   listCertificates,
   listIpRules,
   type MtlsEndpoint,
+  readMtlsStatus,
 } from "../heroku/mtls";
 import { parseHerokuTimestamp, parseOptionalTimestamp } from "../heroku/timestamps";
-import { deprovisioning, readMtlsStatus, waitMtlsGone, waitMtlsOperational } from "../heroku/mtls-waits";
+import { deprovisioning, refusedBeforeOperational, waitMtlsGone, waitMtlsOperational } from "../heroku/mtls-waits";
 import { waitFor } from "../heroku/waiter";
 import { Deadline } from "../shared/deadline";
 import { absentProblem, asReported, type CheckFailure } from "../shared/check";
@@ -159,7 +160,7 @@ async function createWhileProvisioning(
   for (const name of names) {
     if (ids[name]) continue;
     const made = await createOnce(db).catch(async (err: unknown) => {
-      if (!(err instanceof HerokuApiError) || err.status < 400 || err.status >= 500 || err.status === 429) throw err;
+      if (!refusedBeforeOperational(err)) throw err;
       const m = await readMtlsStatus(db);
       if (m === "gone" || m.status !== "Provisioning") throw err;
       await waitMtlsOperational(db, deadline, hint);

@@ -1,5 +1,6 @@
 import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../heroku/addons";
-import { deprovisioning, readMtlsStatus, waitMtlsGone } from "../heroku/mtls-waits";
+import { readMtlsStatus } from "../heroku/mtls";
+import { deprovisioning, waitMtlsGone } from "../heroku/mtls-waits";
 import { getApp } from "../heroku/apps";
 import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, onNotFound } from "../heroku/errors";

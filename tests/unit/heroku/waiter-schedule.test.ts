@@ -151,6 +151,27 @@ describe("an observation in hand (initial)", () => {
     expect(readsAt).toEqual([DEFAULT_WAIT_TUNING.initialDelayMs, DEFAULT_WAIT_TUNING.initialDelayMs * 2.5]);
   });
 
+  it("justCreated (pending, nothing in hand) also puts the first read one interval later", async () => {
+    const c = clock();
+    const readsAt: number[] = [];
+    await waitFor(
+      {
+        what: "x",
+        target: "ready",
+        timeoutMs: 10_000,
+        justCreated: true,
+        poll: async () => {
+          readsAt.push(c.at());
+          return "ready";
+        },
+        statusOf: (v) => v,
+        isDone: (v) => v === "ready",
+      },
+      c.tuning,
+    );
+    expect(readsAt).toEqual([DEFAULT_WAIT_TUNING.initialDelayMs]);
+  });
+
   it("that shows a failure throws it at once", async () => {
     const c = clock();
     await expect(
