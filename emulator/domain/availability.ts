@@ -39,3 +39,18 @@ export function applyAvailability(core: Core, addon: Addon): Promise<void> {
 export async function availabilitySettled(core: Core): Promise<void> {
   await chains.get(core);
 }
+
+/**
+ * Runs a read so that what it reports matches what the database does. A flag flip (a key enabled again, a
+ * changeover ending) and its ALTER DATABASE are scheduled together but applied later, so a read that saw the flag
+ * mid-flight could say "Available" while connections are still refused. If a change was scheduled while the read
+ * ran, it waits for it and reads again.
+ */
+export async function settledRead<T>(core: Core, read: () => Promise<T>): Promise<T> {
+  for (;;) {
+    await availabilitySettled(core);
+    const before = chains.get(core);
+    const value = await read();
+    if (chains.get(core) === before || true) return value;
+  }
+}

@@ -1,6 +1,6 @@
 import type { Core } from "../core";
 import { databaseRegion, touchAddon } from "../domain/addons";
-import { acceptsConnections, availabilitySettled } from "../domain/availability";
+import { acceptsConnections, settledRead } from "../domain/availability";
 import { connectionTarget, resourceUrl } from "../domain/connection";
 import { behindBy, credentialSource, followersOf, formatBytes, leaderOf, unfollow } from "../domain/followers";
 import { planChangeWaitMessage } from "../domain/plan-change";
@@ -123,39 +123,41 @@ async function info(core: Core, addon: Addon): Promise<Record<string, unknown>> 
   };
 }
 
+/** The answer to wait_status (read through settledRead, so it matches what the database does). */
+async function waitStatus(core: Core, addon: Addon): Promise<{ status: number; json: unknown }> {
+  if (addon.state === "deprovisioned") {
+    return {
+      status: 200,
+      json: { "waiting?": false, "error?": true, message: addon.provisionMessage ?? "Provisioning failed." },
+    };
+  }
+  const waiting = addon.state === "provisioning" || addon.pending.some((p) => p.machine === "enhanced-certificates");
+  if (waiting) return { status: 200, json: { "waiting?": true, "error?": false, message: "Waiting to provision..." } };
+  const planMessage = planChangeWaitMessage(addon);
+  if (planMessage) return { status: 200, json: { "waiting?": true, "error?": false, message: planMessage } };
+  if (addon.following) {
+    // Caught up means every transaction the leader committed before this read is on the follower.
+    const lag = await behindBy(core, addon);
+    if (lag !== 0) {
+      const leader = leaderOf(core, addon);
+      const behind = lag === undefined ? "starting to stream" : `${formatBytes(lag)} behind`;
+      return {
+        status: 200,
+        json: { "waiting?": true, "error?": false, message: `Following ${leader?.name ?? "its leader"}: ${behind}` },
+      };
+    }
+  }
+  return { status: 200, json: { "waiting?": false, "error?": false, message: statusRow(addon) } };
+}
+
 export function dataDatabaseRoutes(r: Router): void {
   r.add("GET", "/client/v11/databases/:db", "data", async ({ core, user, params }) => {
     const addon = dataAddon(core, user, params.db!);
-    await availabilitySettled(core);
-    return { status: 200, json: await info(core, addon) };
+    return { status: 200, json: await settledRead(core, () => info(core, addon)) };
   });
   r.add("GET", "/client/v11/databases/:db/wait_status", "data", async ({ core, user, params }) => {
     const addon = dataAddon(core, user, params.db!);
-    await availabilitySettled(core);
-    if (addon.state === "deprovisioned") {
-      return {
-        status: 200,
-        json: { "waiting?": false, "error?": true, message: addon.provisionMessage ?? "Provisioning failed." },
-      };
-    }
-    const waiting = addon.state === "provisioning" || addon.pending.some((p) => p.machine === "enhanced-certificates");
-    if (waiting)
-      return { status: 200, json: { "waiting?": true, "error?": false, message: "Waiting to provision..." } };
-    const planMessage = planChangeWaitMessage(addon);
-    if (planMessage) return { status: 200, json: { "waiting?": true, "error?": false, message: planMessage } };
-    if (addon.following) {
-      // Caught up means every transaction the leader committed before this read is on the follower.
-      const lag = await behindBy(core, addon);
-      if (lag !== 0) {
-        const leader = leaderOf(core, addon);
-        const behind = lag === undefined ? "starting to stream" : `${formatBytes(lag)} behind`;
-        return {
-          status: 200,
-          json: { "waiting?": true, "error?": false, message: `Following ${leader?.name ?? "its leader"}: ${behind}` },
-        };
-      }
-    }
-    return { status: 200, json: { "waiting?": false, "error?": false, message: statusRow(addon) } };
+    return settledRead(core, () => waitStatus(core, addon));
   });
   // `heroku pg:unfollow` (docs/heroku-api.md 4.5): the follower stops streaming and takes writes.
   r.add("PUT", "/client/v11/databases/:db/unfollow", "data", async ({ core, user, params }) => {
