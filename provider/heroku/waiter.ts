@@ -50,23 +50,23 @@ export interface WaitTuning {
 }
 
 /**
- * Heroku's own clients poll every 5 s and herokux every 20 s (docs/heroku-api.md section 1.4, 4.2). We start
- * faster, because many transitions finish within a second or two, and back off to a cap that grows with the wait.
+ * Heroku's own clients poll every 5 s and herokux every 20 s (docs/heroku-api.md section 1.4, 4.2). We start at
+ * 1 s, because many transitions finish within a second or two, double, and stop at a cap that grows with the wait.
  * The goal (issue 16) is a median notice delay of at most NOTICE_GOAL_MS or NOTICE_GOAL_FRACTION of the wait,
  * whichever is larger. A transition lands at a random point of the interval that covers it, so the median delay
- * is about half that interval: a 3 s cap keeps short waits near 1.5 s, and past about 33 s a cap of 9% of the time
- * already waited keeps long ones under 5%, so a ten-minute wait costs about 51 reads instead of 200 (a one-minute
- * wait still costs about 25: the 2 s goal rules its first half-minute). The
+ * is about half that interval: a 3.6 s cap keeps waits of up to half a minute under 2 s, and past 40 s a cap of 9%
+ * of the time already waited keeps long ones under 5%, so a one-minute wait costs about 21 reads and a ten-minute
+ * one about 47 instead of 200 (tests/unit/heroku/waiter-schedule.test.ts simulates both). The
  * ceiling keeps a stuck wait's progress lines and its timeout message close to the truth. Objects of one database
  * share one list read per round (heroku/shared-reads.ts); pacing slows everything when the account's budget runs
  * low.
  */
 export const DEFAULT_WAIT_TUNING: WaitTuning = {
-  initialDelayMs: 400,
-  maxDelayMs: 3000,
+  initialDelayMs: 1000,
+  maxDelayMs: 3600,
   capFraction: 0.09,
   capCeilingMs: 60_000,
-  factor: 1.5,
+  factor: 2,
   progressEveryMs: 30_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: () => Date.now(),

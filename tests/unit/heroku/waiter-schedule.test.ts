@@ -55,15 +55,15 @@ async function around(waitMs: number): Promise<{ median: number; reads: number }
 describe("the default poll schedule", () => {
   // wait, the most reads any wait of about that length makes (W +20%)
   it.each([
-    [1_000, 4],
-    [2_000, 5],
-    [10_000, 9],
-    [30_000, 17],
-    [60_000, 25],
-    [120_000, 33],
-    [300_000, 43],
-    [600_000, 51],
-    [1_800_000, 75],
+    [1_000, 3],
+    [2_000, 3],
+    [10_000, 6],
+    [30_000, 13],
+    [60_000, 21],
+    [120_000, 29],
+    [300_000, 39],
+    [600_000, 47],
+    [1_800_000, 71],
   ])("notices a wait of about %i ms within the goal, in at most %i reads", async (waitMs, maxReads) => {
     const r = await around(waitMs);
     expect(r.median).toBeLessThanOrEqual(Math.max(NOTICE_GOAL_MS, NOTICE_GOAL_FRACTION * waitMs));
@@ -72,9 +72,9 @@ describe("the default poll schedule", () => {
 
   it.each([
     // elapsed, cap
-    [0, 3_000],
-    [10_000, 3_000],
-    [30_000, 3_000],
+    [0, 3_600],
+    [10_000, 3_600],
+    [30_000, 3_600],
     [60_000, 5_400],
     [300_000, 27_000],
     [600_000, 54_000],
@@ -86,9 +86,9 @@ describe("the default poll schedule", () => {
 
   it.each([
     // previous, elapsed, next
-    [400, 400, 600],
-    [2_000, 10_000, 3_000],
-    [3_000, 20_000, 3_000],
+    [1_000, 1_000, 2_000],
+    [2_000, 10_000, 3_600],
+    [3_600, 20_000, 3_600],
     [6_000, 100_000, 9_000],
     [12_000, 100_000, 9_000],
   ])("after an interval of %i ms at %i ms waits %i ms", (previous, elapsed, next) => {
@@ -148,7 +148,7 @@ describe("an observation in hand (initial)", () => {
       },
       c.tuning,
     );
-    expect(readsAt).toEqual([DEFAULT_WAIT_TUNING.initialDelayMs, DEFAULT_WAIT_TUNING.initialDelayMs * 2.5]);
+    expect(readsAt).toEqual([DEFAULT_WAIT_TUNING.initialDelayMs, DEFAULT_WAIT_TUNING.initialDelayMs * 3]);
   });
 
   it("justCreated (pending, nothing in hand) also puts the first read one interval later", async () => {
