@@ -5,7 +5,13 @@ import { getConfigVars } from "../heroku/apps";
 import { getCredential, listAddonAttachments } from "../heroku/credentials";
 import { HerokuApiError, nullOnNotFound } from "../heroku/errors";
 import { getCertificate, getMtls, listCertificates } from "../heroku/mtls";
-import { sharedIpRules, sharedMtls } from "../heroku/shared-reads";
+import {
+  CONNECTION_INFO_FRESH_MS,
+  forgetDefaultUrl,
+  sharedDefaultUrl,
+  sharedIpRules,
+  sharedMtls,
+} from "../heroku/shared-reads";
 import { waitFor, type WaitTuning } from "../heroku/waiter";
 import { Coalescer } from "../shared/coalesce";
 import type { Deadline } from "../shared/deadline";
@@ -38,16 +44,15 @@ export function defaultConnection(db: string): Promise<DefaultConnection> {
  * The material changes only when the default credential rotates or its certificate is revoked, so a connection
  * that fails drops it (withConnection) and the next caller reads it afresh.
  */
-export const CONNECTION_INFO_FRESH_MS = 60_000;
 const connections = new Coalescer<DefaultConnection>(CONNECTION_INFO_FRESH_MS);
-const urls = new Coalescer<string>(CONNECTION_INFO_FRESH_MS);
 
 /**
- * The default credential's URL alone (three reads, shared like the connection): what a credential's own URL takes
- * its TLS parameters from, when no SQL needs the mTLS material.
+ * The default credential's URL alone (three reads, shared like the connection, and none when the database's
+ * SecureDatabase just read it in this run): what a credential's own URL takes its TLS parameters from, when no
+ * SQL needs the mTLS material.
  */
 export function defaultConnectionUrl(db: string): Promise<string> {
-  return urls.get(db, () => defaultCredentialUrl(db));
+  return sharedDefaultUrl(db, () => defaultCredentialUrl(db));
 }
 
 async function readDefaultConnection(db: string): Promise<DefaultConnection> {
@@ -273,7 +278,7 @@ async function connect(conn: DefaultConnection): Promise<Client> {
   } catch (err) {
     if (conn.db !== undefined) {
       connections.forget(conn.db);
-      urls.forget(conn.db);
+      forgetDefaultUrl(conn.db);
     }
     throw new ConnectionFailedError(
       `could not connect to ${parsed.hostname}:${parsed.port} as the default credential${conn.mtls ? " over mTLS (is the address running pulumi allowlisted?)" : ""}: ${messageOf(err)}`,

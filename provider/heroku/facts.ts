@@ -1,10 +1,11 @@
 import { Coalescer } from "../shared/coalesce";
 import { listPlans } from "./addons";
-import { type App, getApp, getSpace } from "./apps";
+import { type App, getSpace } from "./apps";
 import { listCredentials } from "./credentials";
-import { followingOf, getDatabase, infoRow } from "./databases";
+import { followingOf, infoRow } from "./databases";
 import { HerokuApiError } from "./errors";
 import { getMtls, listIpRules } from "./mtls";
+import { sharedApp, sharedDatabaseInfo } from "./shared-reads";
 
 /**
  * What `check` may ask Heroku at preview: read-only GETs, each made at most once per provider process (one
@@ -63,7 +64,7 @@ export interface AppFacts {
 
 export function appFacts(app: string): Promise<Lookup<AppFacts>> {
   return lookUp(`app\u0000${app}`, async () => {
-    const found: App = await getApp(app);
+    const found: App = await sharedApp(app);
     const facts: AppFacts = { name: found.name, region: found.region.name };
     if (found.generation?.name) facts.generation = found.generation.name;
     if (found.space) {
@@ -94,7 +95,7 @@ export interface DatabaseFacts {
 
 export function databaseFacts(database: string): Promise<Lookup<DatabaseFacts>> {
   return lookUp(`database\u0000${database}`, async () => {
-    const info = await getDatabase(database);
+    const info = await sharedDatabaseInfo(database);
     const facts: DatabaseFacts = { name: info.name, plan: info.plan?.name ?? "" };
     const leader = followingOf(info);
     if (leader !== undefined) facts.followerOf = leader;

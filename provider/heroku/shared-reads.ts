@@ -1,5 +1,6 @@
 import { Coalescer, SHARED_READ_FRESH_MS } from "../shared/coalesce";
 import type { Attachment } from "./addons";
+import { type App, getApp } from "./apps";
 import { type Credential, getCredential, listAddonAttachments, listCredentials } from "./credentials";
 import { type DatabaseInfo, getDatabase } from "./databases";
 import { getIpRule, type IpRule, listIpRules, type MtlsEndpoint, readMtlsStatus } from "./mtls";
@@ -102,4 +103,43 @@ const databaseInfos = new Coalescer<DatabaseInfo>(DATABASE_INFO_FRESH_MS);
 
 export function sharedDatabaseInfo(db: string): Promise<DatabaseInfo> {
   return databaseInfos.get(db, () => getDatabase(db));
+}
+
+/** Puts a fresh read of a database's info (made by its SecureDatabase) where the others look, under each spelling. */
+export function primeDatabaseInfo(keys: readonly string[], info: DatabaseInfo): void {
+  for (const key of keys) databaseInfos.prime(key, info);
+}
+
+/**
+ * An app's region and space never change, and its other fields are not read from here (maintenance, which does
+ * change, is read afresh by promotion): the preview-time check and the create of one run share one read.
+ */
+export const APP_FRESH_MS = 60_000;
+const apps = new Coalescer<App>(APP_FRESH_MS);
+
+export function sharedApp(app: string): Promise<App> {
+  return apps.get(app, () => getApp(app));
+}
+
+/**
+ * The default credential's URL changes only when it rotates or Enhanced Certificates changes its TLS parameters,
+ * and a connection that fails drops it (credential/sql.ts withConnection), so every credential of a database
+ * shares one read of it for this long.
+ */
+export const CONNECTION_INFO_FRESH_MS = 60_000;
+const defaultUrls = new Coalescer<string>(CONNECTION_INFO_FRESH_MS);
+
+/** The database's default credential URL (its own attachment's config var), read by `read` unless shared. */
+export function sharedDefaultUrl(db: string, read: () => Promise<string>): Promise<string> {
+  return defaultUrls.get(db, read);
+}
+
+/** The same URL as its SecureDatabase just read it from the app's config vars, under each spelling of the database. */
+export function primeDefaultUrl(keys: readonly string[], url: string): void {
+  for (const key of keys) defaultUrls.prime(key, url);
+}
+
+/** Drops a default URL that failed to connect, so the next caller reads it afresh. */
+export function forgetDefaultUrl(db: string): void {
+  defaultUrls.forget(db);
 }

@@ -5,6 +5,8 @@ import { onNotFound } from "../heroku/errors";
 import { parseKeyArn } from "../kms/client";
 import { availabilityOf } from "./availability";
 import type { SecureDatabaseInputs, SecureDatabaseOutputs } from "./types";
+import { primeDatabaseInfo, primeDefaultUrl } from "../heroku/shared-reads";
+import { knownDatabase } from "../shared/database-ref";
 
 /** The add-on, or undefined when Heroku no longer has it (404, or deprovisioned: both mean gone). */
 export async function findAddon(app: string, addon: string): Promise<Addon | undefined> {
@@ -66,10 +68,17 @@ export async function observeDatabase(
   stored: SecureDatabaseInputs & { region: string; promoted?: boolean },
 ): Promise<SecureDatabaseOutputs> {
   const info = await getDatabase(addon.id);
+  // The database's other resources in this run (its credentials' and mTLS's checks) take these fresh reads.
+  primeDatabaseInfo([addon.id, addon.name], info);
+  knownDatabase(addon);
   const ecStatus = infoRow(info, "Enhanced Certificates")?.[0] ?? (await getEnhancedCertificatesStatus(addon.id));
   const keyArn = infoRow(info, "Customer Encryption Key")?.[0];
   const configVarName = await configVarNameOf(stored.app, addon, stored.attachmentName);
   const vars = await getConfigVars(stored.app);
+  // The add-on's own attachment holds the default credential's URL, which its credentials connect with and take
+  // their TLS parameters from (credential/sql.ts defaultConnectionUrl): they need not read it again.
+  const ownUrl = vars[configVarName];
+  if (ownUrl && addon.app.name === stored.app) primeDefaultUrl([addon.id, addon.name], ownUrl);
   const major = info.postgres_version?.split(".")[0];
   const following = followingOf(info);
   const outs: SecureDatabaseOutputs = {

@@ -1,7 +1,7 @@
 import { type Addon, createAddon, type CreateAddonBody, listAddons } from "../heroku/addons";
 import { readMtlsStatus } from "../heroku/mtls";
 import { deprovisioning, waitMtlsGone } from "../heroku/mtls-waits";
-import { getApp } from "../heroku/apps";
+import { sharedApp } from "../heroku/shared-reads";
 import { setEnhancedCertificates } from "../heroku/databases";
 import { HerokuApiError, onNotFound } from "../heroku/errors";
 import { asReported, type CheckFailure } from "../shared/check";
@@ -76,7 +76,8 @@ export async function create(inputs: SecureDatabaseInputs): Promise<{ id: string
   return withContext(`creating SecureDatabase ${label} on app ${inputs.app}`, async () => {
     const createTimeout = timeoutMs(inputs.timeouts, "create", DEFAULT_CREATE_TIMEOUT_MS);
     const deadline = Deadline.after(createTimeout);
-    const app = await getApp(inputs.app);
+    // The same read as this run's preview-time check made (heroku/facts.ts appFacts): region and space only.
+    const app = await sharedApp(inputs.app);
     let addon = inputs.adoptAddonId ? await adoptable(inputs) : await leftByInterruptedRun(inputs, createTimeout);
     const posted = !addon;
     if (!addon) {

@@ -59,6 +59,14 @@ export class Coalescer<T> {
     return this.get(key, read);
   }
 
+  /**
+   * Hands later callers an answer this process just read by another route (a resource's own fresh read of the
+   * same object), as if it were a read started now.
+   */
+  prime(key: string, value: T): void {
+    this.entries.set(key, { at: this.now(), seq: ++this.seq, value: Promise.resolve(value) });
+  }
+
   /** After a change made by this process (a create, a delete), the next read must not predate it. */
   forget(key: string): void {
     this.entries.delete(key);

@@ -27,6 +27,13 @@ export function resolveDatabase(database: string): Promise<Required<DatabaseIden
   });
 }
 
+/** What a SecureDatabase just read of its own add-on: its children in the same run need not read it again. */
+export function knownDatabase(addon: { id: string; name: string }): void {
+  const identity = { databaseAddonId: addon.id, databaseAddonName: addon.name };
+  identities.prime(addon.id, identity);
+  identities.prime(addon.name, identity);
+}
+
 /** Every spelling this side is known by. */
 function spellings(side: Record<string, unknown>): string[] {
   return [side.database, side.databaseAddonId, side.databaseAddonName].filter(

@@ -1,8 +1,10 @@
 // What Credential's create and delete ask Heroku, counted in the emulator's request log: three `none` credentials
 // on one database (the bench's workload) are made without a GET by name or a read of their attachments, and
 // deleted on shared reads (one attachment list, credential lists until they are gone, never a GET by name); a
-// delete still leaves alone a credential of the same name that replaced the resource's own.
+// delete still leaves alone a credential of the same name that replaced the resource's own. After the database's
+// SecureDatabase read it in the same run, its credentials read neither the database's info nor its URL again.
 import * as hooks from "../../provider/credential/hooks";
+import * as databaseHooks from "../../provider/secure-database/hooks";
 import type { CredentialInputs, CredentialOutputs } from "../../provider/credential/types";
 import { forgetSharedReads } from "../../provider/heroku/shared-reads";
 import { clearClaims } from "../../provider/shared/claims";
@@ -126,4 +128,24 @@ test("a delete leaves alone the credential of the same name that replaced its ow
   expect(calls.filter((r) => r.method !== "GET")).toEqual([]);
   expect(calls.filter(byName)).toEqual([]);
   expect((await api<{ uuid: string }>(base, "GET", one)).json.uuid).toBe(theirs.uuid);
+});
+
+test("after its SecureDatabase took the database, a credential reads neither the database's info nor its URL", async () => {
+  // A database of its own, so no earlier test's shared reads of it exist.
+  const other = await provisioned(base, "acme-api", { plan: "heroku-postgresql:private-0" });
+  const { inputs: dbInputs, failures } = await databaseHooks.check(
+    {},
+    { app: "acme-api", plan: "heroku-postgresql:private-0", adoptAddonId: other.addon.id },
+  );
+  expect(failures).toEqual([]);
+  const database = await databaseHooks.create(dbInputs);
+  await control(base, "DELETE", "/requests");
+  const made = await hooks.create(await checked({ database: other.addon.id, name: "primed", permissions: "none" }));
+  const calls = await log();
+  expect(calls.filter((r) => r.method === "GET" && r.path.startsWith("/client/v11/databases/"))).toEqual([]);
+  expect(calls.filter((r) => r.path.startsWith("/addons/") || r.path.endsWith("/config-vars"))).toEqual([]);
+  // The URL still carries the TLS parameters of the database's own: the same query as its connection URL.
+  expect(new URL(made.outs.url).search).toBe(new URL(database.outs.connectionUrl).search);
+  expect(made.outs.url).toContain(encodeURIComponent(made.outs.password));
+  await hooks.delete(made.id, made.outs);
 });
