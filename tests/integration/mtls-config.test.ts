@@ -135,6 +135,38 @@ test("waitForOperational: false returns with ready certificates while the endpoi
   }
 });
 
+test("waitForOperational: false: a certificate refused while the endpoint provisions is posted again once it is Operational", async () => {
+  const db = await privateDb();
+  await control(base, "PUT", "/speed", { mtls: { ms: 3000 }, certificate: { ms: 300 } });
+  try {
+    // As if Heroku refused new certificates until the endpoint is Operational: the first post answers 422.
+    await control(base, "POST", "/faults", { method: "POST", path: "/certificates$", status: 422, times: 1 });
+    await control(base, "DELETE", "/requests");
+    const { outs } = await hooks.create(
+      await checked({ database: db, certificateNames: ["app", "ci"], waitForOperational: false }),
+    );
+    expect(Object.keys(outs.certificates).sort()).toEqual(["app", "ci"]);
+    for (const cert of Object.values(outs.certificates)) expect(cert.status).toBe("ready");
+    const log = await requests();
+    const posts = log.filter((r) => r.method === "POST" && /certificates$/.test(r.path));
+    expect(posts.map((r) => r.status)).toEqual([422, 201]);
+    // Between the refusal and the second post, a read showed the endpoint Operational.
+    const between = log.slice(log.indexOf(posts[0]!) + 1, log.indexOf(posts[1]!));
+    expect(between.some((r) => r.method === "GET" && /tls-endpoint$/.test(r.path))).toBe(true);
+    const live = await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`);
+    expect(live.json.status).toBe("Operational");
+    const listed = await api<{ status: string }[]>(
+      base,
+      "GET",
+      `/postgres/v0/databases/${db}/tls-endpoint/certificates`,
+    );
+    expect(listed.json.map((c) => c.status)).toEqual(["ready", "ready"]);
+  } finally {
+    await control(base, "DELETE", "/faults");
+    await control(base, "PUT", "/speed", { mtls: { polls: 3 }, certificate: { polls: 2 } });
+  }
+});
+
 test("refusals before anything is made: plan, Enhanced Certificates, bad names", async () => {
   // Each refused by check (preview, the database exists) and again by create (a database unknown at preview).
   const refusedTwice = async (database: string, rule: RegExp): Promise<void> => {
