@@ -150,7 +150,7 @@ test("waitForOperational: false: a certificate refused while the endpoint provis
     const log = await requests();
     const posts = log.filter((r) => r.method === "POST" && /certificates$/.test(r.path));
     expect(posts.map((r) => r.status)).toEqual([422, 201]);
-    // Between the refusal and the second post, a read showed the endpoint Operational.
+    // The certificate is asked for again only after a read of the endpoint (the retry waits for Operational).
     const between = log.slice(log.indexOf(posts[0]!) + 1, log.indexOf(posts[1]!));
     expect(between.some((r) => r.method === "GET" && /tls-endpoint$/.test(r.path))).toBe(true);
     const live = await api<{ status: string }>(base, "GET", `/postgres/v0/databases/${db}/tls-endpoint`);
